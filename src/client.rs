@@ -1,0 +1,688 @@
+//! One client: a task that owns a multiplexed connection to one Redis server, keeps the
+//! order of submitted batches, holds them in a bounded offline queue while there is no
+//! connection, enforces every batch's deadline, and reconnects on loss.
+//!
+//! The task is an actor: the host talks to it only through [`Client`] (a channel), and it
+//! reports everything through a [`Sink`]. Replies come back per batch, so one JavaScript
+//! tick's commands cost one message in and one completion out.
+
+use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::{BoxFuture, FutureExt, OptionFuture};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, PushInfo, PushKind, Value};
+use tokio::sync::mpsc;
+use tokio::time::{sleep_until, timeout_at, Instant};
+
+use crate::command::Batch;
+use crate::config::{ClientConfig, RetryPolicy};
+use crate::error::{Error, Result};
+use crate::runtime;
+use crate::sink::{Completion, Event, Message, Sink};
+
+/// What the connection is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Ordinary commands.
+    Commands,
+    /// Subscriptions; the registry is restored on every reconnect.
+    Subscriber,
+}
+
+/// Which kind of subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubKind {
+    /// `SUBSCRIBE` channels.
+    Channel,
+    /// `PSUBSCRIBE` patterns.
+    Pattern,
+}
+
+enum Op {
+    Batch(Batch),
+    Sub { kind: SubKind, names: Vec<Vec<u8>>, unsubscribe: bool },
+    Quit,
+}
+
+impl Op {
+    fn commands(&self) -> usize {
+        match self {
+            Op::Batch(b) => b.count,
+            _ => 1,
+        }
+    }
+}
+
+struct Pending {
+    id: u32,
+    op: Op,
+    deadline: Option<Instant>,
+    /// Failed reconnection attempts already counted when this op started waiting.
+    attempts_at_enqueue: u32,
+}
+
+enum Msg {
+    Op(Pending),
+    Connect,
+    Disconnect,
+    RetryDecision(Option<u64>),
+    Push { generation: u64, info: PushInfo },
+}
+
+/// The host's handle on one client task. Dropping it closes the client.
+pub struct Client {
+    id: u32,
+    tx: mpsc::UnboundedSender<Msg>,
+    ended: Arc<AtomicBool>,
+    sink: Arc<dyn Sink>,
+    default_timeout: Duration,
+}
+
+impl Client {
+    /// Starts a client task on the shared runtime. Unless `config.lazy_connect`, it starts
+    /// connecting at once; commands submitted before it is ready wait in the offline queue.
+    pub fn start(id: u32, config: ClientConfig, role: Role, sink: Arc<dyn Sink>) -> Client {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let ended = Arc::new(AtomicBool::new(false));
+        let default_timeout = config.command_timeout;
+        let lazy = config.lazy_connect;
+        let actor = Actor::new(id, Arc::new(config), role, sink.clone(), rx, tx.downgrade(), ended.clone());
+        let panic_sink = sink.clone();
+        let panic_ended = ended.clone();
+        runtime::handle().spawn(async move {
+            // A panic must not take the process down nor leave promises hanging silently:
+            // report it and end the client (the host rejects whatever was still pending).
+            if AssertUnwindSafe(actor.run()).catch_unwind().await.is_err() {
+                panic_ended.store(true, Ordering::SeqCst);
+                panic_sink.push(Completion::Event {
+                    client: id,
+                    event: Event::Error(Error::Internal("client task panicked".into())),
+                });
+                panic_sink.push(Completion::Event { client: id, event: Event::End });
+            }
+        });
+        if !lazy {
+            let _ = tx.send(Msg::Connect);
+        }
+        Client { id, tx, ended, sink, default_timeout }
+    }
+
+    /// The id the client reports its events under.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The deadline applied when a submission names none.
+    pub fn default_timeout(&self) -> Duration {
+        self.default_timeout
+    }
+
+    fn send(&self, id: u32, op: Op, timeout: Option<Duration>) {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let pending = Pending { id, op, deadline, attempts_at_enqueue: 0 };
+        if self.ended.load(Ordering::SeqCst) {
+            self.sink.push(fail(pending, Error::Closed));
+            return;
+        }
+        if let Err(mpsc::error::SendError(Msg::Op(p))) = self.tx.send(Msg::Op(pending)) {
+            self.sink.push(fail(p, Error::Closed));
+        }
+    }
+
+    /// Submits one batch; its completion carries `id`. `timeout` `None` means no deadline
+    /// (blocking commands that wait forever).
+    pub fn submit(&self, id: u32, batch: Batch, timeout: Option<Duration>) {
+        self.send(id, Op::Batch(batch), timeout);
+    }
+
+    /// Adds (or removes) subscriptions; the completion's single reply is the number of
+    /// subscriptions of that kind now registered. Removing no names removes all of the kind.
+    pub fn subscribe(&self, id: u32, kind: SubKind, names: Vec<Vec<u8>>, unsubscribe: bool, timeout: Option<Duration>) {
+        self.send(id, Op::Sub { kind, names, unsubscribe }, timeout);
+    }
+
+    /// Sends `QUIT` after everything submitted before it, then ends the client.
+    pub fn quit(&self, id: u32) {
+        self.send(id, Op::Quit, Some(self.default_timeout));
+    }
+
+    /// Starts connecting (for lazily connecting clients; harmless otherwise).
+    pub fn connect(&self) {
+        let _ = self.tx.send(Msg::Connect);
+    }
+
+    /// Closes at once: pending commands reject with a connection error.
+    pub fn disconnect(&self) {
+        let _ = self.tx.send(Msg::Disconnect);
+    }
+
+    /// The host's answer to [`Event::RetryNeeded`]: reconnect after `delay_ms`, or give up.
+    pub fn retry_decision(&self, delay_ms: Option<u64>) {
+        let _ = self.tx.send(Msg::RetryDecision(delay_ms));
+    }
+}
+
+fn fail(p: Pending, err: Error) -> Completion {
+    Completion::Batch { id: p.id, binary_reply: binary_of(&p.op), result: Err(err) }
+}
+
+fn binary_of(op: &Op) -> Vec<bool> {
+    match op {
+        Op::Batch(b) => b.binary_reply.clone(),
+        _ => vec![false],
+    }
+}
+
+type Connecting = BoxFuture<'static, Result<MultiplexedConnection>>;
+
+struct Actor {
+    id: u32,
+    config: Arc<ClientConfig>,
+    role: Role,
+    sink: Arc<dyn Sink>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    /// Weak, so that dropping the host's [`Client`] still ends the task.
+    self_tx: mpsc::WeakUnboundedSender<Msg>,
+    ended_flag: Arc<AtomicBool>,
+
+    conn: Option<MultiplexedConnection>,
+    generation: u64,
+    connecting: Option<Connecting>,
+    retry_at: Option<Instant>,
+    awaiting_decision: bool,
+    /// Failed attempts since the last successful connection.
+    attempts: u32,
+    /// Failed attempts ever, which waiting ops compare against.
+    total_attempts: u32,
+    down_since: Option<Instant>,
+    ever_connected: bool,
+
+    queue: VecDeque<Pending>,
+    queued_commands: usize,
+    inflight: FuturesUnordered<BoxFuture<'static, u32>>,
+    inflight_ids: HashSet<u32>,
+
+    quitting: bool,
+    ended: bool,
+    channels: BTreeSet<Vec<u8>>,
+    patterns: BTreeSet<Vec<u8>>,
+    seed: u64,
+}
+
+impl Actor {
+    fn new(
+        id: u32,
+        config: Arc<ClientConfig>,
+        role: Role,
+        sink: Arc<dyn Sink>,
+        rx: mpsc::UnboundedReceiver<Msg>,
+        self_tx: mpsc::WeakUnboundedSender<Msg>,
+        ended_flag: Arc<AtomicBool>,
+    ) -> Actor {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9E37_79B9_7F4A_7C15)
+            ^ ((id as u64) << 32)
+            | 1;
+        Actor {
+            id,
+            config,
+            role,
+            sink,
+            rx,
+            self_tx,
+            ended_flag,
+            conn: None,
+            generation: 0,
+            connecting: None,
+            retry_at: None,
+            awaiting_decision: false,
+            attempts: 0,
+            total_attempts: 0,
+            down_since: None,
+            ever_connected: false,
+            queue: VecDeque::new(),
+            queued_commands: 0,
+            inflight: FuturesUnordered::new(),
+            inflight_ids: HashSet::new(),
+            quitting: false,
+            ended: false,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            seed,
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        let event = match event {
+            Event::Error(e) => Event::Error(self.scrub(e)),
+            other => other,
+        };
+        self.sink.push(Completion::Event { client: self.id, event });
+    }
+
+    fn scrub(&self, e: Error) -> Error {
+        match e {
+            Error::Connection(m) => Error::Connection(self.config.scrub(m)),
+            Error::Auth(m) => Error::Auth(self.config.scrub(m)),
+            Error::Reply(m) => Error::Reply(self.config.scrub(m)),
+            other => other,
+        }
+    }
+
+    async fn run(mut self) {
+        loop {
+            let next_deadline = self.queue.iter().filter_map(|p| p.deadline).min();
+            let timer = match (self.retry_at, next_deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            tokio::select! {
+                biased;
+                Some(id) = self.inflight.next(), if !self.inflight.is_empty() => {
+                    self.inflight_ids.remove(&id);
+                }
+                Some(result) = OptionFuture::from(self.connecting.as_mut()) => {
+                    self.connecting = None;
+                    self.on_connect_result(result);
+                }
+                msg = self.rx.recv() => match msg {
+                    Some(msg) => self.on_msg(msg),
+                    // Every handle is gone: nobody can observe this client any more.
+                    None => { self.shutdown(Error::Closed); }
+                },
+                _ = sleep_until(timer.unwrap_or_else(Instant::now)), if timer.is_some() => {
+                    self.on_timer();
+                }
+            }
+            if self.ended && self.inflight.is_empty() && self.connecting.is_none() {
+                break;
+            }
+        }
+    }
+
+    fn on_msg(&mut self, msg: Msg) {
+        match msg {
+            Msg::Op(p) => self.on_op(p),
+            Msg::Connect => {
+                if !self.ended && self.conn.is_none() && self.connecting.is_none() && self.retry_at.is_none() && !self.awaiting_decision {
+                    self.start_connect();
+                }
+            }
+            Msg::Disconnect => self.shutdown(Error::Connection("Connection closed by disconnect()".into())),
+            Msg::RetryDecision(decision) => {
+                if !self.awaiting_decision || self.ended {
+                    return;
+                }
+                self.awaiting_decision = false;
+                match decision {
+                    Some(delay) => self.schedule(Duration::from_millis(delay)),
+                    None => self.shutdown(Error::Connection("Connection lost and the retry strategy gave up".into())),
+                }
+            }
+            Msg::Push { generation, info } => {
+                if generation != self.generation {
+                    return;
+                }
+                match info.kind {
+                    PushKind::Disconnection => self.on_disconnect(),
+                    PushKind::Message | PushKind::PMessage | PushKind::SMessage => self.on_message(info),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn on_op(&mut self, mut p: Pending) {
+        if self.ended || self.quitting {
+            self.sink.push(fail(p, Error::Closed));
+            return;
+        }
+        if let Op::Sub { kind, names, unsubscribe } = &mut p.op {
+            let set = match kind {
+                SubKind::Channel => &mut self.channels,
+                SubKind::Pattern => &mut self.patterns,
+            };
+            if *unsubscribe {
+                if names.is_empty() {
+                    *names = set.iter().cloned().collect();
+                }
+                for n in names.iter() {
+                    set.remove(n);
+                }
+            } else {
+                set.extend(names.iter().cloned());
+            }
+        }
+        if self.conn.is_some() {
+            self.dispatch(p);
+            return;
+        }
+        if !self.config.enable_offline_queue && self.ever_connected {
+            self.sink.push(fail(p, Error::Connection("Stream isn't writeable and enableOfflineQueue is false".into())));
+            return;
+        }
+        let n = p.op.commands();
+        if self.queued_commands + n > self.config.max_offline_queue {
+            self.sink.push(fail(p, Error::OfflineQueueFull(self.config.max_offline_queue)));
+            return;
+        }
+        if let Op::Quit = p.op {
+            if self.connecting.is_none() {
+                // Nothing to say goodbye to: finish at once, like ioredis does offline.
+                self.sink.push(Completion::Batch { id: p.id, binary_reply: vec![false], result: Ok(vec![Value::Okay]) });
+                self.shutdown(Error::Closed);
+                return;
+            }
+        }
+        p.attempts_at_enqueue = self.total_attempts;
+        self.queued_commands += n;
+        self.queue.push_back(p);
+    }
+
+    fn dispatch(&mut self, p: Pending) {
+        let Some(conn) = self.conn.clone() else {
+            return;
+        };
+        let sink = self.sink.clone();
+        let id = p.id;
+        let deadline = p.deadline;
+        let registry_len = match &p.op {
+            Op::Sub { kind: SubKind::Channel, .. } => self.channels.len(),
+            Op::Sub { kind: SubKind::Pattern, .. } => self.patterns.len(),
+            _ => 0,
+        };
+        if let Op::Quit = p.op {
+            self.quitting = true;
+        }
+        self.inflight_ids.insert(id);
+        let fut = async move {
+            let binary_reply = binary_of(&p.op);
+            let work = run_op(conn, p.op, registry_len);
+            let result = match deadline {
+                Some(d) => match timeout_at(d, work).await {
+                    Ok(r) => r,
+                    Err(_) => Err(Error::Timeout(d.saturating_duration_since(Instant::now()))),
+                },
+                None => work.await,
+            };
+            let result = result.map_err(|e| match e {
+                // The deadline's own duration is not known here; report the plain message.
+                Error::Timeout(_) => Error::Timeout(Duration::ZERO),
+                other => other,
+            });
+            sink.push(Completion::Batch { id, binary_reply, result });
+            id
+        };
+        self.inflight.push(fut.boxed());
+    }
+
+    fn start_connect(&mut self) {
+        self.retry_at = None;
+        self.generation += 1;
+        let generation = self.generation;
+        let config = self.config.clone();
+        let tx = self.self_tx.clone();
+        let push = move |info: PushInfo| -> std::result::Result<(), redis::aio::SendError> {
+            match tx.upgrade() {
+                Some(tx) => tx.send(Msg::Push { generation, info }).map_err(|_| redis::aio::SendError),
+                None => Err(redis::aio::SendError),
+            }
+        };
+        let subs = Subscriptions {
+            channels: self.channels.iter().cloned().collect(),
+            patterns: self.patterns.iter().cloned().collect(),
+        };
+        self.connecting = Some(open(config, push, subs).boxed());
+    }
+
+    fn on_connect_result(&mut self, result: Result<MultiplexedConnection>) {
+        if self.ended {
+            return;
+        }
+        match result {
+            Ok(conn) => {
+                self.conn = Some(conn);
+                self.attempts = 0;
+                self.emit(Event::Connect);
+                if let Some(since) = self.down_since.take() {
+                    if self.role == Role::Subscriber && (!self.channels.is_empty() || !self.patterns.is_empty()) {
+                        self.emit(Event::Resubscribed { down_ms: since.elapsed().as_millis() as u64 });
+                    }
+                }
+                self.ever_connected = true;
+                self.emit(Event::Ready);
+                let queue = std::mem::take(&mut self.queue);
+                self.queued_commands = 0;
+                for p in queue {
+                    self.dispatch(p);
+                }
+            }
+            Err(e) => {
+                let e = self.scrub(e);
+                if matches!(e, Error::Auth(_)) {
+                    // Waiting cannot help until the credentials change: fail fast.
+                    self.reject_queue(|_| true, &e);
+                }
+                self.emit(Event::Error(e));
+                self.failed_attempt();
+            }
+        }
+    }
+
+    fn on_disconnect(&mut self) {
+        if self.conn.take().is_none() {
+            return;
+        }
+        self.down_since = Some(Instant::now());
+        self.emit(Event::Close);
+        if self.quitting {
+            self.shutdown(Error::Closed);
+            return;
+        }
+        self.failed_attempt_after_loss();
+    }
+
+    /// A live connection was lost: the first reconnection attempt is attempt 1.
+    fn failed_attempt_after_loss(&mut self) {
+        self.attempts = 0;
+        self.next_attempt();
+    }
+
+    fn failed_attempt(&mut self) {
+        self.total_attempts += 1;
+        if self.down_since.is_none() {
+            self.down_since = Some(Instant::now());
+        }
+        if let Some(max) = self.config.max_retries_per_request {
+            let total = self.total_attempts;
+            let err = Error::MaxRetries(max);
+            self.reject_queue(|p| total.saturating_sub(p.attempts_at_enqueue) > max, &err);
+        }
+        self.next_attempt();
+    }
+
+    fn next_attempt(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.attempts += 1;
+        match &self.config.retry {
+            RetryPolicy::External => {
+                self.awaiting_decision = true;
+                self.emit(Event::RetryNeeded { attempt: self.attempts });
+            }
+            RetryPolicy::Backoff { base, cap } => {
+                let exp = base.saturating_mul(1u32 << self.attempts.saturating_sub(1).min(20));
+                let full = exp.min(*cap);
+                // Jitter in [full/2, full], so many clients do not reconnect in lockstep.
+                self.seed ^= self.seed << 13;
+                self.seed ^= self.seed >> 7;
+                self.seed ^= self.seed << 17;
+                let half = full / 2;
+                let extra = if half.is_zero() { 0 } else { self.seed % (half.as_micros() as u64 + 1) };
+                self.schedule(half + Duration::from_micros(extra));
+            }
+        }
+    }
+
+    fn schedule(&mut self, delay: Duration) {
+        self.emit(Event::Reconnecting { delay_ms: delay.as_millis() as u64, attempt: self.attempts });
+        self.retry_at = Some(Instant::now() + delay);
+    }
+
+    fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.start_connect();
+        }
+        let expired = |p: &Pending| p.deadline.is_some_and(|d| d <= now);
+        if self.queue.iter().any(expired) {
+            let err = Error::Timeout(self.config.command_timeout);
+            self.reject_queue(expired, &err);
+        }
+    }
+
+    fn reject_queue(&mut self, which: impl Fn(&Pending) -> bool, err: &Error) {
+        let mut keep = VecDeque::with_capacity(self.queue.len());
+        for p in std::mem::take(&mut self.queue) {
+            if which(&p) {
+                self.queued_commands -= p.op.commands();
+                self.sink.push(fail(p, err.clone()));
+            } else {
+                keep.push_back(p);
+            }
+        }
+        self.queue = keep;
+    }
+
+    fn on_message(&mut self, info: PushInfo) {
+        let sharded = info.kind == PushKind::SMessage;
+        let mut data = info.data.into_iter().map(|v| match v {
+            Value::BulkString(b) => b,
+            other => crate::reply::as_text(&other).unwrap_or_default().into_bytes(),
+        });
+        let message = match info.kind {
+            PushKind::PMessage => {
+                let (Some(pattern), Some(channel), Some(payload)) = (data.next(), data.next(), data.next()) else {
+                    return;
+                };
+                Message { pattern: Some(pattern), channel, payload, sharded }
+            }
+            _ => {
+                let (Some(channel), Some(payload)) = (data.next(), data.next()) else {
+                    return;
+                };
+                Message { pattern: None, channel, payload, sharded }
+            }
+        };
+        self.sink.push(Completion::Message { client: self.id, message });
+    }
+
+    /// Ends the client: everything still waiting or in flight rejects with `err`.
+    fn shutdown(&mut self, err: Error) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        self.ended_flag.store(true, Ordering::SeqCst);
+        self.connecting = None;
+        self.retry_at = None;
+        let had_conn = self.conn.take().is_some();
+        self.reject_queue(|_| true, &err);
+        // Futures still in flight are dropped with the connection; settle their promises.
+        for id in self.inflight_ids.drain() {
+            self.sink.push(Completion::Batch { id, binary_reply: vec![], result: Err(err.clone()) });
+        }
+        self.inflight = FuturesUnordered::new();
+        if had_conn {
+            self.emit(Event::Close);
+        }
+        self.emit(Event::End);
+    }
+}
+
+struct Subscriptions {
+    channels: Vec<Vec<u8>>,
+    patterns: Vec<Vec<u8>>,
+}
+
+/// Opens one connection: TCP/TLS, HELLO 3 with credentials, SELECT, CLIENT SETNAME, and for
+/// subscribers the registered subscriptions, all within the connect timeout.
+async fn open(
+    config: Arc<ClientConfig>,
+    push: impl redis::aio::AsyncPushSender,
+    subs: Subscriptions,
+) -> Result<MultiplexedConnection> {
+    let client = config.redis_client()?;
+    let settings = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(config.connect_timeout))
+        // Deadlines are ours (they also cover queueing), so the library's must not interfere.
+        .set_response_timeout(None)
+        .set_push_sender(push);
+    let work = async {
+        let mut conn = client
+            .get_multiplexed_async_connection_with_config(&settings)
+            .await
+            .map_err(|e| Error::from_redis(&e))?;
+        if let Some(name) = &config.connection_name {
+            redis::cmd("CLIENT")
+                .arg("SETNAME")
+                .arg(name)
+                .exec_async(&mut conn)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+        }
+        if !subs.channels.is_empty() {
+            conn.subscribe(&subs.channels).await.map_err(|e| Error::from_redis(&e))?;
+        }
+        if !subs.patterns.is_empty() {
+            conn.psubscribe(&subs.patterns).await.map_err(|e| Error::from_redis(&e))?;
+        }
+        Ok(conn)
+    };
+    match tokio::time::timeout(config.connect_timeout, work).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Connection(format!(
+            "connect timed out after {} ms",
+            config.connect_timeout.as_millis()
+        ))),
+    }
+}
+
+/// Runs one op on a live connection.
+async fn run_op(mut conn: MultiplexedConnection, op: Op, registry_len: usize) -> Result<Vec<Value>> {
+    match op {
+        Op::Batch(b) => conn
+            .send_packed_commands(&b.pipeline, 0, b.count)
+            .await
+            .map_err(|e| Error::from_redis(&e)),
+        Op::Sub { kind, names, unsubscribe } => {
+            if !names.is_empty() {
+                let r = match (kind, unsubscribe) {
+                    (SubKind::Channel, false) => conn.subscribe(&names).await,
+                    (SubKind::Channel, true) => conn.unsubscribe(&names).await,
+                    (SubKind::Pattern, false) => conn.psubscribe(&names).await,
+                    (SubKind::Pattern, true) => conn.punsubscribe(&names).await,
+                };
+                r.map_err(|e| Error::from_redis(&e))?;
+            }
+            Ok(vec![Value::Int(registry_len as i64)])
+        }
+        Op::Quit => {
+            let r = redis::cmd("QUIT").query_async::<Value>(&mut conn).await;
+            match r {
+                Ok(v) => Ok(vec![v]),
+                // The server may close before we read its OK; the goodbye happened either way.
+                Err(e) if e.is_connection_dropped() || e.is_io_error() => Ok(vec![Value::Okay]),
+                Err(e) => Err(Error::from_redis(&e)),
+            }
+        }
+    }
+}

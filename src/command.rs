@@ -1,0 +1,142 @@
+//! Decoding of one JavaScript tick's commands, sent across the boundary in one call.
+//!
+//! The JavaScript side sends all string arguments of all commands concatenated into one
+//! string, plus one `Uint32Array` of lengths: per command `argc` (with [`BUFFER_REPLY`] set
+//! when the reply must stay binary) followed by each argument's length in UTF-16 code units,
+//! or [`BUFFER_ARG`] to take the next `Buffer` argument instead. This costs a few N-API calls
+//! per tick instead of several per argument.
+
+use crate::error::{Error, Result};
+
+/// Set in a command's `argc` word: deliver bulk replies as `Buffer`s.
+pub const BUFFER_REPLY: u32 = 0x8000_0000;
+/// An argument length meaning "the next binary argument".
+pub const BUFFER_ARG: u32 = 0xFFFF_FFFF;
+
+/// One tick's commands, ready to send as one pipeline.
+pub struct Batch {
+    /// The commands, in submission order.
+    pub pipeline: redis::Pipeline,
+    /// How many commands `pipeline` holds.
+    pub count: usize,
+    /// Per command: whether bulk replies are wanted as bytes rather than text.
+    pub binary_reply: Vec<bool>,
+}
+
+/// Decodes a batch. `text` holds every string argument back to back, `lens` the layout
+/// described in the module docs, `buffers` the binary arguments in order.
+pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
+    let bad = || Error::InvalidArg("malformed command batch".into());
+    // The byte length equals the UTF-16 length exactly when the text is all ASCII, which
+    // lets the common case slice by the given lengths directly.
+    let ascii = text.is_ascii();
+    let mut chars = text.char_indices().peekable();
+    let mut byte_pos = 0usize;
+    let mut next_buffer = 0usize;
+    let mut pipeline = redis::Pipeline::with_capacity(8);
+    let mut binary_reply = Vec::new();
+    let mut i = 0usize;
+    while i < lens.len() {
+        let head = lens[i];
+        i += 1;
+        let argc = (head & !BUFFER_REPLY) as usize;
+        if argc == 0 || i + argc > lens.len() {
+            return Err(bad());
+        }
+        let mut cmd = redis::Cmd::new();
+        for &len in &lens[i..i + argc] {
+            if len == BUFFER_ARG {
+                let b = buffers.get(next_buffer).ok_or_else(bad)?;
+                next_buffer += 1;
+                cmd.arg(*b);
+                continue;
+            }
+            let start = byte_pos;
+            if ascii {
+                byte_pos += len as usize;
+            } else {
+                let mut units = 0u32;
+                while units < len {
+                    let (_, c) = chars.next().ok_or_else(bad)?;
+                    units += c.len_utf16() as u32;
+                    byte_pos += c.len_utf8();
+                }
+                if units != len {
+                    return Err(bad());
+                }
+            }
+            let arg = text.get(start..byte_pos).ok_or_else(bad)?;
+            cmd.arg(arg.as_bytes());
+        }
+        i += argc;
+        pipeline.add_command(cmd);
+        binary_reply.push(head & BUFFER_REPLY != 0);
+    }
+    if byte_pos != text.len() || next_buffer != buffers.len() {
+        return Err(bad());
+    }
+    let count = binary_reply.len();
+    Ok(Batch { pipeline, count, binary_reply })
+}
+
+/// Builds a batch from already separated arguments (Rust callers and tests).
+pub fn batch_of(commands: &[Vec<Vec<u8>>]) -> Batch {
+    let mut pipeline = redis::Pipeline::with_capacity(commands.len());
+    for args in commands {
+        let mut cmd = redis::Cmd::new();
+        for a in args {
+            cmd.arg(a.as_slice());
+        }
+        pipeline.add_command(cmd);
+    }
+    Batch { pipeline, count: commands.len(), binary_reply: vec![false; commands.len()] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args_of(b: &Batch) -> Vec<Vec<Vec<u8>>> {
+        b.pipeline
+            .cmd_iter()
+            .map(|c| c.args_iter().map(|a| match a {
+                redis::Arg::Simple(s) => s.to_vec(),
+                redis::Arg::Cursor => b"0".to_vec(),
+            }).collect())
+            .collect()
+    }
+
+    #[test]
+    fn ascii_batch() {
+        let b = decode("SETk1vGETk1", &[3, 3, 2, 2, 2, 3, 2], &[]).unwrap();
+        assert_eq!(b.count, 2);
+        assert_eq!(args_of(&b)[0], vec![b"SET".to_vec(), b"k1".to_vec(), b"v".to_vec()]);
+        assert_eq!(args_of(&b)[1], vec![b"GET".to_vec(), b"k1".to_vec()]);
+    }
+
+    #[test]
+    fn unicode_lengths_are_utf16_units() {
+        // "é" is 1 UTF-16 unit / 2 bytes, "😀" is 2 units / 4 bytes.
+        let b = decode("SETé😀x", &[3, 3, 1, 2, 1], &[]).unwrap();
+        let a = args_of(&b);
+        assert_eq!(a[0][1], "é".as_bytes());
+        assert_eq!(a[0][2], "😀".as_bytes());
+        assert_eq!(a[0][3], b"x");
+    }
+
+    #[test]
+    fn buffers_and_flags() {
+        let bin: &[u8] = &[0, 255, 1];
+        let b = decode("GET", &[2 | BUFFER_REPLY, 3, BUFFER_ARG], &[bin]).unwrap();
+        assert!(b.binary_reply[0]);
+        assert_eq!(args_of(&b)[0][1], bin);
+    }
+
+    #[test]
+    fn malformed_is_rejected() {
+        assert!(decode("GET", &[3, 3], &[]).is_err());
+        assert!(decode("GETx", &[1, 3], &[]).is_err());
+        assert!(decode("GET", &[0], &[]).is_err());
+        assert!(decode("", &[1, BUFFER_ARG], &[]).is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! What the core reports back to its host: completed batches, connection events and pub/sub
+//! messages. The Node binding collects them into one buffer and wakes the JavaScript thread
+//! once per empty→non-empty transition; tests collect them into a channel.
+
+use redis::Value;
+
+use crate::error::Error;
+
+/// One connection lifecycle event (the ioredis / node-redis event names).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The connection (TCP/TLS and handshake) is up.
+    Connect,
+    /// Commands flow; for subscribers, every registered subscription is active again.
+    Ready,
+    /// A connection-level failure (the command-level ones reject their own promises).
+    Error(Error),
+    /// The connection went away.
+    Close,
+    /// A reconnection attempt is scheduled after `delay_ms`.
+    Reconnecting {
+        /// Wait before the attempt.
+        delay_ms: u64,
+        /// 1 for the first attempt after a loss.
+        attempt: u32,
+    },
+    /// The host must answer [`crate::client::Client::retry_decision`] for this attempt.
+    RetryNeeded {
+        /// 1 for the first attempt after a loss.
+        attempt: u32,
+    },
+    /// Subscriptions were restored after a reconnect; messages published while the
+    /// connection was down (`down_ms`) are lost, as pub/sub is fire-and-forget.
+    Resubscribed {
+        /// How long the subscriber connection was down.
+        down_ms: u64,
+    },
+    /// The client is finished and accepts no more commands.
+    End,
+}
+
+/// A message received on a subscriber connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The pattern that matched (`pmessage`), if any.
+    pub pattern: Option<Vec<u8>>,
+    /// The channel it was published on.
+    pub channel: Vec<u8>,
+    /// The payload.
+    pub payload: Vec<u8>,
+    /// Whether it came through a sharded channel (`smessage`).
+    pub sharded: bool,
+}
+
+/// Everything reported to the host.
+#[derive(Debug)]
+pub enum Completion {
+    /// A submitted batch finished: one reply (possibly a server error) per command, or one
+    /// error for the whole batch (timeout, connection lost, closed...).
+    Batch {
+        /// The id the host gave the batch.
+        id: u32,
+        /// Per command: whether bulk replies must stay binary.
+        binary_reply: Vec<bool>,
+        /// The replies.
+        result: Result<Vec<Value>, Error>,
+    },
+    /// A lifecycle event of one client.
+    Event {
+        /// The client's id.
+        client: u32,
+        /// What happened.
+        event: Event,
+    },
+    /// A pub/sub message for one client.
+    Message {
+        /// The client's id.
+        client: u32,
+        /// The message.
+        message: Message,
+    },
+}
+
+/// Receives completions from the runtime's threads.
+pub trait Sink: Send + Sync + 'static {
+    /// Hands over one completion; must not block.
+    fn push(&self, completion: Completion);
+}
+
+/// A sink backed by a tokio channel, for Rust callers and tests.
+pub struct ChannelSink(pub tokio::sync::mpsc::UnboundedSender<Completion>);
+
+impl Sink for ChannelSink {
+    fn push(&self, completion: Completion) {
+        // The receiver being gone means nobody waits for the result any more.
+        let _ = self.0.send(completion);
+    }
+}
