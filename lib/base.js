@@ -1,0 +1,126 @@
+'use strict'
+// What both faces share: owning the command connection and the managed subscriber
+// connection, turning native events into EventEmitter events, and asking the user's retry
+// strategy for reconnection delays.
+const { EventEmitter } = require('events')
+const { Connection } = require('./core')
+const { redisError } = require('./errors')
+
+let lastWarning = 0
+
+class BaseClient extends EventEmitter {
+  constructor(nativeOptions, retryStrategy) {
+    super()
+    this._nativeOptions = nativeOptions
+    this._retryStrategy = retryStrategy
+    this._conn = null
+    this._sub = null
+    this._binaryMessages = false
+    this.status = 'wait'
+    this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
+  }
+
+  _open() {
+    if (this._conn === null || this._conn.ended) {
+      this.status = 'connecting'
+      this._conn = new Connection(this._nativeOptions, { owner: this })
+    }
+    return this._conn
+  }
+
+  _emitError(err) {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', err)
+      return
+    }
+    // An 'error' with no listener must never crash the process; say it, rarely.
+    const now = Date.now()
+    if (now - lastWarning > 10_000) {
+      lastWarning = now
+      console.warn(`[redis-hotpath] Unhandled error event: ${err && err.message} (${err && err.code})`)
+    }
+  }
+
+  _nativeEvent(name, detail, conn) {
+    if (conn !== this._conn) return
+    switch (name) {
+      case 'error':
+        this._emitError(detail)
+        return
+      case 'retry':
+        this._retry(conn, detail)
+        return
+      case 'reconnecting':
+        this.status = 'reconnecting'
+        this.emit('reconnecting', detail)
+        return
+      default:
+        this.status = name
+        this._onStatus(name)
+        this.emit(name)
+    }
+  }
+
+  _onStatus() {}
+
+  _retry(conn, attempt) {
+    let delay
+    try {
+      delay = this._retryStrategy(attempt)
+    } catch (err) {
+      this._emitError(err)
+      delay = null
+    }
+    if (delay instanceof Error) {
+      this._emitError(delay)
+      delay = null
+    }
+    conn.native.retryDecision(typeof delay === 'number' && delay >= 0 ? delay : null)
+  }
+
+  _subEvent(name, detail) {
+    if (name === 'error') this._emitError(detail)
+    else if (name === 'resubscribed') this.emit('resubscribed', { downMs: detail })
+    else if (name === 'retry') this._retry(this._sub, detail)
+    else if (name === 'end' && this._sub && this._sub.ended) this._sub = null
+  }
+
+  _subscriber() {
+    if (this._sub === null || this._sub.ended) {
+      this._sub = new Connection({ ...this._nativeOptions, lazyConnect: false }, { subscriber: true, owner: this._subOwner })
+      this._sub.onMessage = (channel, payload, pattern) => this._onMessage(channel, payload, pattern)
+      if (this._binaryMessages) this._sub.native.setBinaryMessages(true)
+    }
+    return this._sub
+  }
+
+  _wantBinaryMessages() {
+    if (this._binaryMessages) return
+    this._binaryMessages = true
+    if (this._sub) this._sub.native.setBinaryMessages(true)
+  }
+
+  /** Closes both connections after their pending commands; resolves 'OK'. */
+  async _quitAll() {
+    const ps = []
+    if (this._sub && !this._sub.ended) ps.push(this._sub.quit())
+    if (this._conn && !this._conn.ended) ps.push(this._conn.quit())
+    if (ps.length === 0) {
+      if (this._conn === null) this.status = 'end'
+      return 'OK'
+    }
+    await Promise.all(ps)
+    return 'OK'
+  }
+
+  _disconnectAll() {
+    if (this._sub && !this._sub.ended) this._sub.disconnect()
+    if (this._conn && !this._conn.ended) this._conn.disconnect()
+  }
+}
+
+function closedError() {
+  return redisError('ERR_REDIS_CLOSED', 'Connection is closed')
+}
+
+module.exports = { BaseClient, closedError }

@@ -1,0 +1,273 @@
+'use strict'
+// The JavaScript half of the boundary. Commands issued in one tick are encoded into one
+// string + one Uint32Array and cross into Rust in a single `submit` call; completions come
+// back through one drain callback that settles every promise finished since the last one.
+
+const native = require('./native')
+const { typeError } = require('./errors')
+
+const BUFFER_REPLY = 0x80000000
+const BUFFER_ARG = 0xffffffff
+
+const connections = new Map() // native client id -> Connection
+const batches = new Map() // batch id -> Batch
+let nextClientId = 1
+let nextBatchId = 1
+
+// --- keeping the process alive while clients are open (the addon's signal is weak) ---
+let openCount = 0
+let keepAlive = null
+function retain() {
+  if (openCount++ === 0) keepAlive = setInterval(() => {}, 1 << 30)
+}
+function release() {
+  if (openCount > 0 && --openCount === 0) {
+    clearInterval(keepAlive)
+    keepAlive = null
+  }
+}
+
+function later(err) {
+  // A user listener threw: rethrow outside the drain loop so no other completion is lost.
+  process.nextTick(() => {
+    throw err
+  })
+}
+
+function drain(items) {
+  let i = 0
+  const n = items.length
+  while (i < n) {
+    const kind = items[i]
+    if (kind === 0) {
+      const id = items[i + 1]
+      const b = batches.get(id)
+      if (b !== undefined) {
+        batches.delete(id)
+        b.settle(items[i + 2])
+      }
+      i += 3
+    } else if (kind === 1) {
+      const c = connections.get(items[i + 1])
+      if (c !== undefined) {
+        try {
+          c._event(items[i + 2], items[i + 3])
+        } catch (err) {
+          later(err)
+        }
+      }
+      i += 4
+    } else {
+      const c = connections.get(items[i + 1])
+      if (c !== undefined && c.onMessage !== null) {
+        try {
+          c.onMessage(items[i + 2], items[i + 3], items[i + 4])
+        } catch (err) {
+          later(err)
+        }
+      }
+      i += 5
+    }
+  }
+}
+native.init(drain)
+
+class Batch {
+  constructor(conn) {
+    this.conn = conn
+    this.id = 0
+    this.text = ''
+    this.nlens = 0
+    this.bufs = null
+    this.resolves = []
+    this.rejects = []
+    this.transforms = []
+    this.timeout = NaN
+  }
+
+  settle(res) {
+    this.conn.inflight.delete(this)
+    const { resolves, rejects, transforms } = this
+    if (!Array.isArray(res)) {
+      for (let i = 0; i < rejects.length; i++) rejects[i](res)
+      return
+    }
+    for (let i = 0; i < resolves.length; i++) {
+      const v = res[i]
+      if (v instanceof Error) rejects[i](v)
+      else {
+        const t = transforms[i]
+        if (t === null) resolves[i](v)
+        else {
+          let out
+          try {
+            out = t(v)
+          } catch (err) {
+            rejects[i](err)
+            continue
+          }
+          resolves[i](out)
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One native connection plus the batch being filled this tick. Faces own one for commands
+ * and, lazily, one for subscriptions.
+ */
+class Connection {
+  constructor(options, { subscriber = false, owner }) {
+    this.id = nextClientId++
+    this.owner = owner
+    this.onMessage = null
+    this.cur = null
+    this.lens = new Uint32Array(1024)
+    this.inflight = new Set()
+    this.ended = false
+    this.commandTimeout = options.commandTimeout ?? 5000
+    this.flush = this.flush.bind(this)
+    connections.set(this.id, this)
+    retain()
+    try {
+      this.native = new native.NativeClient(this.id, JSON.stringify(options), subscriber)
+    } catch (err) {
+      connections.delete(this.id)
+      release()
+      throw typeError(String(err && err.message))
+    }
+  }
+
+  /**
+   * Queues one command. `args` is the flat argument list (command name first) of strings,
+   * numbers and Buffers. Throws a TypeError, sending nothing, if an argument is unusable.
+   */
+  send(args, binary, transform, timeoutMs) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]
+      const t = typeof a
+      if (t !== 'string' && t !== 'number' && !(a instanceof Uint8Array)) {
+        if (t === 'bigint' || t === 'boolean') continue
+        return Promise.reject(
+          typeError(
+            `Invalid argument ${i} for ${String(args[0])}: expected a string, number or Buffer, got ${a === null ? 'null' : t}`
+          )
+        )
+      }
+      if (t === 'number' && !Number.isFinite(a)) {
+        return Promise.reject(typeError(`Invalid argument ${i} for ${String(args[0])}: ${a} is not a finite number`))
+      }
+    }
+    let b = this.cur
+    if (b === null) {
+      b = this.cur = new Batch(this)
+      process.nextTick(this.flush)
+    }
+    let lens = this.lens
+    const need = b.nlens + args.length + 1
+    if (need > lens.length) {
+      const grown = new Uint32Array(Math.max(need, lens.length * 2))
+      grown.set(lens)
+      lens = this.lens = grown
+    }
+    let k = b.nlens
+    lens[k++] = binary ? (args.length | BUFFER_REPLY) >>> 0 : args.length
+    let text = b.text
+    for (let i = 0; i < args.length; i++) {
+      let a = args[i]
+      if (typeof a !== 'string') {
+        if (a instanceof Uint8Array) {
+          if (b.bufs === null) b.bufs = []
+          b.bufs.push(Buffer.isBuffer(a) ? a : Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+          lens[k++] = BUFFER_ARG
+          continue
+        }
+        a = String(a)
+      }
+      text += a
+      lens[k++] = a.length
+    }
+    b.text = text
+    b.nlens = k
+    if (timeoutMs !== undefined && b.timeout !== -1) {
+      // A blocking command stretches its batch's deadline (-1: no deadline at all).
+      b.timeout = timeoutMs < 0 ? -1 : Math.max(timeoutMs, b.timeout >= 0 ? b.timeout : this.commandTimeout)
+    }
+    return new Promise((resolve, reject) => {
+      b.resolves.push(resolve)
+      b.rejects.push(reject)
+      b.transforms.push(transform || null)
+    })
+  }
+
+  flush() {
+    const b = this.cur
+    if (b === null) return
+    this.cur = null
+    const id = (b.id = nextBatchId++)
+    if (nextBatchId > 0x7fffffff) nextBatchId = 1
+    batches.set(id, b)
+    this.inflight.add(b)
+    try {
+      this.native.submit(id, b.text, this.lens.subarray(0, b.nlens), b.bufs, b.timeout)
+    } catch (err) {
+      batches.delete(id)
+      this.inflight.delete(b)
+      b.settle(typeError(String(err && err.message)))
+    }
+  }
+
+  /** Runs a native operation that completes like a one-command batch. */
+  op(start) {
+    this.flush()
+    const b = new Batch(this)
+    const id = (b.id = nextBatchId++)
+    batches.set(id, b)
+    this.inflight.add(b)
+    const p = new Promise((resolve, reject) => {
+      b.resolves.push(resolve)
+      b.rejects.push(reject)
+      b.transforms.push(null)
+    })
+    start(id)
+    return p
+  }
+
+  subscribe(pattern, unsubscribe, names) {
+    return this.op((id) => this.native.subscribe(id, pattern, unsubscribe, names.map((n) => Buffer.from(n)))).then(
+      (r) => r[0] ?? r
+    )
+  }
+
+  quit() {
+    return this.op((id) => this.native.quit(id))
+  }
+
+  _event(name, detail) {
+    if (name === 'end') this._ended()
+    this.owner._nativeEvent(name, detail, this)
+  }
+
+  _ended() {
+    if (this.ended) return
+    this.ended = true
+    connections.delete(this.id)
+    release()
+    // Backstop: nothing may stay pending once the connection is gone.
+    const err = new Error('Connection is closed')
+    err.code = 'ERR_REDIS_CLOSED'
+    for (const b of this.inflight) {
+      batches.delete(b.id)
+      b.settle(err)
+    }
+    this.inflight.clear()
+  }
+
+  disconnect() {
+    this.flush()
+    this.native.disconnect()
+  }
+}
+
+module.exports = { Connection }

@@ -1,0 +1,23 @@
+'use strict'
+// Errors raised in JavaScript before anything is sent. Every error carries a stable `code`.
+
+function typeError(message) {
+  const e = new TypeError(message)
+  e.code = 'ERR_INVALID_ARG'
+  return e
+}
+
+function rangeError(message) {
+  const e = new RangeError(message)
+  e.code = 'ERR_INVALID_ARG'
+  return e
+}
+
+function redisError(code, message, extra) {
+  const e = new Error(message)
+  e.code = code
+  if (extra) Object.assign(e, extra)
+  return e
+}
+
+module.exports = { typeError, rangeError, redisError }

@@ -1,0 +1,360 @@
+'use strict'
+// The ioredis face: `new Redis(...)`, auto-connect, lower-case variadic commands, ioredis'
+// reply shapes and events. Every command goes through the shared native core.
+const { Readable } = require('stream')
+const { BaseClient, closedError } = require('./base')
+const { names, blockingTimeout } = require('./commands')
+const { flatten, toObject, RESP2_SHAPES } = require('./args')
+const { runScript } = require('./script')
+const { typeError } = require('./errors')
+
+const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe'])
+const TRANSFORMS = { ...RESP2_SHAPES, hgetall: toObject }
+
+function pem(v) {
+  if (v == null) return undefined
+  if (Array.isArray(v)) return v.map(pem).join('\n')
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v)
+}
+
+/** ioredis' constructor forms: (port, host, options), (url, options), (options)... */
+function parseArgs(args) {
+  const o = {}
+  let sawPort = false
+  for (const a of args) {
+    if (a === undefined || a === null) continue
+    if (typeof a === 'number') {
+      o.port = a
+      sawPort = true
+    } else if (typeof a === 'string') {
+      if (a.includes('://')) o.url = a
+      else if (a.startsWith('/')) o.path = a
+      else if (/^\d+$/.test(a) && !sawPort) {
+        o.port = Number(a)
+        sawPort = true
+      } else o.host = a
+    } else if (typeof a === 'object') Object.assign(o, a)
+    else throw typeError(`Invalid Redis constructor argument: ${typeof a}`)
+  }
+  return o
+}
+
+function defaultRetry(times) {
+  return Math.min(times * 50, 2000)
+}
+
+function nativeOptions(o) {
+  const tls =
+    o.tls && typeof o.tls === 'object'
+      ? { ca: pem(o.tls.ca), cert: pem(o.tls.cert), key: pem(o.tls.key), rejectUnauthorized: o.tls.rejectUnauthorized !== false }
+      : o.tls
+        ? true
+        : undefined
+  return {
+    url: o.url,
+    host: o.host,
+    port: o.port,
+    path: o.path,
+    username: o.username,
+    password: o.password,
+    db: o.db,
+    tls,
+    connectTimeout: o.connectTimeout,
+    commandTimeout: o.commandTimeout ?? 5000,
+    keepAlive: o.keepAlive,
+    connectionName: o.connectionName,
+    maxRetriesPerRequest: o.maxRetriesPerRequest === undefined ? 20 : o.maxRetriesPerRequest,
+    enableOfflineQueue: o.enableOfflineQueue,
+    maxOfflineQueue: o.maxOfflineQueue,
+    lazyConnect: false,
+    // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
+    // the native capped exponential backoff with jitter applies.
+    externalRetry: typeof o.retryStrategy === 'function',
+  }
+}
+
+class Redis extends BaseClient {
+  constructor(...args) {
+    const options = parseArgs(args)
+    super(nativeOptions(options), typeof options.retryStrategy === 'function' ? options.retryStrategy : defaultRetry)
+    this.options = options
+    this._ready = null
+    this.on('newListener', (event) => {
+      if (event === 'messageBuffer' || event === 'pmessageBuffer') this._wantBinaryMessages()
+    })
+    if (!options.lazyConnect) this._open()
+  }
+
+  /** Connects a `lazyConnect` client; resolves once it is ready. */
+  connect(callback) {
+    const p = new Promise((resolve, reject) => {
+      if (this.status === 'ready') return resolve()
+      this._open()
+      const onReady = () => {
+        this.off('end', onEnd)
+        resolve()
+      }
+      const onEnd = () => {
+        this.off('ready', onReady)
+        reject(closedError())
+      }
+      this.once('ready', onReady)
+      this.once('end', onEnd)
+    })
+    return withCallback(p, callback)
+  }
+
+  _run(name, args, binary) {
+    let cb
+    if (args.length > 0 && typeof args[args.length - 1] === 'function') {
+      cb = args[args.length - 1]
+      args = args.slice(0, -1)
+    }
+    let p
+    try {
+      p = this._send(name, args, binary)
+    } catch (err) {
+      p = Promise.reject(err)
+    }
+    return cb ? withCallback(p, cb) : p
+  }
+
+  _send(name, args, binary) {
+    if (SUB_COMMANDS.has(name)) return this._subscription(name, flatten(name, args, []))
+    if (name === 'eval') return runScript(this._command(), args[0], args.slice(1), binary, null)
+    if (name === 'quit') return this.quit()
+    const conn = this._command()
+    const flat = flatten(name, args, [name])
+    return conn.send(flat, binary, TRANSFORMS[name] || null, blockingTimeout(name, flat.slice(1), conn.commandTimeout))
+  }
+
+  _command() {
+    if (this._conn === null) return this._open()
+    return this._conn
+  }
+
+  /** Any command, by name: `call('OBJECT', 'ENCODING', 'k')`. */
+  call(command, ...args) {
+    if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('call() needs a command name'))
+    return this._run(command.toLowerCase(), args, false)
+  }
+
+  callBuffer(command, ...args) {
+    if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('callBuffer() needs a command name'))
+    return this._run(command.toLowerCase(), args, true)
+  }
+
+  /** Registers a Lua command run by EVALSHA (NOSCRIPT-safe), like ioredis' defineCommand. */
+  defineCommand(name, { lua, numberOfKeys }) {
+    if (typeof name !== 'string' || typeof lua !== 'string') throw typeError('defineCommand(name, { lua }) needs strings')
+    const make = (binary) =>
+      function (...args) {
+        let cb
+        if (typeof args[args.length - 1] === 'function') cb = args.pop()
+        const flat = flatten('', args, [])
+        const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
+        return withCallback(runScript(this._command(), lua, rest, binary, null), cb)
+      }
+    this[name] = make(false)
+    this[name + 'Buffer'] = make(true)
+    Pipeline.prototype[name] =
+      Pipeline.prototype[name] ||
+      function (...args) {
+        const flat = flatten('', args, [])
+        const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
+        return this._add('evalsha_script', [lua, ...rest], false)
+      }
+  }
+
+  pipeline(commands) {
+    const p = new Pipeline(this, false)
+    if (Array.isArray(commands)) for (const [n, ...a] of commands) p[n.toLowerCase()](...a)
+    return p
+  }
+
+  multi(commands, options) {
+    if (commands && !Array.isArray(commands)) options = commands
+    const p = new Pipeline(this, true)
+    if (Array.isArray(commands)) for (const [n, ...a] of commands) p[n.toLowerCase()](...a)
+    return p
+  }
+
+  _subscription(name, channels) {
+    const pattern = name.startsWith('p')
+    const unsubscribe = name.includes('unsub')
+    if (unsubscribe && this._sub === null) return Promise.resolve(0)
+    if (!unsubscribe && channels.length === 0) return Promise.reject(typeError(`${name} needs at least one channel`))
+    for (const c of channels) if (typeof c !== 'string' && !Buffer.isBuffer(c)) return Promise.reject(typeError('channels must be strings or Buffers'))
+    return this._subscriber().subscribe(pattern, unsubscribe, channels)
+  }
+
+  _onMessage(channel, payload, pattern) {
+    if (Buffer.isBuffer(payload)) {
+      if (pattern === null) {
+        this.emit('messageBuffer', channel, payload)
+        if (this.listenerCount('message') > 0) this.emit('message', channel.toString(), payload.toString())
+      } else {
+        this.emit('pmessageBuffer', pattern, channel, payload)
+        if (this.listenerCount('pmessage') > 0) this.emit('pmessage', pattern.toString(), channel.toString(), payload.toString())
+      }
+    } else if (pattern === null) this.emit('message', channel, payload)
+    else this.emit('pmessage', pattern, channel, payload)
+  }
+
+  scanStream(options = {}) {
+    return this._scanStream('scan', [], options)
+  }
+  sscanStream(key, options = {}) {
+    return this._scanStream('sscan', [key], options)
+  }
+  hscanStream(key, options = {}) {
+    return this._scanStream('hscan', [key], options)
+  }
+  zscanStream(key, options = {}) {
+    return this._scanStream('zscan', [key], options)
+  }
+
+  _scanStream(cmd, head, options) {
+    let cursor = '0'
+    let done = false
+    const self = this
+    return new Readable({
+      objectMode: true,
+      read() {
+        if (done) return this.push(null)
+        const args = [...head, cursor]
+        if (options.match) args.push('MATCH', options.match)
+        if (options.type) args.push('TYPE', options.type)
+        if (options.count) args.push('COUNT', options.count)
+        self._send(cmd, args, false).then(
+          ([next, keys]) => {
+            cursor = next
+            if (next === '0') done = true
+            this.push(keys)
+          },
+          (err) => this.destroy(err)
+        )
+      },
+    })
+  }
+
+  duplicate(override) {
+    return new Redis({ ...this.options, ...override })
+  }
+
+  quit(callback) {
+    this.status = 'end'
+    return withCallback(this._quitAll(), callback)
+  }
+
+  disconnect(reconnect) {
+    this._disconnectAll()
+    if (reconnect) setImmediate(() => this._open())
+  }
+
+  end() {
+    this.disconnect()
+  }
+}
+
+for (const name of names) {
+  if (name === 'multi' || name === 'quit') continue
+  Redis.prototype[name] = function (...args) {
+    return this._run(name, args, false)
+  }
+  Redis.prototype[name + 'Buffer'] = function (...args) {
+    return this._run(name, args, true)
+  }
+}
+function withCallback(p, cb) {
+  if (typeof cb !== 'function') return p
+  p.then(
+    (v) => cb(null, v),
+    (e) => cb(e)
+  )
+  return p
+}
+
+/** `pipeline()` / `multi()`: commands queued, then sent together by `exec()`. */
+class Pipeline {
+  constructor(redis, transaction) {
+    this.redis = redis
+    this.transaction = transaction
+    this.queue = []
+  }
+
+  _add(name, args, binary) {
+    this.queue.push({ name, args, binary })
+    return this
+  }
+
+  get length() {
+    return this.queue.length
+  }
+
+  exec(callback) {
+    let p
+    try {
+      p = this._exec()
+    } catch (err) {
+      p = Promise.reject(err)
+    }
+    return withCallback(p, callback)
+  }
+
+  _exec() {
+    const conn = this.redis._command()
+    // Build every command first, so a bad argument rejects the whole exec before anything is sent.
+    const cmds = this.queue.map(({ name, args, binary }) => {
+      if (name === 'evalsha_script') return { script: args, binary }
+      const flat = flatten(name, args, [name])
+      return { flat, binary, transform: TRANSFORMS[name] || null, timeout: blockingTimeout(name, flat.slice(1), conn.commandTimeout) }
+    })
+    const settle = (p) =>
+      p.then(
+        (v) => [null, v],
+        (e) => [e, null]
+      )
+    if (!this.transaction) {
+      return Promise.all(
+        cmds.map((c) =>
+          settle(c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : conn.send(c.flat, c.binary, c.transform, c.timeout))
+        )
+      )
+    }
+    for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
+    const multi = conn.send(['multi'], false, null)
+    const queued = cmds.map((c) => conn.send(c.flat, c.binary, null, c.timeout).catch((e) => e))
+    const exec = conn.send(['exec'], cmds.some((c) => c.binary), null)
+    multi.catch(() => {})
+    return Promise.all(queued).then(() =>
+      exec.then((replies) => {
+        if (replies === null) return null
+        return replies.map((v, i) => {
+          if (v instanceof Error) return [v, null]
+          const t = cmds[i].transform
+          return [null, t ? t(v) : v]
+        })
+      })
+    )
+  }
+}
+
+for (const name of names) {
+  if (name === 'exec') continue
+  Pipeline.prototype[name] = function (...args) {
+    return this._add(name, args, false)
+  }
+  Pipeline.prototype[name + 'Buffer'] = function (...args) {
+    return this._add(name, args, true)
+  }
+}
+Pipeline.prototype.call = function (command, ...args) {
+  return this._add(String(command).toLowerCase(), args, false)
+}
+
+Redis.Pipeline = Pipeline
+Redis.default = Redis
+Redis.Redis = Redis
+
+module.exports = { Redis, Pipeline }

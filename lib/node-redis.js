@@ -1,0 +1,411 @@
+'use strict'
+// The node-redis (v4+) face: `createClient(options)`, `connect()`, camelCase commands with
+// option objects and node-redis' reply shapes, per-call pub/sub listeners.
+const { BaseClient, closedError } = require('./base')
+const { names, blockingTimeout } = require('./commands')
+const { flatten, toObject, flatPairs, RESP2_SHAPES } = require('./args')
+const { runScript } = require('./script')
+const { typeError } = require('./errors')
+
+const num = (v) => (v === null ? null : Number(v))
+const withScores = (reply) => {
+  const arr = flatPairs(reply)
+  const out = []
+  for (let i = 0; i + 1 < arr.length; i += 2) out.push({ value: arr[i], score: Number(arr[i + 1]) })
+  return out
+}
+
+function setOptions(o, out) {
+  if (!o) return out
+  if (o.expiration) out.push(o.expiration.type, o.expiration.value)
+  for (const k of ['EX', 'PX', 'EXAT', 'PXAT']) if (o[k] !== undefined) out.push(k, o[k])
+  if (o.KEEPTTL) out.push('KEEPTTL')
+  if (o.condition) out.push(o.condition)
+  if (o.NX) out.push('NX')
+  if (o.XX) out.push('XX')
+  if (o.GET) out.push('GET')
+  return out
+}
+
+function rangeOptions(o, out) {
+  if (!o) return out
+  if (o.BY) out.push(o.BY)
+  if (o.REV) out.push('REV')
+  if (o.LIMIT) out.push('LIMIT', o.LIMIT.offset, o.LIMIT.count)
+  return out
+}
+
+function scriptArgs(o) {
+  const keys = (o && o.keys) || []
+  const args = (o && o.arguments) || []
+  return [keys.length, ...keys, ...args]
+}
+
+// Command builders shared by the client and its `multi()`: each returns
+// `{ args, transform }`, or `{ script, rest }` for Lua.
+const builders = {
+  set: (key, value, o) => ({ args: setOptions(o, ['SET', key, value]) }),
+  getEx: (key, o) => {
+    const a = ['GETEX', key]
+    if (o) {
+      for (const k of ['EX', 'PX', 'EXAT', 'PXAT']) if (o[k] !== undefined) a.push(k, o[k])
+      if (o.PERSIST) a.push('PERSIST')
+    }
+    return { args: a }
+  },
+  hSet: (key, ...rest) => ({ args: flatten('hset', rest, ['HSET', key]) }),
+  hGetAll: (key) => ({ args: ['HGETALL', key], transform: toObject }),
+  mSet: (pairs) => ({ args: flatten('mset', [pairs], ['MSET']) }),
+  zAdd: (key, members, o) => {
+    const a = ['ZADD', key]
+    if (o) for (const k of ['NX', 'XX', 'GT', 'LT', 'CH']) if (o[k]) a.push(k)
+    if (o && o.condition) a.push(o.condition)
+    if (o && o.comparison) a.push(o.comparison)
+    for (const m of Array.isArray(members) ? members : [members]) {
+      if (!m || m.score === undefined || m.value === undefined) throw typeError('zAdd members must be { score, value }')
+      a.push(m.score, m.value)
+    }
+    return { args: a }
+  },
+  zRange: (key, min, max, o) => ({ args: rangeOptions(o, ['ZRANGE', key, min, max]) }),
+  zRangeWithScores: (key, min, max, o) => ({ args: rangeOptions(o, ['ZRANGE', key, min, max]).concat('WITHSCORES'), transform: withScores }),
+  zRangeByScore: (key, min, max, o) => ({ args: rangeOptions({ LIMIT: o && o.LIMIT }, ['ZRANGEBYSCORE', key, min, max]) }),
+  zRangeByScoreWithScores: (key, min, max, o) => ({
+    args: rangeOptions({ LIMIT: o && o.LIMIT }, ['ZRANGEBYSCORE', key, min, max]).concat('WITHSCORES'),
+    transform: withScores,
+  }),
+  zScore: (key, member) => ({ args: ['ZSCORE', key, member], transform: num }),
+  zIncrBy: (key, by, member) => ({ args: ['ZINCRBY', key, by, member], transform: num }),
+  zMScore: (key, members) => ({ args: flatten('', [members], ['ZMSCORE', key]), transform: (a) => a.map(num) }),
+  scan: (cursor, o) => {
+    const a = ['SCAN', cursor]
+    if (o && o.MATCH) a.push('MATCH', o.MATCH)
+    if (o && o.COUNT) a.push('COUNT', o.COUNT)
+    if (o && o.TYPE) a.push('TYPE', o.TYPE)
+    return { args: a, transform: ([c, keys]) => ({ cursor: c, keys }) }
+  },
+  eval: (script, o) => ({ script, rest: scriptArgs(o) }),
+  evalSha: (sha, o) => ({ args: ['EVALSHA', sha, ...scriptArgs(o)] }),
+  ping: (message) => ({ args: message === undefined ? ['PING'] : ['PING', message] }),
+}
+
+// camelCase name -> command, for everything without a builder of its own.
+const CAMEL = `append bitCount decr decrBy del dbSize exists expire expireAt flushAll flushDb get getDel getRange getSet
+hDel hExists hGet hIncrBy hIncrByFloat hKeys hLen hmGet hRandField hSetNX hStrLen hVals incr incrBy incrByFloat info keys
+lIndex lInsert lLen lMove lPop lPos lPush lPushX lRange lRem lSet lTrim mGet move objectEncoding persist pExpire pExpireAt
+pSetEx pTTL publish randomKey rename renameNX rPop rPopLPush rPush rPushX sAdd sCard sDiff sDiffStore select setEx setNX
+setRange sInter sInterStore sIsMember sMembers sMIsMember sMove sPop sRandMember sRem strLen sUnion sUnionStore time touch
+ttl type unlink watch unwatch xAck xAdd xDel xLen xRange xRevRange xTrim zCard zCount zDiff zInter zLexCount zPopMax
+zPopMin zRandMember zRank zRem zRemRangeByLex zRemRangeByRank zRemRangeByScore zRevRank zUnion bLPop bRPop bLMove
+bZPopMin bZPopMax copy dump echo lastSave`
+  .trim()
+  .split(/\s+/)
+
+function generic(name) {
+  const cmd = name === 'objectEncoding' ? ['OBJECT', 'ENCODING'] : [name.toUpperCase()]
+  const transform = RESP2_SHAPES[name.toLowerCase()]
+  return (...args) => ({ args: flatten(name.toLowerCase(), args, cmd.slice()), transform })
+}
+for (const n of CAMEL) if (!builders[n]) builders[n] = generic(n)
+
+function retryFor(strategy) {
+  if (strategy === undefined) return null
+  if (strategy === false) return () => null
+  if (typeof strategy === 'number') return () => strategy
+  if (typeof strategy === 'function') {
+    return (attempt) => {
+      const r = strategy(attempt - 1, undefined)
+      return r === false ? null : r
+    }
+  }
+  throw typeError('socket.reconnectStrategy must be a function, a number or false')
+}
+
+class RedisClient extends BaseClient {
+  constructor(options = {}) {
+    const s = options.socket || {}
+    const retry = retryFor(s.reconnectStrategy)
+    super(
+      {
+        url: options.url,
+        host: s.host,
+        port: s.port,
+        path: s.path,
+        username: options.username,
+        password: options.password,
+        db: options.database,
+        tls: s.tls ? { ca: s.ca && String(s.ca), cert: s.cert && String(s.cert), key: s.key && String(s.key), rejectUnauthorized: s.rejectUnauthorized !== false } : undefined,
+        connectTimeout: s.connectTimeout,
+        commandTimeout: options.commandTimeout ?? 5000,
+        keepAlive: s.keepAlive,
+        connectionName: options.name,
+        maxRetriesPerRequest: null,
+        enableOfflineQueue: options.disableOfflineQueue ? false : undefined,
+        maxOfflineQueue: options.commandsQueueMaxLength,
+        lazyConnect: false,
+        externalRetry: retry !== null,
+      },
+      retry
+    )
+    this.options = options
+    this._channelListeners = new Map()
+    this._patternListeners = new Map()
+  }
+
+  get isOpen() {
+    return this._conn !== null && !this._conn.ended
+  }
+
+  get isReady() {
+    return this.status === 'ready'
+  }
+
+  /** Opens the connection; resolves with the client once it is ready. */
+  connect() {
+    if (this.isOpen) return Promise.reject(Object.assign(new Error('Socket already opened'), { code: 'ERR_INVALID_STATE' }))
+    return new Promise((resolve, reject) => {
+      const onReady = () => {
+        this.off('end', onEnd)
+        resolve(this)
+      }
+      const onEnd = () => {
+        this.off('ready', onReady)
+        reject(closedError())
+      }
+      this.once('ready', onReady)
+      this.once('end', onEnd)
+      this._open()
+    })
+  }
+
+  _onStatus(name) {
+    if (name === 'close') this.status = 'reconnecting'
+  }
+
+  _nativeEvent(name, detail, conn) {
+    // node-redis' 'reconnecting' carries no argument.
+    if (name === 'reconnecting' && conn === this._conn) {
+      this.status = 'reconnecting'
+      this.emit('reconnecting')
+      return
+    }
+    super._nativeEvent(name, detail, conn)
+  }
+
+  _conn_() {
+    if (this._conn === null || this._conn.ended) throw closedError()
+    return this._conn
+  }
+
+  _exec(b, binary) {
+    const conn = this._conn_()
+    if (b.script !== undefined) return runScript(conn, b.script, b.rest, binary, null)
+    return conn.send(b.args, binary, b.transform || null, blockingTimeout(String(b.args[0]).toLowerCase(), b.args.slice(1), conn.commandTimeout))
+  }
+
+  /** Any command: `sendCommand(['OBJECT', 'ENCODING', 'k'])`. */
+  sendCommand(args, options) {
+    if (!Array.isArray(args) || args.length === 0) return Promise.reject(typeError('sendCommand needs a non-empty array'))
+    try {
+      return this._exec({ args: args.slice() }, !!(options && options.returnBuffers))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  async *scanIterator(options = {}) {
+    let cursor = '0'
+    do {
+      const r = await this.scan(cursor, options)
+      cursor = r.cursor
+      yield r.keys
+    } while (cursor !== '0')
+  }
+
+  multi() {
+    return new Multi(this, true)
+  }
+
+  /** `MULTI`/`EXEC` off: the same queue sent as a plain pipeline. */
+  pipeline() {
+    return new Multi(this, false)
+  }
+
+  async subscribe(channels, listener, bufferMode) {
+    return this._listen(this._channelListeners, false, channels, listener, bufferMode)
+  }
+
+  async pSubscribe(patterns, listener, bufferMode) {
+    return this._listen(this._patternListeners, true, patterns, listener, bufferMode)
+  }
+
+  async unsubscribe(channels, listener) {
+    return this._unlisten(this._channelListeners, false, channels, listener)
+  }
+
+  async pUnsubscribe(patterns, listener) {
+    return this._unlisten(this._patternListeners, true, patterns, listener)
+  }
+
+  async _listen(map, pattern, names_, listener, bufferMode) {
+    if (typeof listener !== 'function') throw typeError('subscribe needs a listener function')
+    const list = Array.isArray(names_) ? names_ : [names_]
+    if (list.length === 0 || list.some((c) => typeof c !== 'string' || c.length === 0)) throw typeError('channels must be non-empty strings')
+    if (bufferMode) this._wantBinaryMessages()
+    const fresh = []
+    for (const c of list) {
+      let set = map.get(c)
+      if (!set) {
+        map.set(c, (set = new Map()))
+        fresh.push(c)
+      }
+      set.set(listener, !!bufferMode)
+    }
+    if (fresh.length) await this._subscriber().subscribe(pattern, false, fresh)
+  }
+
+  async _unlisten(map, pattern, names_, listener) {
+    const list = names_ === undefined ? [...map.keys()] : Array.isArray(names_) ? names_ : [names_]
+    const gone = []
+    for (const c of list) {
+      const set = map.get(c)
+      if (!set) continue
+      if (listener) set.delete(listener)
+      if (!listener || set.size === 0) {
+        map.delete(c)
+        gone.push(c)
+      }
+    }
+    if (gone.length && this._sub) await this._sub.subscribe(pattern, true, gone)
+  }
+
+  _onMessage(channel, payload, pattern) {
+    const key = pattern === null ? channel : pattern
+    const set = (pattern === null ? this._channelListeners : this._patternListeners).get(Buffer.isBuffer(key) ? key.toString() : key)
+    if (!set) return
+    for (const [fn, wantsBuffer] of set) {
+      if (Buffer.isBuffer(payload) && !wantsBuffer) fn(payload.toString(), channel.toString())
+      else fn(payload, channel)
+    }
+  }
+
+  duplicate(overrides) {
+    return new RedisClient({ ...this.options, ...overrides })
+  }
+
+  quit() {
+    return this._quitAll()
+  }
+
+  close() {
+    return this._quitAll()
+  }
+
+  async disconnect() {
+    this._disconnectAll()
+  }
+
+  destroy() {
+    this._disconnectAll()
+  }
+}
+
+for (const [name, build] of Object.entries(builders)) {
+  const method = function (...args) {
+    try {
+      return this._exec(build(...args), false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+  RedisClient.prototype[name] = method
+  RedisClient.prototype[name.toUpperCase()] = method
+}
+// Every other command by its lower-case name too (node-redis' generic surface).
+for (const name of names) {
+  if (RedisClient.prototype[name] || ['multi', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'exec'].includes(name)) continue
+  RedisClient.prototype[name] = function (...args) {
+    try {
+      return this._exec({ args: flatten(name, args, [name.toUpperCase()]), transform: RESP2_SHAPES[name] }, false)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+}
+
+/** `multi()`: chainable, `exec()` resolves with the replies (node-redis shape). */
+class Multi {
+  constructor(client, transaction) {
+    this.client = client
+    this.transaction = transaction
+    this.queue = []
+  }
+
+  addCommand(args) {
+    this.queue.push({ args })
+    return this
+  }
+
+  async exec() {
+    const conn = this.client._conn_()
+    const cmds = this.queue
+    if (!this.transaction) return this.execAsPipeline()
+    const multi = conn.send(['MULTI'], false, null)
+    multi.catch(() => {})
+    const queued = cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, null).catch((e) => e))
+    const exec = conn.send(['EXEC'], false, null)
+    const errors = (await Promise.all(queued)).filter((r) => r instanceof Error)
+    let replies
+    try {
+      replies = await exec
+    } catch (err) {
+      if (errors.length) err.errors = errors
+      throw err
+    }
+    if (replies === null) throw Object.assign(new Error('Watched keys changed; transaction discarded'), { code: 'ERR_REDIS_WATCH' })
+    return finish(replies, cmds)
+  }
+
+  async execAsPipeline() {
+    const conn = this.client._conn_()
+    const replies = await Promise.all(
+      this.queue.map((c) => (c.script !== undefined ? runScript(conn, c.script, c.rest, false, null) : conn.send(c.args, false, null)).catch((e) => e))
+    )
+    return finish(replies, this.queue)
+  }
+}
+
+function finish(replies, cmds) {
+  const errorIndexes = []
+  const out = replies.map((v, i) => {
+    if (v instanceof Error) {
+      errorIndexes.push(i)
+      return v
+    }
+    const t = cmds[i].transform
+    return t ? t(v) : v
+  })
+  if (errorIndexes.length) {
+    const e = new Error(`${errorIndexes.length} command(s) in the transaction failed`)
+    e.code = 'ERR_REDIS_REPLY'
+    e.replies = out
+    e.errorIndexes = errorIndexes
+    throw e
+  }
+  return out
+}
+
+for (const [name, build] of Object.entries(builders)) {
+  const m = function (...args) {
+    this.queue.push(build(...args))
+    return this
+  }
+  Multi.prototype[name] = m
+  Multi.prototype[name.toUpperCase()] = m
+}
+
+function createClient(options) {
+  return new RedisClient(options)
+}
+
+module.exports = { createClient, RedisClient, Multi }

@@ -1,0 +1,347 @@
+//! The N-API binding: converts and delegates, nothing more.
+//!
+//! Completions from every client in the process go into one buffer. The runtime signals the
+//! JavaScript thread through one thread-safe function only when that buffer goes from empty
+//! to non-empty; the JavaScript-side callback then drains everything collected so far, so a
+//! single wake-up settles many promises.
+
+use std::collections::HashSet;
+use std::ptr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use redis::Value;
+
+use crate::client::{Client, Role, SubKind};
+use crate::command;
+use crate::config::ClientConfig;
+use crate::error::Error as CoreError;
+use crate::reply::double_text;
+use crate::sink::{Completion, Event, Sink};
+
+type Signal = ThreadsafeFunction<(), (), Drained, Status, false, true>;
+
+struct NodeSink {
+    buffer: Mutex<Vec<Completion>>,
+    signal: Signal,
+}
+
+impl Sink for NodeSink {
+    fn push(&self, completion: Completion) {
+        let was_empty = match self.buffer.lock() {
+            Ok(mut b) => {
+                let was_empty = b.is_empty();
+                b.push(completion);
+                was_empty
+            }
+            Err(poisoned) => {
+                let mut b = poisoned.into_inner();
+                let was_empty = b.is_empty();
+                b.push(completion);
+                was_empty
+            }
+        };
+        if was_empty {
+            self.signal.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
+impl NodeSink {
+    fn take(&self) -> Vec<Completion> {
+        match self.buffer.lock() {
+            Ok(mut b) => std::mem::take(&mut *b),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+static SINK: OnceLock<Arc<NodeSink>> = OnceLock::new();
+/// Subscriber clients that want message payloads as Buffers.
+static BINARY_MESSAGES: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
+
+fn sink() -> Result<Arc<NodeSink>> {
+    SINK.get()
+        .cloned()
+        .ok_or_else(|| napi::Error::new(Status::GenericFailure, "redis-hotpath: init() was not called"))
+}
+
+/// Registers the JavaScript function that receives drained completions. Called once when
+/// the package loads; later calls are ignored.
+#[napi(catch_unwind)]
+pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
+    if SINK.get().is_some() {
+        return Ok(());
+    }
+    let signal: Signal = on_drain
+        .build_threadsafe_function::<()>()
+        .callee_handled::<false>()
+        // Weak: pending signals alone never keep the process alive; the JavaScript side
+        // holds the event loop open while it has open clients.
+        .weak::<true>()
+        .build_callback(|_ctx| {
+            let items = SINK.get().map(|s| s.take()).unwrap_or_default();
+            Ok(Drained(items))
+        })?;
+    let _ = SINK.set(Arc::new(NodeSink { buffer: Mutex::new(Vec::new()), signal }));
+    Ok(())
+}
+
+/// Everything collected since the last drain, converted to one flat JavaScript array on
+/// the JavaScript thread: `[0, batchId, replies | Error]`, `[1, clientId, event, detail]`,
+/// `[2, clientId, channel, payload, pattern | null]` records back to back.
+pub struct Drained(Vec<Completion>);
+
+impl ToNapiValue for Drained {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        let binary = BINARY_MESSAGES.lock().ok().and_then(|g| g.clone()).unwrap_or_default();
+        let mut out = ptr::null_mut();
+        check(sys::napi_create_array(env, &mut out))?;
+        let mut n = 0u32;
+        let mut put = |v: sys::napi_value| -> Result<()> {
+            check(sys::napi_set_element(env, out, n, v))?;
+            n += 1;
+            Ok(())
+        };
+        for c in val.0 {
+            match c {
+                Completion::Batch { id, binary_reply, result } => {
+                    put(int(env, 0)?)?;
+                    put(int(env, id as i64)?)?;
+                    match result {
+                        Ok(values) => {
+                            let mut arr = ptr::null_mut();
+                            check(sys::napi_create_array_with_length(env, values.len(), &mut arr))?;
+                            for (i, v) in values.into_iter().enumerate() {
+                                let bin = binary_reply.get(i).copied().unwrap_or(false);
+                                check(sys::napi_set_element(env, arr, i as u32, value(env, v, bin)?))?;
+                            }
+                            put(arr)?;
+                        }
+                        Err(e) => put(error(env, &e)?)?,
+                    }
+                }
+                Completion::Event { client, event } => {
+                    put(int(env, 1)?)?;
+                    put(int(env, client as i64)?)?;
+                    let (name, detail) = match event {
+                        Event::Connect => ("connect", None),
+                        Event::Ready => ("ready", None),
+                        Event::Error(e) => ("error", Some(error(env, &e)?)),
+                        Event::Close => ("close", None),
+                        Event::Reconnecting { delay_ms, attempt } => {
+                            let _ = attempt;
+                            ("reconnecting", Some(int(env, delay_ms as i64)?))
+                        }
+                        Event::RetryNeeded { attempt } => ("retry", Some(int(env, attempt as i64)?)),
+                        Event::Resubscribed { down_ms } => ("resubscribed", Some(int(env, down_ms as i64)?)),
+                        Event::End => ("end", None),
+                    };
+                    put(string(env, name.as_bytes())?)?;
+                    put(match detail {
+                        Some(d) => d,
+                        None => undefined(env)?,
+                    })?;
+                }
+                Completion::Message { client, message } => {
+                    let bin = binary.contains(&client);
+                    put(int(env, 2)?)?;
+                    put(int(env, client as i64)?)?;
+                    put(bytes(env, &message.channel, bin)?)?;
+                    put(bytes(env, &message.payload, bin)?)?;
+                    put(match &message.pattern {
+                        Some(p) => bytes(env, p, bin)?,
+                        None => null(env)?,
+                    })?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn check(status: sys::napi_status) -> Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::new(Status::from(status), "N-API call failed while converting a reply"))
+    }
+}
+
+unsafe fn int(env: sys::napi_env, i: i64) -> Result<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_create_int64(env, i, &mut v))?;
+    Ok(v)
+}
+
+unsafe fn null(env: sys::napi_env) -> Result<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_get_null(env, &mut v))?;
+    Ok(v)
+}
+
+unsafe fn undefined(env: sys::napi_env) -> Result<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_get_undefined(env, &mut v))?;
+    Ok(v)
+}
+
+unsafe fn string(env: sys::napi_env, b: &[u8]) -> Result<sys::napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_create_string_utf8(env, b.as_ptr().cast(), b.len() as isize, &mut v))?;
+    Ok(v)
+}
+
+unsafe fn bytes(env: sys::napi_env, b: &[u8], binary: bool) -> Result<sys::napi_value> {
+    if !binary {
+        return string(env, b);
+    }
+    let mut v = ptr::null_mut();
+    let mut data = ptr::null_mut();
+    check(sys::napi_create_buffer_copy(env, b.len(), b.as_ptr().cast(), &mut data, &mut v))?;
+    Ok(v)
+}
+
+unsafe fn error(env: sys::napi_env, e: &CoreError) -> Result<sys::napi_value> {
+    let code = string(env, e.code().as_bytes())?;
+    let msg = string(env, e.to_string().as_bytes())?;
+    let mut v = ptr::null_mut();
+    match e {
+        CoreError::InvalidArg(_) => check(sys::napi_create_type_error(env, code, msg, &mut v))?,
+        _ => check(sys::napi_create_error(env, code, msg, &mut v))?,
+    }
+    Ok(v)
+}
+
+/// One reply in the RESP2 shape the faces promise (see [`crate::reply`]).
+unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_value> {
+    match v {
+        Value::Nil => null(env),
+        Value::Int(i) => int(env, i),
+        Value::BulkString(b) => bytes(env, &b, binary),
+        Value::SimpleString(s) => bytes(env, s.as_bytes(), binary),
+        Value::Okay => bytes(env, b"OK", binary),
+        Value::Double(f) => bytes(env, double_text(f).as_bytes(), binary),
+        Value::Boolean(b) => int(env, b as i64),
+        Value::VerbatimString { text, .. } => bytes(env, text.as_bytes(), binary),
+        Value::BigNumber(n) => bytes(env, &n, binary),
+        Value::Attribute { data, .. } => value(env, *data, binary),
+        Value::Array(items) | Value::Set(items) => {
+            let mut arr = ptr::null_mut();
+            check(sys::napi_create_array_with_length(env, items.len(), &mut arr))?;
+            for (i, item) in items.into_iter().enumerate() {
+                check(sys::napi_set_element(env, arr, i as u32, value(env, item, binary)?))?;
+            }
+            Ok(arr)
+        }
+        Value::Map(pairs) => {
+            let mut arr = ptr::null_mut();
+            check(sys::napi_create_array_with_length(env, pairs.len() * 2, &mut arr))?;
+            for (i, (k, item)) in pairs.into_iter().enumerate() {
+                check(sys::napi_set_element(env, arr, (2 * i) as u32, value(env, k, binary)?))?;
+                check(sys::napi_set_element(env, arr, (2 * i + 1) as u32, value(env, item, binary)?))?;
+            }
+            Ok(arr)
+        }
+        Value::Push { kind, data } => {
+            let mut items = vec![Value::BulkString(kind.to_string().into_bytes())];
+            items.extend(data);
+            value(env, Value::Array(items), binary)
+        }
+        Value::ServerError(e) => error(env, &CoreError::from_server(&e)),
+        _ => undefined(env),
+    }
+}
+
+/// One client connection, owned by a JavaScript face.
+#[napi]
+pub struct NativeClient {
+    inner: Client,
+}
+
+fn timeout_of(ms: f64, default: Duration) -> Option<Duration> {
+    if ms.is_nan() {
+        Some(default)
+    } else if ms < 0.0 || ms.is_infinite() {
+        None
+    } else {
+        Some(Duration::from_micros((ms * 1000.0) as u64))
+    }
+}
+
+fn arg_error(e: CoreError) -> napi::Error {
+    napi::Error::new(Status::InvalidArg, e.to_string())
+}
+
+#[napi]
+impl NativeClient {
+    /// Creates the client and, unless `lazyConnect`, starts connecting. `options` is the
+    /// JSON of the normalised options; `subscriber` makes it a subscriber connection.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(id: u32, options: String, subscriber: bool) -> Result<NativeClient> {
+        let config = ClientConfig::from_json(&options).map_err(arg_error)?;
+        let role = if subscriber { Role::Subscriber } else { Role::Commands };
+        Ok(NativeClient { inner: Client::start(id, config, role, sink()?) })
+    }
+
+    /// Submits one tick's commands (see `command::decode` for the layout). `timeoutMs`:
+    /// NaN for the default deadline, negative for none.
+    #[napi(catch_unwind)]
+    pub fn submit(&self, id: u32, text: String, lens: Uint32Array, buffers: Option<Vec<Buffer>>, timeout_ms: f64) -> Result<()> {
+        let bufs: Vec<&[u8]> = buffers.as_ref().map(|v| v.iter().map(|b| b.as_ref()).collect()).unwrap_or_default();
+        let batch = command::decode(&text, &lens, &bufs).map_err(arg_error)?;
+        self.inner.submit(id, batch, timeout_of(timeout_ms, self.inner.default_timeout()));
+        Ok(())
+    }
+
+    /// Adds or removes channel (or pattern) subscriptions on a subscriber client.
+    #[napi(catch_unwind)]
+    pub fn subscribe(&self, id: u32, pattern: bool, unsubscribe: bool, names: Vec<Buffer>) -> Result<()> {
+        let kind = if pattern { SubKind::Pattern } else { SubKind::Channel };
+        let names = names.iter().map(|b| b.to_vec()).collect();
+        self.inner.subscribe(id, kind, names, unsubscribe, Some(self.inner.default_timeout()));
+        Ok(())
+    }
+
+    /// Whether message payloads of this (subscriber) client arrive as Buffers.
+    #[napi(catch_unwind)]
+    pub fn set_binary_messages(&self, on: bool) {
+        if let Ok(mut g) = BINARY_MESSAGES.lock() {
+            let set = g.get_or_insert_with(HashSet::new);
+            if on {
+                set.insert(self.inner.id());
+            } else {
+                set.remove(&self.inner.id());
+            }
+        }
+    }
+
+    /// Sends QUIT after everything already submitted, then ends.
+    #[napi(catch_unwind)]
+    pub fn quit(&self, id: u32) {
+        self.inner.quit(id);
+    }
+
+    /// Starts connecting (lazy clients).
+    #[napi(catch_unwind)]
+    pub fn connect(&self) {
+        self.inner.connect();
+    }
+
+    /// Closes at once; pending commands reject.
+    #[napi(catch_unwind)]
+    pub fn disconnect(&self) {
+        self.set_binary_messages(false);
+        self.inner.disconnect();
+    }
+
+    /// Answers a `retry` event: reconnect after `delayMs`, or give up when it is null.
+    #[napi(catch_unwind)]
+    pub fn retry_decision(&self, delay_ms: Option<f64>) {
+        self.inner.retry_decision(delay_ms.filter(|d| d.is_finite() && *d >= 0.0).map(|d| d as u64));
+    }
+}
