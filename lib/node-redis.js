@@ -29,7 +29,7 @@ function setOptions(o, out) {
 
 function rangeOptions(o, out) {
   if (!o) return out
-  if (o.BY) out.push(o.BY)
+  if (o.BY) out.push('BY' + String(o.BY).toUpperCase())
   if (o.REV) out.push('REV')
   if (o.LIMIT) out.push('LIMIT', o.LIMIT.offset, o.LIMIT.count)
   return out

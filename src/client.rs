@@ -201,6 +201,8 @@ struct Actor {
     total_attempts: u32,
     down_since: Option<Instant>,
     ever_connected: bool,
+    /// Why the latest connection attempt failed, while no connection is up.
+    last_error: Option<Error>,
 
     queue: VecDeque<Pending>,
     queued_commands: usize,
@@ -247,6 +249,7 @@ impl Actor {
             total_attempts: 0,
             down_since: None,
             ever_connected: false,
+            last_error: None,
             queue: VecDeque::new(),
             queued_commands: 0,
             inflight: FuturesUnordered::new(),
@@ -323,7 +326,14 @@ impl Actor {
                 self.awaiting_decision = false;
                 match decision {
                     Some(delay) => self.schedule(Duration::from_millis(delay)),
-                    None => self.shutdown(Error::Connection("Connection lost and the retry strategy gave up".into())),
+                    None => {
+                        let err = match self.last_error.take() {
+                            Some(Error::Connection(m)) => Error::Connection(format!("{m} (the retry strategy gave up)")),
+                            Some(e) => e,
+                            None => Error::Connection("Connection lost and the retry strategy gave up".into()),
+                        };
+                        self.shutdown(err)
+                    }
                 }
             }
             Msg::Push { generation, info } => {
@@ -362,6 +372,12 @@ impl Actor {
         }
         if self.conn.is_some() {
             self.dispatch(p);
+            return;
+        }
+        if let Some(e @ Error::Auth(_)) = &self.last_error {
+            // Waiting cannot help until the credentials change: fail fast.
+            let e = e.clone();
+            self.sink.push(fail(p, e));
             return;
         }
         if !self.config.enable_offline_queue && self.ever_connected {
@@ -450,6 +466,7 @@ impl Actor {
             Ok(conn) => {
                 self.conn = Some(conn);
                 self.attempts = 0;
+                self.last_error = None;
                 self.emit(Event::Connect);
                 if let Some(since) = self.down_since.take() {
                     if self.role == Role::Subscriber && (!self.channels.is_empty() || !self.patterns.is_empty()) {
@@ -470,6 +487,7 @@ impl Actor {
                     // Waiting cannot help until the credentials change: fail fast.
                     self.reject_queue(|_| true, &e);
                 }
+                self.last_error = Some(e.clone());
                 self.emit(Event::Error(e));
                 self.failed_attempt();
             }

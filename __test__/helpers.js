@@ -1,0 +1,91 @@
+'use strict'
+// Real redis-server processes for the tests: free ports (never 6379), stopped afterwards.
+const { spawn, execFileSync } = require('child_process')
+const net = require('net')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1')
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+  })
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+class RedisServer {
+  constructor(extra = []) {
+    this.extra = extra
+    this.port = 0
+    this.proc = null
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-test-'))
+  }
+
+  static async start(extra) {
+    const s = new RedisServer(extra)
+    s.port = await freePort()
+    await s.spawn()
+    return s
+  }
+
+  async spawn() {
+    this.proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--enable-debug-command', 'local', ...this.extra],
+      { stdio: 'ignore' }
+    )
+    const t = Date.now()
+    while (!(await canConnect(this.port))) {
+      if (Date.now() - t > 10000) throw new Error('redis-server did not start')
+      await sleep(20)
+    }
+  }
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  async kill() {
+    if (!this.proc) return
+    const p = this.proc
+    this.proc = null
+    const exited = new Promise((r) => p.once('exit', r))
+    p.kill('SIGKILL')
+    await exited
+  }
+
+  async restart() {
+    await this.kill()
+    await this.spawn()
+  }
+
+  async stop() {
+    await this.kill()
+    fs.rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** Runs `redis-cli` against a server (for out-of-band checks). */
+function cli(port, ...args) {
+  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim()
+}
+
+module.exports = { RedisServer, freePort, sleep, cli }
