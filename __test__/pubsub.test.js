@@ -1,0 +1,121 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { RedisServer, sleep, cli } = require('./helpers')
+const { Redis, createClient } = require('..')
+
+async function until(pred, ms = 5000) {
+  const t = Date.now()
+  while (!pred()) {
+    if (Date.now() - t > ms) throw new Error('condition not met in time')
+    await sleep(10)
+  }
+}
+
+test('ioredis face: message, pmessage, messageBuffer, order, unsubscribe', async () => {
+  const server = await RedisServer.start()
+  const pub = new Redis({ port: server.port })
+  const sub = new Redis({ port: server.port })
+  try {
+    const got = []
+    const bufs = []
+    sub.on('message', (ch, m) => got.push([ch, m]))
+    sub.on('messageBuffer', (ch, m) => bufs.push(m))
+    assert.equal(await sub.subscribe('a', 'b'), 2)
+    for (let i = 0; i < 200; i++) pub.publish('a', String(i))
+    await pub.publish('b', Buffer.from([0xff, 0x00]))
+    await until(() => got.length === 201)
+    assert.deepEqual(got.slice(0, 200).map(([, m]) => Number(m)), [...Array(200).keys()])
+    assert.ok(Buffer.isBuffer(bufs[0]))
+    assert.deepEqual(bufs[200], Buffer.from([0xff, 0x00]))
+    const pm = []
+    sub.on('pmessage', (p, ch, m) => pm.push([p, ch, m]))
+    await sub.psubscribe('news.*')
+    await pub.publish('news.tech', 'hi')
+    await until(() => pm.length === 1)
+    assert.deepEqual(pm[0], ['news.*', 'news.tech', 'hi'])
+    await sub.unsubscribe('a')
+    await pub.publish('a', 'gone')
+    await pub.publish('b', 'still')
+    await until(() => got.some(([, m]) => m === 'still'))
+    assert.ok(!got.some(([, m]) => m === 'gone'))
+  } finally {
+    await pub.quit()
+    await sub.quit()
+    await server.stop()
+  }
+})
+
+test('node-redis face: per-call listeners, pSubscribe, unsubscribe one listener', async () => {
+  const server = await RedisServer.start()
+  const client = createClient({ url: server.url })
+  await client.connect()
+  const sub = client.duplicate()
+  await sub.connect()
+  try {
+    const l1 = []
+    const l2 = []
+    const f1 = (m, ch) => l1.push([m, ch])
+    await sub.subscribe('ch', f1)
+    await sub.subscribe('ch', (m) => l2.push(m))
+    const pl = []
+    await sub.pSubscribe('ev:*', (m, ch) => pl.push([m, ch]))
+    await client.publish('ch', 'one')
+    await client.publish('ev:x', 'two')
+    await until(() => l1.length === 1 && l2.length === 1 && pl.length === 1)
+    assert.deepEqual(l1[0], ['one', 'ch'])
+    assert.deepEqual(pl[0], ['two', 'ev:x'])
+    await sub.unsubscribe('ch', f1)
+    await client.publish('ch', 'three')
+    await until(() => l2.length === 2)
+    assert.equal(l1.length, 1)
+  } finally {
+    await sub.quit()
+    await client.quit()
+    await server.stop()
+  }
+})
+
+test('subscriptions are restored after a server restart, with a resubscribed event', async () => {
+  const server = await RedisServer.start()
+  const sub = new Redis({ port: server.port, retryStrategy: () => 30 })
+  sub.on('error', () => {})
+  const pub = new Redis({ port: server.port, retryStrategy: () => 30 })
+  pub.on('error', () => {})
+  try {
+    const got = []
+    sub.on('message', (ch, m) => got.push(m))
+    sub.on('pmessage', (p, ch, m) => got.push(`p:${m}`))
+    await sub.subscribe('live')
+    await sub.psubscribe('li*')
+    const resub = new Promise((resolve) => sub.once('resubscribed', resolve))
+    await server.restart()
+    const info = await resub
+    assert.ok(info.downMs >= 0)
+    await until(() => pub.status === 'ready')
+    await pub.publish('live', 'after')
+    await until(() => got.includes('after') && got.includes('p:after'))
+  } finally {
+    await sub.quit()
+    await pub.quit()
+    await server.stop()
+  }
+})
+
+test('1000 subscribe/unsubscribe cycles leak no connections', async () => {
+  const server = await RedisServer.start()
+  const sub = new Redis({ port: server.port })
+  try {
+    await sub.ping()
+    for (let i = 0; i < 1000; i++) {
+      await sub.subscribe(`c${i}`)
+      await sub.unsubscribe(`c${i}`)
+    }
+    const clients = cli(server.port, 'CLIENT', 'LIST').split('\n').filter((l) => !l.includes('cmd=client'))
+    assert.equal(clients.length, 2, clients.join('\n')) // the command and the subscriber connection
+    assert.equal(cli(server.port, 'PUBSUB', 'NUMSUB', 'c999'), 'c999\n0')
+  } finally {
+    await sub.quit()
+    await server.stop()
+  }
+})

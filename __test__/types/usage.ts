@@ -1,0 +1,46 @@
+// Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
+import Redis, { createClient, RedisError, Pipeline } from '../..'
+import { Redis as NamedRedis } from '../..'
+
+async function ioredisFace(): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6380')
+  const other: NamedRedis = new NamedRedis({ host: 'localhost', port: 6380, maxRetriesPerRequest: 3, retryStrategy: (times) => Math.min(times * 50, 2000) })
+  redis.on('error', (err: RedisError) => console.error(err.code))
+  redis.on('message', (channel: string, message: string) => console.log(channel, message))
+  redis.on('reconnecting', (delay: number) => console.log(delay))
+  await redis.set('k', 'v', 'EX', 3600)
+  const v: string | null = await redis.get('k')
+  const h: Record<string, string> = await redis.hgetall('user:1')
+  await redis.hset('user:1', { name: 'Alice' })
+  await redis.zadd('lb', 1500, 'p1', 2200, 'p2')
+  const top: string[] = await redis.zrevrange('lb', 0, 9, 'WITHSCORES')
+  const p: Pipeline = redis.pipeline().get('a').incr('b')
+  const rows = await p.exec()
+  if (rows) for (const [err, value] of rows) console.log(err?.message, value)
+  await redis.eval('return 1', 1, 'key', 'arg')
+  await redis.call('OBJECT', 'ENCODING', 'k')
+  await redis.subscribe('ch')
+  await redis.quit()
+  await other.quit()
+  console.log(v, h, top)
+}
+
+async function nodeRedisFace(): Promise<void> {
+  const client = createClient({ url: 'redis://127.0.0.1:6380', socket: { reconnectStrategy: (n: number) => Math.min(n * 50, 2000) } })
+  await client.connect()
+  await client.setEx('k', 300, 'v')
+  await client.zAdd('lb', { score: 1, value: 'a' })
+  const leaders = await client.zRangeWithScores('lb', 0, 9, { REV: true })
+  const first: { value: string; score: number } | undefined = leaders[0]
+  const rank: number | null = await client.zRevRank('lb', 'a')
+  const results = await client.multi().incr('x').expire('x', 10).exec()
+  const sub = client.duplicate()
+  await sub.connect()
+  await sub.subscribe('ch', (message: string) => console.log(message))
+  for await (const keys of client.scanIterator({ MATCH: 'k*' })) console.log(keys.length)
+  await client.quit()
+  console.log(first, rank, results)
+}
+
+void ioredisFace
+void nodeRedisFace

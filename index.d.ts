@@ -1,0 +1,240 @@
+// Types for redis-hotpath: the ioredis face (`Redis`) and the node-redis face (`createClient`).
+/// <reference types="node" />
+import { EventEmitter } from 'events'
+import { Readable } from 'stream'
+
+export type RedisKey = string | Buffer
+export type RedisValue = string | Buffer | number
+export type Callback<T> = (err: Error | null, result?: T) => void
+
+/** Every error this package raises carries one of these stable codes. */
+export type ErrorCode =
+  | 'ERR_INVALID_ARG'
+  | 'ERR_REDIS_TIMEOUT'
+  | 'ERR_REDIS_CONNECTION'
+  | 'ERR_REDIS_AUTH'
+  | 'ERR_REDIS_REPLY'
+  | 'ERR_REDIS_OFFLINE_QUEUE_FULL'
+  | 'ERR_REDIS_MAX_RETRIES'
+  | 'ERR_REDIS_CLOSED'
+  | 'ERR_REDIS_WATCH'
+  | 'ERR_INTERNAL'
+
+export interface RedisError extends Error {
+  code: ErrorCode
+}
+
+export interface TlsOptions {
+  ca?: string | Buffer | Array<string | Buffer>
+  cert?: string | Buffer
+  key?: string | Buffer
+  /** false skips certificate verification (tests only). */
+  rejectUnauthorized?: boolean
+}
+
+export interface RedisOptions {
+  host?: string
+  port?: number
+  path?: string
+  username?: string
+  password?: string
+  db?: number
+  tls?: TlsOptions | boolean
+  /** ms to establish a connection (TCP, TLS, handshake). Default 10000. */
+  connectTimeout?: number
+  /** ms from issuing a command to its reply, queueing included. Default 5000. */
+  commandTimeout?: number
+  keepAlive?: number | boolean
+  connectionName?: string
+  /** Failed reconnection attempts a waiting command survives; null = unlimited. Default 20. */
+  maxRetriesPerRequest?: number | null
+  enableOfflineQueue?: boolean
+  /** Commands allowed to wait for a connection. Default 10000. */
+  maxOfflineQueue?: number
+  lazyConnect?: boolean
+  /** Delay in ms before reconnection attempt `times`, or a non-number to stop. */
+  retryStrategy?: (times: number) => number | null | undefined | void
+}
+
+type Reply = any
+type Args = Array<RedisValue | RedisValue[] | Record<string, RedisValue> | Map<RedisValue, RedisValue> | Callback<Reply>>
+
+export type RedisStatus = 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end'
+
+interface IoredisCommands<R> {
+  get(key: RedisKey, cb?: Callback<string | null>): R extends 'pipeline' ? Pipeline : Promise<string | null>
+  getBuffer(key: RedisKey, cb?: Callback<Buffer | null>): R extends 'pipeline' ? Pipeline : Promise<Buffer | null>
+  set(key: RedisKey, value: RedisValue, ...args: Args): R extends 'pipeline' ? Pipeline : Promise<'OK' | string | null>
+  setex(key: RedisKey, seconds: number, value: RedisValue): R extends 'pipeline' ? Pipeline : Promise<'OK'>
+  del(...keys: Array<RedisKey | RedisKey[]>): R extends 'pipeline' ? Pipeline : Promise<number>
+  incr(key: RedisKey): R extends 'pipeline' ? Pipeline : Promise<number>
+  incrby(key: RedisKey, by: number): R extends 'pipeline' ? Pipeline : Promise<number>
+  expire(key: RedisKey, seconds: number, ...args: Args): R extends 'pipeline' ? Pipeline : Promise<number>
+  ttl(key: RedisKey): R extends 'pipeline' ? Pipeline : Promise<number>
+  keys(pattern: string): R extends 'pipeline' ? Pipeline : Promise<string[]>
+  hset(key: RedisKey, ...args: Args): R extends 'pipeline' ? Pipeline : Promise<number>
+  hget(key: RedisKey, field: RedisValue): R extends 'pipeline' ? Pipeline : Promise<string | null>
+  hgetall(key: RedisKey): R extends 'pipeline' ? Pipeline : Promise<Record<string, string>>
+  lpush(key: RedisKey, ...values: Args): R extends 'pipeline' ? Pipeline : Promise<number>
+  rpop(key: RedisKey): R extends 'pipeline' ? Pipeline : Promise<string | null>
+  sadd(key: RedisKey, ...members: Args): R extends 'pipeline' ? Pipeline : Promise<number>
+  sismember(key: RedisKey, member: RedisValue): R extends 'pipeline' ? Pipeline : Promise<number>
+  smembers(key: RedisKey): R extends 'pipeline' ? Pipeline : Promise<string[]>
+  zadd(key: RedisKey, ...args: Args): R extends 'pipeline' ? Pipeline : Promise<number>
+  zrevrange(key: RedisKey, start: number, stop: number, withScores?: 'WITHSCORES'): R extends 'pipeline' ? Pipeline : Promise<string[]>
+  zrange(key: RedisKey, start: number | string, stop: number | string, ...args: Args): R extends 'pipeline' ? Pipeline : Promise<string[]>
+  zremrangebyscore(key: RedisKey, min: number | string, max: number | string): R extends 'pipeline' ? Pipeline : Promise<number>
+  zcard(key: RedisKey): R extends 'pipeline' ? Pipeline : Promise<number>
+  publish(channel: string, message: RedisValue): R extends 'pipeline' ? Pipeline : Promise<number>
+  eval(script: string, numKeys: number, ...args: Args): R extends 'pipeline' ? Pipeline : Promise<Reply>
+  /** Every other Redis command, lower-case, variadic. */
+  [command: string]: any
+}
+
+export interface Pipeline extends IoredisCommands<'pipeline'> {
+  readonly length: number
+  /** Resolves with one `[error, result]` pair per command (`null` if a WATCH aborted a MULTI). */
+  exec(cb?: Callback<Array<[Error | null, Reply]> | null>): Promise<Array<[Error | null, Reply]> | null>
+}
+
+export interface Redis extends IoredisCommands<'client'> {}
+export declare class Redis extends EventEmitter {
+  constructor(port?: number, host?: string, options?: RedisOptions)
+  constructor(url: string, options?: RedisOptions)
+  constructor(options?: RedisOptions)
+  [command: string]: any
+  readonly options: RedisOptions
+  status: RedisStatus
+  connect(cb?: Callback<void>): Promise<void>
+  call(command: string, ...args: Args): Promise<Reply>
+  callBuffer(command: string, ...args: Args): Promise<Reply>
+  pipeline(commands?: Array<[string, ...RedisValue[]]>): Pipeline
+  multi(commands?: Array<[string, ...RedisValue[]]>): Pipeline
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void
+  scanStream(options?: { match?: string; count?: number; type?: string }): Readable
+  sscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  hscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  zscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  subscribe(...channels: Array<string | Callback<number>>): Promise<number>
+  psubscribe(...patterns: Array<string | Callback<number>>): Promise<number>
+  unsubscribe(...channels: string[]): Promise<number>
+  punsubscribe(...patterns: string[]): Promise<number>
+  duplicate(override?: RedisOptions): Redis
+  quit(cb?: Callback<'OK'>): Promise<'OK'>
+  disconnect(reconnect?: boolean): void
+
+  on(event: 'connect' | 'ready' | 'close' | 'end', listener: () => void): this
+  on(event: 'error', listener: (err: RedisError) => void): this
+  on(event: 'reconnecting', listener: (delayMs: number) => void): this
+  on(event: 'message', listener: (channel: string, message: string) => void): this
+  on(event: 'pmessage', listener: (pattern: string, channel: string, message: string) => void): this
+  on(event: 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): this
+  on(event: 'pmessageBuffer', listener: (pattern: Buffer, channel: Buffer, message: Buffer) => void): this
+  on(event: 'resubscribed', listener: (info: { downMs: number }) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export interface ClientOptions {
+  url?: string
+  username?: string
+  password?: string
+  database?: number
+  name?: string
+  /** ms from issuing a command to its reply, queueing included. Default 5000. */
+  commandTimeout?: number
+  disableOfflineQueue?: boolean
+  commandsQueueMaxLength?: number
+  socket?: {
+    host?: string
+    port?: number
+    path?: string
+    tls?: boolean
+    ca?: string | Buffer
+    cert?: string | Buffer
+    key?: string | Buffer
+    rejectUnauthorized?: boolean
+    connectTimeout?: number
+    keepAlive?: number | boolean
+    /** Delay before reconnecting after `retries` failed attempts; false or an Error stops. */
+    reconnectStrategy?: false | number | ((retries: number, cause?: Error) => number | false | Error)
+  }
+}
+
+export interface SetOptions {
+  EX?: number
+  PX?: number
+  EXAT?: number
+  PXAT?: number
+  KEEPTTL?: boolean
+  NX?: boolean
+  XX?: boolean
+  GET?: boolean
+}
+
+export interface ZMember {
+  score: number
+  value: string
+}
+
+export interface ZRangeOptions {
+  BY?: 'SCORE' | 'LEX'
+  REV?: boolean
+  LIMIT?: { offset: number; count: number }
+}
+
+interface NodeRedisCommands<T> {
+  get(key: RedisKey): T extends 'multi' ? Multi : Promise<string | null>
+  set(key: RedisKey, value: RedisValue, options?: SetOptions): T extends 'multi' ? Multi : Promise<string | null>
+  setEx(key: RedisKey, seconds: number, value: RedisValue): T extends 'multi' ? Multi : Promise<string>
+  del(keys: RedisKey | RedisKey[]): T extends 'multi' ? Multi : Promise<number>
+  incr(key: RedisKey): T extends 'multi' ? Multi : Promise<number>
+  expire(key: RedisKey, seconds: number, mode?: 'NX' | 'XX' | 'GT' | 'LT'): T extends 'multi' ? Multi : Promise<number>
+  hSet(key: RedisKey, field: RedisValue | Record<string, RedisValue> | Map<RedisValue, RedisValue>, value?: RedisValue): T extends 'multi' ? Multi : Promise<number>
+  hGetAll(key: RedisKey): T extends 'multi' ? Multi : Promise<Record<string, string>>
+  zAdd(key: RedisKey, members: ZMember | ZMember[], options?: { NX?: boolean; XX?: boolean; GT?: boolean; LT?: boolean; CH?: boolean }): T extends 'multi' ? Multi : Promise<number>
+  zRange(key: RedisKey, min: number | string, max: number | string, options?: ZRangeOptions): T extends 'multi' ? Multi : Promise<string[]>
+  zRangeWithScores(key: RedisKey, min: number | string, max: number | string, options?: ZRangeOptions): T extends 'multi' ? Multi : Promise<ZMember[]>
+  zRevRank(key: RedisKey, member: RedisValue): T extends 'multi' ? Multi : Promise<number | null>
+  zScore(key: RedisKey, member: RedisValue): T extends 'multi' ? Multi : Promise<number | null>
+  zRemRangeByScore(key: RedisKey, min: number | string, max: number | string): T extends 'multi' ? Multi : Promise<number>
+  zCard(key: RedisKey): T extends 'multi' ? Multi : Promise<number>
+  publish(channel: string, message: RedisValue): T extends 'multi' ? Multi : Promise<number>
+  eval(script: string, options?: { keys?: string[]; arguments?: string[] }): T extends 'multi' ? Multi : Promise<Reply>
+  /** Every other command, camelCase or lower-case. */
+  [command: string]: any
+}
+
+export interface Multi extends NodeRedisCommands<'multi'> {
+  /** Resolves with the replies; rejects (with `replies` and `errorIndexes`) if any failed. */
+  exec(): Promise<Reply[]>
+  execAsPipeline(): Promise<Reply[]>
+}
+
+export interface RedisClient extends NodeRedisCommands<'client'> {}
+export declare class RedisClient extends EventEmitter {
+  constructor(options?: ClientOptions)
+  [command: string]: any
+  readonly isOpen: boolean
+  readonly isReady: boolean
+  connect(): Promise<this>
+  sendCommand(args: RedisValue[], options?: { returnBuffers?: boolean }): Promise<Reply>
+  multi(): Multi
+  scanIterator(options?: { MATCH?: string; COUNT?: number; TYPE?: string }): AsyncIterableIterator<string[]>
+  subscribe(channels: string | string[], listener: (message: string, channel: string) => void, bufferMode?: boolean): Promise<void>
+  pSubscribe(patterns: string | string[], listener: (message: string, channel: string) => void, bufferMode?: boolean): Promise<void>
+  unsubscribe(channels?: string | string[], listener?: (...args: any[]) => void): Promise<void>
+  pUnsubscribe(patterns?: string | string[], listener?: (...args: any[]) => void): Promise<void>
+  duplicate(overrides?: ClientOptions): RedisClient
+  quit(): Promise<'OK'>
+  close(): Promise<'OK'>
+  disconnect(): Promise<void>
+  destroy(): void
+  on(event: 'connect' | 'ready' | 'end' | 'reconnecting', listener: () => void): this
+  on(event: 'error', listener: (err: RedisError) => void): this
+  on(event: 'resubscribed', listener: (info: { downMs: number }) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export declare function createClient(options?: ClientOptions): RedisClient
+
+export default Redis
