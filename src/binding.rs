@@ -46,7 +46,8 @@ impl Sink for NodeSink {
             }
         };
         if was_empty {
-            self.signal.call((), ThreadsafeFunctionCallMode::NonBlocking);
+            self.signal
+                .call((), ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
 }
@@ -65,9 +66,12 @@ static SINK: OnceLock<Arc<NodeSink>> = OnceLock::new();
 static BINARY_MESSAGES: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
 
 fn sink() -> Result<Arc<NodeSink>> {
-    SINK.get()
-        .cloned()
-        .ok_or_else(|| napi::Error::new(Status::GenericFailure, "redis-hotpath: init() was not called"))
+    SINK.get().cloned().ok_or_else(|| {
+        napi::Error::new(
+            Status::GenericFailure,
+            "redis-hotpath: init() was not called",
+        )
+    })
 }
 
 /// Registers the JavaScript function that receives drained completions. Called once when
@@ -87,7 +91,10 @@ pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
             let items = SINK.get().map(|s| s.take()).unwrap_or_default();
             Ok(Drained(items))
         })?;
-    let _ = SINK.set(Arc::new(NodeSink { buffer: Mutex::new(Vec::new()), signal }));
+    let _ = SINK.set(Arc::new(NodeSink {
+        buffer: Mutex::new(Vec::new()),
+        signal,
+    }));
     Ok(())
 }
 
@@ -98,7 +105,11 @@ pub struct Drained(Vec<Completion>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let binary = BINARY_MESSAGES.lock().ok().and_then(|g| g.clone()).unwrap_or_default();
+        let binary = BINARY_MESSAGES
+            .lock()
+            .ok()
+            .and_then(|g| g.clone())
+            .unwrap_or_default();
         let mut out = ptr::null_mut();
         check(sys::napi_create_array(env, &mut out))?;
         let mut n = 0u32;
@@ -109,16 +120,29 @@ impl ToNapiValue for Drained {
         };
         for c in val.0 {
             match c {
-                Completion::Batch { id, binary_reply, result } => {
+                Completion::Batch {
+                    id,
+                    binary_reply,
+                    result,
+                } => {
                     put(int(env, 0)?)?;
                     put(int(env, id as i64)?)?;
                     match result {
                         Ok(values) => {
                             let mut arr = ptr::null_mut();
-                            check(sys::napi_create_array_with_length(env, values.len(), &mut arr))?;
+                            check(sys::napi_create_array_with_length(
+                                env,
+                                values.len(),
+                                &mut arr,
+                            ))?;
                             for (i, v) in values.into_iter().enumerate() {
                                 let bin = binary_reply.get(i).copied().unwrap_or(false);
-                                check(sys::napi_set_element(env, arr, i as u32, value(env, v, bin)?))?;
+                                check(sys::napi_set_element(
+                                    env,
+                                    arr,
+                                    i as u32,
+                                    value(env, v, bin)?,
+                                ))?;
                             }
                             put(arr)?;
                         }
@@ -137,8 +161,12 @@ impl ToNapiValue for Drained {
                             let _ = attempt;
                             ("reconnecting", Some(int(env, delay_ms as i64)?))
                         }
-                        Event::RetryNeeded { attempt } => ("retry", Some(int(env, attempt as i64)?)),
-                        Event::Resubscribed { down_ms } => ("resubscribed", Some(int(env, down_ms as i64)?)),
+                        Event::RetryNeeded { attempt } => {
+                            ("retry", Some(int(env, attempt as i64)?))
+                        }
+                        Event::Resubscribed { down_ms } => {
+                            ("resubscribed", Some(int(env, down_ms as i64)?))
+                        }
                         Event::End => ("end", None),
                     };
                     put(string(env, name.as_bytes())?)?;
@@ -168,7 +196,10 @@ fn check(status: sys::napi_status) -> Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::new(Status::from(status), "N-API call failed while converting a reply"))
+        Err(napi::Error::new(
+            Status::from(status),
+            "N-API call failed while converting a reply",
+        ))
     }
 }
 
@@ -192,7 +223,12 @@ unsafe fn undefined(env: sys::napi_env) -> Result<sys::napi_value> {
 
 unsafe fn string(env: sys::napi_env, b: &[u8]) -> Result<sys::napi_value> {
     let mut v = ptr::null_mut();
-    check(sys::napi_create_string_utf8(env, b.as_ptr().cast(), b.len() as isize, &mut v))?;
+    check(sys::napi_create_string_utf8(
+        env,
+        b.as_ptr().cast(),
+        b.len() as isize,
+        &mut v,
+    ))?;
     Ok(v)
 }
 
@@ -202,7 +238,13 @@ unsafe fn bytes(env: sys::napi_env, b: &[u8], binary: bool) -> Result<sys::napi_
     }
     let mut v = ptr::null_mut();
     let mut data = ptr::null_mut();
-    check(sys::napi_create_buffer_copy(env, b.len(), b.as_ptr().cast(), &mut data, &mut v))?;
+    check(sys::napi_create_buffer_copy(
+        env,
+        b.len(),
+        b.as_ptr().cast(),
+        &mut data,
+        &mut v,
+    ))?;
     Ok(v)
 }
 
@@ -232,18 +274,41 @@ unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_
         Value::Attribute { data, .. } => value(env, *data, binary),
         Value::Array(items) | Value::Set(items) => {
             let mut arr = ptr::null_mut();
-            check(sys::napi_create_array_with_length(env, items.len(), &mut arr))?;
+            check(sys::napi_create_array_with_length(
+                env,
+                items.len(),
+                &mut arr,
+            ))?;
             for (i, item) in items.into_iter().enumerate() {
-                check(sys::napi_set_element(env, arr, i as u32, value(env, item, binary)?))?;
+                check(sys::napi_set_element(
+                    env,
+                    arr,
+                    i as u32,
+                    value(env, item, binary)?,
+                ))?;
             }
             Ok(arr)
         }
         Value::Map(pairs) => {
             let mut arr = ptr::null_mut();
-            check(sys::napi_create_array_with_length(env, pairs.len() * 2, &mut arr))?;
+            check(sys::napi_create_array_with_length(
+                env,
+                pairs.len() * 2,
+                &mut arr,
+            ))?;
             for (i, (k, item)) in pairs.into_iter().enumerate() {
-                check(sys::napi_set_element(env, arr, (2 * i) as u32, value(env, k, binary)?))?;
-                check(sys::napi_set_element(env, arr, (2 * i + 1) as u32, value(env, item, binary)?))?;
+                check(sys::napi_set_element(
+                    env,
+                    arr,
+                    (2 * i) as u32,
+                    value(env, k, binary)?,
+                ))?;
+                check(sys::napi_set_element(
+                    env,
+                    arr,
+                    (2 * i + 1) as u32,
+                    value(env, item, binary)?,
+                ))?;
             }
             Ok(arr)
         }
@@ -284,26 +349,62 @@ impl NativeClient {
     #[napi(constructor, catch_unwind)]
     pub fn new(id: u32, options: String, subscriber: bool) -> Result<NativeClient> {
         let config = ClientConfig::from_json(&options).map_err(arg_error)?;
-        let role = if subscriber { Role::Subscriber } else { Role::Commands };
-        Ok(NativeClient { inner: Client::start(id, config, role, sink()?) })
+        let role = if subscriber {
+            Role::Subscriber
+        } else {
+            Role::Commands
+        };
+        Ok(NativeClient {
+            inner: Client::start(id, config, role, sink()?),
+        })
     }
 
     /// Submits one tick's commands (see `command::decode` for the layout). `timeoutMs`:
     /// NaN for the default deadline, negative for none.
     #[napi(catch_unwind)]
-    pub fn submit(&self, id: u32, text: String, lens: Uint32Array, buffers: Option<Vec<Buffer>>, timeout_ms: f64) -> Result<()> {
-        let bufs: Vec<&[u8]> = buffers.as_ref().map(|v| v.iter().map(|b| b.as_ref()).collect()).unwrap_or_default();
+    pub fn submit(
+        &self,
+        id: u32,
+        text: String,
+        lens: Uint32Array,
+        buffers: Option<Vec<Buffer>>,
+        timeout_ms: f64,
+    ) -> Result<()> {
+        let bufs: Vec<&[u8]> = buffers
+            .as_ref()
+            .map(|v| v.iter().map(|b| b.as_ref()).collect())
+            .unwrap_or_default();
         let batch = command::decode(&text, &lens, &bufs).map_err(arg_error)?;
-        self.inner.submit(id, batch, timeout_of(timeout_ms, self.inner.default_timeout()));
+        self.inner.submit(
+            id,
+            batch,
+            timeout_of(timeout_ms, self.inner.default_timeout()),
+        );
         Ok(())
     }
 
     /// Adds or removes channel (or pattern) subscriptions on a subscriber client.
     #[napi(catch_unwind)]
-    pub fn subscribe(&self, id: u32, pattern: bool, unsubscribe: bool, names: Vec<Buffer>) -> Result<()> {
-        let kind = if pattern { SubKind::Pattern } else { SubKind::Channel };
+    pub fn subscribe(
+        &self,
+        id: u32,
+        pattern: bool,
+        unsubscribe: bool,
+        names: Vec<Buffer>,
+    ) -> Result<()> {
+        let kind = if pattern {
+            SubKind::Pattern
+        } else {
+            SubKind::Channel
+        };
         let names = names.iter().map(|b| b.to_vec()).collect();
-        self.inner.subscribe(id, kind, names, unsubscribe, Some(self.inner.default_timeout()));
+        self.inner.subscribe(
+            id,
+            kind,
+            names,
+            unsubscribe,
+            Some(self.inner.default_timeout()),
+        );
         Ok(())
     }
 
@@ -342,6 +443,10 @@ impl NativeClient {
     /// Answers a `retry` event: reconnect after `delayMs`, or give up when it is null.
     #[napi(catch_unwind)]
     pub fn retry_decision(&self, delay_ms: Option<f64>) {
-        self.inner.retry_decision(delay_ms.filter(|d| d.is_finite() && *d >= 0.0).map(|d| d as u64));
+        self.inner.retry_decision(
+            delay_ms
+                .filter(|d| d.is_finite() && *d >= 0.0)
+                .map(|d| d as u64),
+        );
     }
 }

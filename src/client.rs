@@ -45,7 +45,11 @@ pub enum SubKind {
 
 enum Op {
     Batch(Batch),
-    Sub { kind: SubKind, names: Vec<Vec<u8>>, unsubscribe: bool },
+    Sub {
+        kind: SubKind,
+        names: Vec<Vec<u8>>,
+        unsubscribe: bool,
+    },
     Quit,
 }
 
@@ -91,7 +95,15 @@ impl Client {
         let ended = Arc::new(AtomicBool::new(false));
         let default_timeout = config.command_timeout;
         let lazy = config.lazy_connect;
-        let actor = Actor::new(id, Arc::new(config), role, sink.clone(), rx, tx.downgrade(), ended.clone());
+        let actor = Actor::new(
+            id,
+            Arc::new(config),
+            role,
+            sink.clone(),
+            rx,
+            tx.downgrade(),
+            ended.clone(),
+        );
         let panic_sink = sink.clone();
         let panic_ended = ended.clone();
         runtime::handle().spawn(async move {
@@ -103,13 +115,22 @@ impl Client {
                     client: id,
                     event: Event::Error(Error::Internal("client task panicked".into())),
                 });
-                panic_sink.push(Completion::Event { client: id, event: Event::End });
+                panic_sink.push(Completion::Event {
+                    client: id,
+                    event: Event::End,
+                });
             }
         });
         if !lazy {
             let _ = tx.send(Msg::Connect);
         }
-        Client { id, tx, ended, sink, default_timeout }
+        Client {
+            id,
+            tx,
+            ended,
+            sink,
+            default_timeout,
+        }
     }
 
     /// The id the client reports its events under.
@@ -124,7 +145,12 @@ impl Client {
 
     fn send(&self, id: u32, op: Op, timeout: Option<Duration>) {
         let deadline = timeout.map(|t| Instant::now() + t);
-        let pending = Pending { id, op, deadline, attempts_at_enqueue: 0 };
+        let pending = Pending {
+            id,
+            op,
+            deadline,
+            attempts_at_enqueue: 0,
+        };
         if self.ended.load(Ordering::SeqCst) {
             self.sink.push(fail(pending, Error::Closed));
             return;
@@ -142,8 +168,23 @@ impl Client {
 
     /// Adds (or removes) subscriptions; the completion's single reply is the number of
     /// subscriptions of that kind now registered. Removing no names removes all of the kind.
-    pub fn subscribe(&self, id: u32, kind: SubKind, names: Vec<Vec<u8>>, unsubscribe: bool, timeout: Option<Duration>) {
-        self.send(id, Op::Sub { kind, names, unsubscribe }, timeout);
+    pub fn subscribe(
+        &self,
+        id: u32,
+        kind: SubKind,
+        names: Vec<Vec<u8>>,
+        unsubscribe: bool,
+        timeout: Option<Duration>,
+    ) {
+        self.send(
+            id,
+            Op::Sub {
+                kind,
+                names,
+                unsubscribe,
+            },
+            timeout,
+        );
     }
 
     /// Sends `QUIT` after everything submitted before it, then ends the client.
@@ -168,7 +209,11 @@ impl Client {
 }
 
 fn fail(p: Pending, err: Error) -> Completion {
-    Completion::Batch { id: p.id, binary_reply: binary_of(&p.op), result: Err(err) }
+    Completion::Batch {
+        id: p.id,
+        binary_reply: binary_of(&p.op),
+        result: Err(err),
+    }
 }
 
 fn binary_of(op: &Op) -> Vec<bool> {
@@ -267,7 +312,10 @@ impl Actor {
             Event::Error(e) => Event::Error(self.scrub(e)),
             other => other,
         };
-        self.sink.push(Completion::Event { client: self.id, event });
+        self.sink.push(Completion::Event {
+            client: self.id,
+            event,
+        });
     }
 
     fn scrub(&self, e: Error) -> Error {
@@ -314,11 +362,18 @@ impl Actor {
         match msg {
             Msg::Op(p) => self.on_op(p),
             Msg::Connect => {
-                if !self.ended && self.conn.is_none() && self.connecting.is_none() && self.retry_at.is_none() && !self.awaiting_decision {
+                if !self.ended
+                    && self.conn.is_none()
+                    && self.connecting.is_none()
+                    && self.retry_at.is_none()
+                    && !self.awaiting_decision
+                {
                     self.start_connect();
                 }
             }
-            Msg::Disconnect => self.shutdown(Error::Connection("Connection closed by disconnect()".into())),
+            Msg::Disconnect => self.shutdown(Error::Connection(
+                "Connection closed by disconnect()".into(),
+            )),
             Msg::RetryDecision(decision) => {
                 if !self.awaiting_decision || self.ended {
                     return;
@@ -328,9 +383,13 @@ impl Actor {
                     Some(delay) => self.schedule(Duration::from_millis(delay)),
                     None => {
                         let err = match self.last_error.take() {
-                            Some(Error::Connection(m)) => Error::Connection(format!("{m} (the retry strategy gave up)")),
+                            Some(Error::Connection(m)) => {
+                                Error::Connection(format!("{m} (the retry strategy gave up)"))
+                            }
                             Some(e) => e,
-                            None => Error::Connection("Connection lost and the retry strategy gave up".into()),
+                            None => Error::Connection(
+                                "Connection lost and the retry strategy gave up".into(),
+                            ),
                         };
                         self.shutdown(err)
                     }
@@ -342,7 +401,9 @@ impl Actor {
                 }
                 match info.kind {
                     PushKind::Disconnection => self.on_disconnect(),
-                    PushKind::Message | PushKind::PMessage | PushKind::SMessage => self.on_message(info),
+                    PushKind::Message | PushKind::PMessage | PushKind::SMessage => {
+                        self.on_message(info)
+                    }
                     _ => {}
                 }
             }
@@ -354,7 +415,12 @@ impl Actor {
             self.sink.push(fail(p, Error::Closed));
             return;
         }
-        if let Op::Sub { kind, names, unsubscribe } = &mut p.op {
+        if let Op::Sub {
+            kind,
+            names,
+            unsubscribe,
+        } = &mut p.op
+        {
             let set = match kind {
                 SubKind::Channel => &mut self.channels,
                 SubKind::Pattern => &mut self.patterns,
@@ -381,18 +447,28 @@ impl Actor {
             return;
         }
         if !self.config.enable_offline_queue && self.ever_connected {
-            self.sink.push(fail(p, Error::Connection("Stream isn't writeable and enableOfflineQueue is false".into())));
+            self.sink.push(fail(
+                p,
+                Error::Connection("Stream isn't writeable and enableOfflineQueue is false".into()),
+            ));
             return;
         }
         let n = p.op.commands();
         if self.queued_commands + n > self.config.max_offline_queue {
-            self.sink.push(fail(p, Error::OfflineQueueFull(self.config.max_offline_queue)));
+            self.sink.push(fail(
+                p,
+                Error::OfflineQueueFull(self.config.max_offline_queue),
+            ));
             return;
         }
         if let Op::Quit = p.op {
             if self.connecting.is_none() {
                 // Nothing to say goodbye to: finish at once, like ioredis does offline.
-                self.sink.push(Completion::Batch { id: p.id, binary_reply: vec![false], result: Ok(vec![Value::Okay]) });
+                self.sink.push(Completion::Batch {
+                    id: p.id,
+                    binary_reply: vec![false],
+                    result: Ok(vec![Value::Okay]),
+                });
                 self.shutdown(Error::Closed);
                 return;
             }
@@ -410,8 +486,14 @@ impl Actor {
         let id = p.id;
         let deadline = p.deadline;
         let registry_len = match &p.op {
-            Op::Sub { kind: SubKind::Channel, .. } => self.channels.len(),
-            Op::Sub { kind: SubKind::Pattern, .. } => self.patterns.len(),
+            Op::Sub {
+                kind: SubKind::Channel,
+                ..
+            } => self.channels.len(),
+            Op::Sub {
+                kind: SubKind::Pattern,
+                ..
+            } => self.patterns.len(),
             _ => 0,
         };
         if let Op::Quit = p.op {
@@ -433,7 +515,11 @@ impl Actor {
                 Error::Timeout(_) => Error::Timeout(Duration::ZERO),
                 other => other,
             });
-            sink.push(Completion::Batch { id, binary_reply, result });
+            sink.push(Completion::Batch {
+                id,
+                binary_reply,
+                result,
+            });
             id
         };
         self.inflight.push(fut.boxed());
@@ -447,7 +533,9 @@ impl Actor {
         let tx = self.self_tx.clone();
         let push = move |info: PushInfo| -> std::result::Result<(), redis::aio::SendError> {
             match tx.upgrade() {
-                Some(tx) => tx.send(Msg::Push { generation, info }).map_err(|_| redis::aio::SendError),
+                Some(tx) => tx
+                    .send(Msg::Push { generation, info })
+                    .map_err(|_| redis::aio::SendError),
                 None => Err(redis::aio::SendError),
             }
         };
@@ -469,8 +557,12 @@ impl Actor {
                 self.last_error = None;
                 self.emit(Event::Connect);
                 if let Some(since) = self.down_since.take() {
-                    if self.role == Role::Subscriber && (!self.channels.is_empty() || !self.patterns.is_empty()) {
-                        self.emit(Event::Resubscribed { down_ms: since.elapsed().as_millis() as u64 });
+                    if self.role == Role::Subscriber
+                        && (!self.channels.is_empty() || !self.patterns.is_empty())
+                    {
+                        self.emit(Event::Resubscribed {
+                            down_ms: since.elapsed().as_millis() as u64,
+                        });
                     }
                 }
                 self.ever_connected = true;
@@ -534,7 +626,9 @@ impl Actor {
         match &self.config.retry {
             RetryPolicy::External => {
                 self.awaiting_decision = true;
-                self.emit(Event::RetryNeeded { attempt: self.attempts });
+                self.emit(Event::RetryNeeded {
+                    attempt: self.attempts,
+                });
             }
             RetryPolicy::Backoff { base, cap } => {
                 let exp = base.saturating_mul(1u32 << self.attempts.saturating_sub(1).min(20));
@@ -544,14 +638,21 @@ impl Actor {
                 self.seed ^= self.seed >> 7;
                 self.seed ^= self.seed << 17;
                 let half = full / 2;
-                let extra = if half.is_zero() { 0 } else { self.seed % (half.as_micros() as u64 + 1) };
+                let extra = if half.is_zero() {
+                    0
+                } else {
+                    self.seed % (half.as_micros() as u64 + 1)
+                };
                 self.schedule(half + Duration::from_micros(extra));
             }
         }
     }
 
     fn schedule(&mut self, delay: Duration) {
-        self.emit(Event::Reconnecting { delay_ms: delay.as_millis() as u64, attempt: self.attempts });
+        self.emit(Event::Reconnecting {
+            delay_ms: delay.as_millis() as u64,
+            attempt: self.attempts,
+        });
         self.retry_at = Some(Instant::now() + delay);
     }
 
@@ -584,23 +685,40 @@ impl Actor {
         let sharded = info.kind == PushKind::SMessage;
         let mut data = info.data.into_iter().map(|v| match v {
             Value::BulkString(b) => b,
-            other => crate::reply::as_text(&other).unwrap_or_default().into_bytes(),
+            other => crate::reply::as_text(&other)
+                .unwrap_or_default()
+                .into_bytes(),
         });
         let message = match info.kind {
             PushKind::PMessage => {
-                let (Some(pattern), Some(channel), Some(payload)) = (data.next(), data.next(), data.next()) else {
+                let (Some(pattern), Some(channel), Some(payload)) =
+                    (data.next(), data.next(), data.next())
+                else {
                     return;
                 };
-                Message { pattern: Some(pattern), channel, payload, sharded }
+                Message {
+                    pattern: Some(pattern),
+                    channel,
+                    payload,
+                    sharded,
+                }
             }
             _ => {
                 let (Some(channel), Some(payload)) = (data.next(), data.next()) else {
                     return;
                 };
-                Message { pattern: None, channel, payload, sharded }
+                Message {
+                    pattern: None,
+                    channel,
+                    payload,
+                    sharded,
+                }
             }
         };
-        self.sink.push(Completion::Message { client: self.id, message });
+        self.sink.push(Completion::Message {
+            client: self.id,
+            message,
+        });
     }
 
     /// Ends the client: everything still waiting or in flight rejects with `err`.
@@ -616,7 +734,11 @@ impl Actor {
         self.reject_queue(|_| true, &err);
         // Futures still in flight are dropped with the connection; settle their promises.
         for id in self.inflight_ids.drain() {
-            self.sink.push(Completion::Batch { id, binary_reply: vec![], result: Err(err.clone()) });
+            self.sink.push(Completion::Batch {
+                id,
+                binary_reply: vec![],
+                result: Err(err.clone()),
+            });
         }
         self.inflight = FuturesUnordered::new();
         if had_conn {
@@ -658,10 +780,14 @@ async fn open(
                 .map_err(|e| Error::from_redis(&e))?;
         }
         if !subs.channels.is_empty() {
-            conn.subscribe(&subs.channels).await.map_err(|e| Error::from_redis(&e))?;
+            conn.subscribe(&subs.channels)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
         }
         if !subs.patterns.is_empty() {
-            conn.psubscribe(&subs.patterns).await.map_err(|e| Error::from_redis(&e))?;
+            conn.psubscribe(&subs.patterns)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
         }
         Ok(conn)
     };
@@ -675,13 +801,21 @@ async fn open(
 }
 
 /// Runs one op on a live connection.
-async fn run_op(mut conn: MultiplexedConnection, op: Op, registry_len: usize) -> Result<Vec<Value>> {
+async fn run_op(
+    mut conn: MultiplexedConnection,
+    op: Op,
+    registry_len: usize,
+) -> Result<Vec<Value>> {
     match op {
         Op::Batch(b) => conn
             .send_packed_commands(&b.pipeline, 0, b.count)
             .await
             .map_err(|e| Error::from_redis(&e)),
-        Op::Sub { kind, names, unsubscribe } => {
+        Op::Sub {
+            kind,
+            names,
+            unsubscribe,
+        } => {
             if !names.is_empty() {
                 let r = match (kind, unsubscribe) {
                     (SubKind::Channel, false) => conn.subscribe(&names).await,

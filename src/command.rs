@@ -76,7 +76,11 @@ pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
         return Err(bad());
     }
     let count = binary_reply.len();
-    Ok(Batch { pipeline, count, binary_reply })
+    Ok(Batch {
+        pipeline,
+        count,
+        binary_reply,
+    })
 }
 
 /// Builds a batch from already separated arguments (Rust callers and tests).
@@ -89,7 +93,11 @@ pub fn batch_of(commands: &[Vec<Vec<u8>>]) -> Batch {
         }
         pipeline.add_command(cmd);
     }
-    Batch { pipeline, count: commands.len(), binary_reply: vec![false; commands.len()] }
+    Batch {
+        pipeline,
+        count: commands.len(),
+        binary_reply: vec![false; commands.len()],
+    }
 }
 
 #[cfg(test)]
@@ -99,25 +107,32 @@ mod tests {
     fn args_of(b: &Batch) -> Vec<Vec<Vec<u8>>> {
         b.pipeline
             .cmd_iter()
-            .map(|c| c.args_iter().map(|a| match a {
-                redis::Arg::Simple(s) => s.to_vec(),
-                redis::Arg::Cursor => b"0".to_vec(),
-            }).collect())
+            .map(|c| {
+                c.args_iter()
+                    .map(|a| match a {
+                        redis::Arg::Simple(s) => s.to_vec(),
+                        _ => b"0".to_vec(),
+                    })
+                    .collect()
+            })
             .collect()
     }
 
     #[test]
     fn ascii_batch() {
-        let b = decode("SETk1vGETk1", &[3, 3, 2, 2, 2, 3, 2], &[]).unwrap();
+        let b = decode("SETk1vGETk1", &[3, 3, 2, 1, 2, 3, 2], &[]).unwrap();
         assert_eq!(b.count, 2);
-        assert_eq!(args_of(&b)[0], vec![b"SET".to_vec(), b"k1".to_vec(), b"v".to_vec()]);
+        assert_eq!(
+            args_of(&b)[0],
+            vec![b"SET".to_vec(), b"k1".to_vec(), b"v".to_vec()]
+        );
         assert_eq!(args_of(&b)[1], vec![b"GET".to_vec(), b"k1".to_vec()]);
     }
 
     #[test]
     fn unicode_lengths_are_utf16_units() {
         // "é" is 1 UTF-16 unit / 2 bytes, "😀" is 2 units / 4 bytes.
-        let b = decode("SETé😀x", &[3, 3, 1, 2, 1], &[]).unwrap();
+        let b = decode("SETé😀x", &[4, 3, 1, 2, 1], &[]).unwrap();
         let a = args_of(&b);
         assert_eq!(a[0][1], "é".as_bytes());
         assert_eq!(a[0][2], "😀".as_bytes());

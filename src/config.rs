@@ -108,8 +108,12 @@ fn ms(v: &Json, name: &str) -> Result<Option<Duration>> {
     match v {
         Json::Null => Ok(None),
         Json::Number(n) => match n.as_f64() {
-            Some(f) if f.is_finite() && f >= 0.0 => Ok(Some(Duration::from_micros((f * 1000.0) as u64))),
-            _ => Err(invalid(format!("{name} must be a non-negative number of milliseconds"))),
+            Some(f) if f.is_finite() && f >= 0.0 => {
+                Ok(Some(Duration::from_micros((f * 1000.0) as u64)))
+            }
+            _ => Err(invalid(format!(
+                "{name} must be a non-negative number of milliseconds"
+            ))),
         },
         _ => Err(invalid(format!("{name} must be a number of milliseconds"))),
     }
@@ -127,7 +131,8 @@ impl ClientConfig {
     /// Parses the options object the JavaScript faces send (already normalised by them into
     /// this package's field names; a `url` field is applied first, explicit fields win).
     pub fn from_json(text: &str) -> Result<ClientConfig> {
-        let v: Json = serde_json::from_str(text).map_err(|e| invalid(format!("bad options: {e}")))?;
+        let v: Json =
+            serde_json::from_str(text).map_err(|e| invalid(format!("bad options: {e}")))?;
         let mut c = ClientConfig::default();
         if let Some(url) = opt_str(&v["url"], "url")? {
             c.apply_url(&url)?;
@@ -151,7 +156,11 @@ impl ClientConfig {
                         .ok_or_else(|| invalid("port must be an integer from 1 to 65535"))?
                         as u16
                 }
-                Json::String(s) => port = s.parse().map_err(|_| invalid("port must be an integer from 1 to 65535"))?,
+                Json::String(s) => {
+                    port = s
+                        .parse()
+                        .map_err(|_| invalid("port must be an integer from 1 to 65535"))?
+                }
                 _ => return Err(invalid("port must be a number")),
             }
             c.addr = Addr::Tcp(host, port);
@@ -167,13 +176,21 @@ impl ClientConfig {
         match &v["db"] {
             Json::Null => {}
             Json::Number(n) => {
-                c.db = n.as_i64().filter(|d| *d >= 0).ok_or_else(|| invalid("db must be a non-negative integer"))?
+                c.db = n
+                    .as_i64()
+                    .filter(|d| *d >= 0)
+                    .ok_or_else(|| invalid("db must be a non-negative integer"))?
             }
             _ => return Err(invalid("db must be a number")),
         }
         match &v["tls"] {
             Json::Null | Json::Bool(false) => {}
-            Json::Bool(true) => c.tls = Some(TlsOptions { reject_unauthorized: true, ..Default::default() }),
+            Json::Bool(true) => {
+                c.tls = Some(TlsOptions {
+                    reject_unauthorized: true,
+                    ..Default::default()
+                })
+            }
             Json::Object(t) => {
                 let get = |k: &str| t.get(k).cloned().unwrap_or(Json::Null);
                 c.tls = Some(TlsOptions {
@@ -207,10 +224,9 @@ impl ClientConfig {
         if v.get("maxRetriesPerRequest").is_some() {
             c.max_retries_per_request = match &v["maxRetriesPerRequest"] {
                 Json::Null => None,
-                Json::Number(n) => Some(
-                    n.as_u64().ok_or_else(|| invalid("maxRetriesPerRequest must be a non-negative integer or null"))?
-                        as u32,
-                ),
+                Json::Number(n) => Some(n.as_u64().ok_or_else(|| {
+                    invalid("maxRetriesPerRequest must be a non-negative integer or null")
+                })? as u32),
                 _ => return Err(invalid("maxRetriesPerRequest must be a number or null")),
             };
         }
@@ -230,9 +246,17 @@ impl ClientConfig {
             .map_err(|_| invalid("invalid Redis URL (expected redis://, rediss:// or unix://)"))?;
         match info.addr() {
             ConnectionAddr::Tcp(h, p) => self.addr = Addr::Tcp(h.clone(), *p),
-            ConnectionAddr::TcpTls { host, port, insecure, .. } => {
+            ConnectionAddr::TcpTls {
+                host,
+                port,
+                insecure,
+                ..
+            } => {
                 self.addr = Addr::Tcp(host.clone(), *port);
-                self.tls = Some(TlsOptions { reject_unauthorized: !insecure, ..Default::default() });
+                self.tls = Some(TlsOptions {
+                    reject_unauthorized: !insecure,
+                    ..Default::default()
+                });
             }
             ConnectionAddr::Unix(p) => self.addr = Addr::Unix(p.clone()),
             _ => return Err(invalid("unsupported Redis URL")),
@@ -301,7 +325,10 @@ impl ClientConfig {
                 };
                 redis::Client::build_with_tls(
                     info,
-                    redis::TlsCertificates { client_tls, root_cert: t.ca.as_ref().map(|c| c.as_bytes().to_vec()) },
+                    redis::TlsCertificates {
+                        client_tls,
+                        root_cert: t.ca.as_ref().map(|c| c.as_bytes().to_vec()),
+                    },
                 )
             }
             _ => redis::Client::open(info),
@@ -316,7 +343,8 @@ mod tests {
 
     #[test]
     fn url_then_options() {
-        let c = ClientConfig::from_json(r#"{"url":"redis://u:secret@h1:7000/3","port":7001}"#).unwrap();
+        let c =
+            ClientConfig::from_json(r#"{"url":"redis://u:secret@h1:7000/3","port":7001}"#).unwrap();
         assert_eq!(c.addr, Addr::Tcp("h1".into(), 7001));
         assert_eq!(c.username.as_deref(), Some("u"));
         assert_eq!(c.password.as_deref(), Some("secret"));

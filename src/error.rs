@@ -61,7 +61,10 @@ impl Error {
                     Error::Reply(text)
                 }
             }
-            _ if err.is_io_error() || err.is_connection_dropped() || err.is_connection_refusal() => {
+            _ if err.is_io_error()
+                || err.is_connection_dropped()
+                || err.is_connection_refusal() =>
+            {
                 Error::Connection(describe(err))
             }
             _ => Error::Connection(describe(err)),
@@ -128,8 +131,14 @@ mod tests {
 
     #[test]
     fn codes_are_stable() {
-        assert_eq!(Error::Timeout(Duration::from_secs(1)).code(), "ERR_REDIS_TIMEOUT");
-        assert_eq!(Error::OfflineQueueFull(3).code(), "ERR_REDIS_OFFLINE_QUEUE_FULL");
+        assert_eq!(
+            Error::Timeout(Duration::from_secs(1)).code(),
+            "ERR_REDIS_TIMEOUT"
+        );
+        assert_eq!(
+            Error::OfflineQueueFull(3).code(),
+            "ERR_REDIS_OFFLINE_QUEUE_FULL"
+        );
         assert_eq!(Error::Closed.to_string(), "Connection is closed");
         assert_eq!(
             Error::Timeout(Duration::from_millis(250)).to_string(),

@@ -8,7 +8,11 @@ pub fn double_text(f: f64) -> String {
     if f.is_nan() {
         "nan".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "inf".into() } else { "-inf".into() }
+        if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
     } else {
         format!("{f}")
     }
@@ -26,7 +30,9 @@ pub fn to_resp2(v: Value) -> Value {
             }
             Value::Array(out)
         }
-        Value::Set(items) | Value::Array(items) => Value::Array(items.into_iter().map(to_resp2).collect()),
+        Value::Set(items) | Value::Array(items) => {
+            Value::Array(items.into_iter().map(to_resp2).collect())
+        }
         Value::Double(f) => Value::BulkString(double_text(f).into_bytes()),
         Value::Boolean(b) => Value::Int(b as i64),
         Value::VerbatimString { text, .. } => Value::BulkString(text.into_bytes()),
@@ -62,7 +68,10 @@ mod tests {
         let v = Value::Map(vec![(Value::BulkString(b"a".to_vec()), Value::Double(1.5))]);
         assert_eq!(
             to_resp2(v),
-            Value::Array(vec![Value::BulkString(b"a".to_vec()), Value::BulkString(b"1.5".to_vec())])
+            Value::Array(vec![
+                Value::BulkString(b"a".to_vec()),
+                Value::BulkString(b"1.5".to_vec())
+            ])
         );
         assert_eq!(double_text(2200.0), "2200");
         assert_eq!(double_text(f64::NEG_INFINITY), "-inf");

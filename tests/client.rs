@@ -11,9 +11,16 @@ use redis_hotpath::sink::{Completion, Event};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::timeout;
 
-async fn batch_result(rx: &mut UnboundedReceiver<Completion>, want: u32) -> Result<Vec<Value>, Error> {
+async fn batch_result(
+    rx: &mut UnboundedReceiver<Completion>,
+    want: u32,
+) -> Result<Vec<Value>, Error> {
     loop {
-        match timeout(Duration::from_secs(15), rx.recv()).await.expect("no completion in time").expect("sink closed") {
+        match timeout(Duration::from_secs(15), rx.recv())
+            .await
+            .expect("no completion in time")
+            .expect("sink closed")
+        {
             Completion::Batch { id, result, .. } if id == want => return result,
             _ => {}
         }
@@ -22,7 +29,11 @@ async fn batch_result(rx: &mut UnboundedReceiver<Completion>, want: u32) -> Resu
 
 async fn event(rx: &mut UnboundedReceiver<Completion>, pred: impl Fn(&Event) -> bool) -> Event {
     loop {
-        match timeout(Duration::from_secs(15), rx.recv()).await.expect("no event in time").expect("sink closed") {
+        match timeout(Duration::from_secs(15), rx.recv())
+            .await
+            .expect("no event in time")
+            .expect("sink closed")
+        {
             Completion::Event { event, .. } if pred(&event) => return event,
             _ => {}
         }
@@ -33,17 +44,33 @@ async fn event(rx: &mut UnboundedReceiver<Completion>, pred: impl Fn(&Event) -> 
 async fn batches_keep_order_and_per_command_errors() {
     let server = Server::start(&[]);
     let (c, mut rx) = client(server.config());
-    c.submit(1, batch_of(&[args(&["SET", "k", "v"]), args(&["GET", "k"]), args(&["NOPE"]), args(&["INCR", "n"])]), Some(Duration::from_secs(5)));
+    c.submit(
+        1,
+        batch_of(&[
+            args(&["SET", "k", "v"]),
+            args(&["GET", "k"]),
+            args(&["NOPE"]),
+            args(&["INCR", "n"]),
+        ]),
+        Some(Duration::from_secs(5)),
+    );
     let r = batch_result(&mut rx, 1).await.unwrap();
     assert_eq!(r[0], Value::Okay);
     assert_eq!(r[1], Value::BulkString(b"v".to_vec()));
     assert!(matches!(r[2], Value::ServerError(_)));
     assert_eq!(r[3], Value::Int(1));
     for i in 2..50u32 {
-        c.submit(i, batch_of(&[args(&["INCR", "n"])]), Some(Duration::from_secs(5)));
+        c.submit(
+            i,
+            batch_of(&[args(&["INCR", "n"])]),
+            Some(Duration::from_secs(5)),
+        );
     }
     for i in 2..50u32 {
-        assert_eq!(batch_result(&mut rx, i).await.unwrap(), vec![Value::Int(i as i64)]);
+        assert_eq!(
+            batch_result(&mut rx, i).await.unwrap(),
+            vec![Value::Int(i as i64)]
+        );
     }
 }
 
@@ -51,7 +78,11 @@ async fn batches_keep_order_and_per_command_errors() {
 async fn deadline_covers_a_slow_server() {
     let server = Server::start(&[]);
     let (c, mut rx) = client(server.config());
-    c.submit(1, batch_of(&[args(&["DEBUG", "SLEEP", "1"])]), Some(Duration::from_millis(200)));
+    c.submit(
+        1,
+        batch_of(&[args(&["DEBUG", "SLEEP", "1"])]),
+        Some(Duration::from_millis(200)),
+    );
     let start = std::time::Instant::now();
     let r = batch_result(&mut rx, 1).await;
     assert_eq!(r.unwrap_err().code(), "ERR_REDIS_TIMEOUT");
@@ -61,18 +92,43 @@ async fn deadline_covers_a_slow_server() {
 #[tokio::test]
 async fn offline_queue_is_bounded_and_drains_on_connect() {
     let port = free_port();
-    let cfg = redis_hotpath::config::ClientConfig::from_json(&format!(r#"{{"port":{port},"maxOfflineQueue":2,"maxRetriesPerRequest":null}}"#)).unwrap();
+    let cfg = redis_hotpath::config::ClientConfig::from_json(&format!(
+        r#"{{"port":{port},"maxOfflineQueue":2,"maxRetriesPerRequest":null}}"#
+    ))
+    .unwrap();
     let (c, mut rx) = client(cfg);
-    c.submit(1, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(10)));
-    c.submit(2, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(10)));
-    c.submit(3, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(10)));
-    assert_eq!(batch_result(&mut rx, 3).await.unwrap_err().code(), "ERR_REDIS_OFFLINE_QUEUE_FULL");
+    c.submit(
+        1,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(10)),
+    );
+    c.submit(
+        2,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(10)),
+    );
+    c.submit(
+        3,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(10)),
+    );
+    assert_eq!(
+        batch_result(&mut rx, 3).await.unwrap_err().code(),
+        "ERR_REDIS_OFFLINE_QUEUE_FULL"
+    );
     // Now start the server on that port: the queued commands go through.
     let _server = {
         let mut s = Server::start(&[]);
         s.kill();
         let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -89,17 +145,31 @@ async fn offline_queue_is_bounded_and_drains_on_connect() {
 async fn restart_settles_everything_and_recovers() {
     let mut server = Server::start(&[]);
     let (c, mut rx) = client(server.config());
-    c.submit(1, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(5)));
+    c.submit(
+        1,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
     batch_result(&mut rx, 1).await.unwrap();
     c.submit(2, batch_of(&[args(&["BLPOP", "nothing", "0"])]), None);
     tokio::time::sleep(Duration::from_millis(100)).await;
     server.kill();
-    assert_eq!(batch_result(&mut rx, 2).await.unwrap_err().code(), "ERR_REDIS_CONNECTION");
+    assert_eq!(
+        batch_result(&mut rx, 2).await.unwrap_err().code(),
+        "ERR_REDIS_CONNECTION"
+    );
     event(&mut rx, |e| matches!(e, Event::Reconnecting { .. })).await;
     server.restart();
     event(&mut rx, |e| *e == Event::Ready).await;
-    c.submit(3, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(5)));
-    assert_eq!(batch_result(&mut rx, 3).await.unwrap(), vec![Value::SimpleString("PONG".into())]);
+    c.submit(
+        3,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
+    assert_eq!(
+        batch_result(&mut rx, 3).await.unwrap(),
+        vec![Value::SimpleString("PONG".into())]
+    );
 }
 
 #[tokio::test]
@@ -108,14 +178,22 @@ async fn wrong_password_fails_fast_with_auth_code() {
     let mut cfg = server.config();
     cfg.password = Some("wrong-pass".into());
     let (c, mut rx) = client(cfg);
-    c.submit(1, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(5)));
+    c.submit(
+        1,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
     let err = batch_result(&mut rx, 1).await.unwrap_err();
     assert_eq!(err.code(), "ERR_REDIS_AUTH");
     assert!(!err.to_string().contains("wrong-pass"));
     let mut ok = server.config();
     ok.password = Some("s3cret-pass".into());
     let (c2, mut rx2) = client(ok);
-    c2.submit(1, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(5)));
+    c2.submit(
+        1,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
     assert!(batch_result(&mut rx2, 1).await.is_ok());
 }
 
@@ -123,11 +201,19 @@ async fn wrong_password_fails_fast_with_auth_code() {
 async fn quit_ends_and_later_commands_are_closed() {
     let server = Server::start(&[]);
     let (c, mut rx) = client(server.config());
-    c.submit(1, batch_of(&[args(&["SET", "a", "1"])]), Some(Duration::from_secs(5)));
+    c.submit(
+        1,
+        batch_of(&[args(&["SET", "a", "1"])]),
+        Some(Duration::from_secs(5)),
+    );
     c.quit(2);
     assert!(batch_result(&mut rx, 1).await.is_ok());
     assert_eq!(batch_result(&mut rx, 2).await.unwrap(), vec![Value::Okay]);
     event(&mut rx, |e| *e == Event::End).await;
-    c.submit(3, batch_of(&[args(&["PING"])]), Some(Duration::from_secs(5)));
+    c.submit(
+        3,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
     assert_eq!(batch_result(&mut rx, 3).await.unwrap_err(), Error::Closed);
 }

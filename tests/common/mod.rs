@@ -18,19 +18,38 @@ pub struct Server {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Server {
     pub fn start(extra: &[&str]) -> Server {
-        let mut s = Server { port: free_port(), child: None, extra: extra.iter().map(|s| s.to_string()).collect() };
+        let mut s = Server {
+            port: free_port(),
+            child: None,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+        };
         s.spawn();
         s
     }
 
     fn spawn(&mut self) {
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--enable-debug-command",
+                "local",
+            ])
             .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -39,7 +58,10 @@ impl Server {
         self.child = Some(child);
         let t = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(t.elapsed() < Duration::from_secs(10), "redis-server did not start");
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "redis-server did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -71,9 +93,15 @@ pub fn client(config: ClientConfig) -> (Client, mpsc::UnboundedReceiver<Completi
     client_with_role(config, Role::Commands)
 }
 
-pub fn client_with_role(config: ClientConfig, role: Role) -> (Client, mpsc::UnboundedReceiver<Completion>) {
+pub fn client_with_role(
+    config: ClientConfig,
+    role: Role,
+) -> (Client, mpsc::UnboundedReceiver<Completion>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (Client::start(1, config, role, Arc::new(ChannelSink(tx))), rx)
+    (
+        Client::start(1, config, role, Arc::new(ChannelSink(tx))),
+        rx,
+    )
 }
 
 pub fn args(list: &[&str]) -> Vec<Vec<u8>> {
