@@ -95,6 +95,8 @@ async function main() {
       }
       md += `.\n`
     }
+    const findings = path.join(__dirname, 'FINDINGS.md')
+    if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
     md += `\nRaw per-round numbers:\n\n\`\`\`\n${JSON.stringify(results)}\n\`\`\`\n`
     fs.writeFileSync(OUT, md)
     process.stdout.write(md)

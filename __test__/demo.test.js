@@ -1,0 +1,78 @@
+'use strict'
+// Smoke test of the demo app: started as README says (no REDIS_URL: it starts its own
+// redis-server), every endpoint hit, and its redis-server gone after it stops.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('child_process')
+const http = require('http')
+const net = require('net')
+const path = require('path')
+const { freePort, sleep } = require('./helpers')
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1')
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+}
+
+test('demo app: page, cache-aside, leaderboard, live events, embedded redis-server', async () => {
+  const port = await freePort()
+  const env = { ...process.env, PORT: String(port) }
+  delete env.REDIS_URL
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'examples', 'express', 'server.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  try {
+    for (let i = 0; i < 200 && !out.includes('listening on'); i++) await sleep(25)
+    assert.match(out, new RegExp(`listening on http://localhost:${port}`))
+    const redisPort = Number(out.match(/redis-server at redis:\/\/127\.0\.0\.1:(\d+)/)[1])
+    assert.ok(await portOpen(redisPort))
+    const base = `http://localhost:${port}`
+
+    const page = await fetch(base + '/')
+    assert.equal(page.status, 200)
+    assert.match(await page.text(), /redis-hotpath demo/)
+
+    const first = await (await fetch(base + '/api/users/1')).json()
+    const second = await (await fetch(base + '/api/users/1')).json()
+    assert.deepEqual([first.cached, second.cached, second.user.name], [false, true, 'Alice'])
+    assert.equal((await fetch(base + '/api/users/999')).status, 404)
+    const stats = await (await fetch(base + '/api/stats')).json()
+    assert.deepEqual(stats, { hits: 1, misses: 2, loads: 2 })
+
+    const event = new Promise((resolve, reject) => {
+      http.get(base + '/events', (res) => {
+        let buf = ''
+        res.on('data', (d) => {
+          buf += d
+          const m = buf.match(/data: (.*)\n\n/)
+          if (m) {
+            res.destroy()
+            resolve(JSON.parse(m[1]))
+          }
+        })
+      }).on('error', reject)
+    })
+    await sleep(100)
+    const post = (body) => fetch(base + '/api/scores', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    assert.deepEqual(await (await post({ player: 'ada', points: 10 })).json(), { player: 'ada', score: 10 })
+    const ev = await event
+    assert.deepEqual([ev.type, ev.player, ev.score], ['score', 'ada', 10])
+    await post({ player: 'ken', points: 25 })
+    assert.deepEqual(await (await fetch(base + '/api/leaderboard')).json(), [
+      { player: 'ken', score: 25 },
+      { player: 'ada', score: 10 },
+    ])
+    assert.equal((await post({ player: 'x' })).status, 400)
+
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    await exited
+    for (let i = 0; i < 100 && (await portOpen(redisPort)); i++) await sleep(20)
+    assert.equal(await portOpen(redisPort), false, 'the embedded redis-server stops with the demo')
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
+})

@@ -1,0 +1,130 @@
+'use strict'
+// The demo: an Express app whose Redis work all goes through redis-hotpath.
+//   npm run demo            (starts its own redis-server unless REDIS_URL is set)
+// Sessions, rate limiting and locks join as those milestones land.
+const express = require('express')
+const { Redis } = require('../..')
+const { startEmbeddedRedis } = require('./embedded-redis')
+
+// A slow "database" (in-process, so the cache has something to save); Redis is never faked.
+const db = {
+  users: new Map([
+    ['1', { id: '1', name: 'Alice' }],
+    ['2', { id: '2', name: 'Bob' }],
+  ]),
+  async findUser(id) {
+    await new Promise((r) => setTimeout(r, 50))
+    return this.users.get(id) || null
+  },
+}
+
+async function main() {
+  let url = process.env.REDIS_URL
+  if (!url) {
+    const embedded = await startEmbeddedRedis()
+    url = embedded.url
+    console.log(`Started a local redis-server at ${url} (set REDIS_URL to use your own)`)
+  }
+  const redis = new Redis(url)
+  redis.on('error', (err) => console.error('Redis error:', err.code, err.message))
+  const subscriber = redis.duplicate()
+  subscriber.on('error', () => {})
+
+  const stats = { hits: 0, misses: 0, loads: 0 }
+  const inflight = new Map()
+  async function getUser(id) {
+    const key = `demo:user:${id}`
+    const hit = await redis.get(key)
+    if (hit) {
+      stats.hits++
+      return { user: JSON.parse(hit), cached: true }
+    }
+    stats.misses++
+    if (!inflight.has(key)) {
+      const load = (async () => {
+        stats.loads++
+        const user = await db.findUser(id)
+        if (user) await redis.set(key, JSON.stringify(user), 'EX', 60)
+        return user
+      })().finally(() => inflight.delete(key))
+      inflight.set(key, load)
+    }
+    return { user: await inflight.get(key), cached: false }
+  }
+
+  // Server-Sent Events: every event published on demo:events goes to every open page.
+  const streams = new Set()
+  subscriber.on('message', (channel, message) => {
+    for (const res of streams) res.write(`data: ${message}\n\n`)
+  })
+  await subscriber.subscribe('demo:events')
+
+  const app = express()
+  app.get('/', (req, res) => res.type('html').send(PAGE))
+  app.get('/api/users/:id', async (req, res, next) => {
+    try {
+      const r = await getUser(req.params.id)
+      if (!r.user) return res.status(404).json({ error: 'not found' })
+      res.json(r)
+    } catch (e) {
+      next(e)
+    }
+  })
+  app.post('/api/scores', express.json(), async (req, res, next) => {
+    try {
+      const { player, points } = req.body || {}
+      if (typeof player !== 'string' || !Number.isFinite(points)) return res.status(400).json({ error: 'player (string) and points (number) required' })
+      const score = Number(await redis.zincrby('demo:leaderboard', points, player))
+      await redis.publish('demo:events', JSON.stringify({ type: 'score', player, score, at: Date.now() }))
+      res.json({ player, score })
+    } catch (e) {
+      next(e)
+    }
+  })
+  app.get('/api/leaderboard', async (req, res, next) => {
+    try {
+      const flat = await redis.zrevrange('demo:leaderboard', 0, 9, 'WITHSCORES')
+      const top = []
+      for (let i = 0; i < flat.length; i += 2) top.push({ player: flat[i], score: Number(flat[i + 1]) })
+      res.json(top)
+    } catch (e) {
+      next(e)
+    }
+  })
+  app.get('/api/stats', (req, res) => res.json(stats))
+  app.get('/events', (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' })
+    res.write(': connected\n\n')
+    streams.add(res)
+    req.on('close', () => streams.delete(res))
+  })
+  app.use((err, req, res, next) => {
+    res.status(503).json({ error: err.message, code: err.code })
+  })
+
+  const port = Number(process.env.PORT || 3000)
+  const server = app.listen(port, () => console.log(`redis-hotpath demo listening on http://localhost:${server.address().port}`))
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>redis-hotpath demo</title>
+<style>body{font:15px system-ui;margin:2em;max-width:46em}code{background:#eee;padding:0 .3em}li{margin:.2em 0}</style>
+<h1>redis-hotpath demo</h1>
+<p>An Express app whose Redis work runs on redis-hotpath's native core.</p>
+<h2>Leaderboard <small>(sorted set)</small></h2><ol id="lb"></ol>
+<p><button onclick="score()">+10 points for a random player</button></p>
+<h2>Live events <small>(pub/sub → Server-Sent Events)</small></h2><ul id="ev"></ul>
+<h2>Cache-aside <small>(slow DB behind Redis)</small></h2>
+<p><button onclick="fetch('/api/users/1').then(r=>r.json()).then(()=>stats())">GET /api/users/1</button> <span id="st"></span></p>
+<script>
+const players=['ada','grace','linus','ken'];
+async function lb(){const t=await (await fetch('/api/leaderboard')).json();document.getElementById('lb').innerHTML=t.map(p=>'<li>'+p.player+': '+p.score+'</li>').join('')}
+async function score(){await fetch('/api/scores',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({player:players[Math.floor(Math.random()*4)],points:10})})}
+async function stats(){const s=await (await fetch('/api/stats')).json();document.getElementById('st').textContent='hits '+s.hits+', misses '+s.misses+', DB loads '+s.loads}
+new EventSource('/events').onmessage=(e)=>{const d=JSON.parse(e.data);const li=document.createElement('li');li.textContent=new Date(d.at).toLocaleTimeString()+' '+d.player+' → '+d.score;document.getElementById('ev').prepend(li);lb()};
+lb();stats();
+</script>`
+
+main().catch((err) => {
+  console.error(err.message)
+  process.exit(1)
+})
