@@ -33,7 +33,11 @@ fn main() {
     let mut lat = Vec::new();
     for i in 0..22_000u32 {
         let t = Instant::now();
-        client.submit(i, batch_of(&[get.clone()]), Some(Duration::from_secs(5)));
+        client.submit(
+            i,
+            batch_of(std::slice::from_ref(&get)),
+            Some(Duration::from_secs(5)),
+        );
         loop {
             if let Ok(Completion::Batch { id, .. }) = rx.recv() {
                 if id == i {
