@@ -28,6 +28,17 @@ class BaseClient extends EventEmitter {
     return this._conn
   }
 
+  /** The command connection, for helpers built on the client (rate limiter, stores). */
+  _cmdConn() {
+    throw new Error('not implemented by this face')
+  }
+
+  /** `client.rateLimiter({ limit, windowMs, algorithm })`: see lib/rate-limit.js. */
+  rateLimiter(options) {
+    const { RateLimiter } = require('./rate-limit')
+    return new RateLimiter(this, options)
+  }
+
   _emitError(err) {
     if (this.listenerCount('error') > 0) {
       this.emit('error', err)

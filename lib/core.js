@@ -126,6 +126,7 @@ class Connection {
     this.lens = new Uint32Array(1024)
     this.inflight = new Set()
     this.ended = false
+    this.endWaiters = []
     this.commandTimeout = options.commandTimeout ?? 5000
     this.flush = this.flush.bind(this)
     connections.set(this.id, this)
@@ -240,8 +241,17 @@ class Connection {
     )
   }
 
-  quit() {
-    return this.op((id) => this.native.quit(id))
+  /** Sends QUIT after everything pending; resolves once the connection has ended. */
+  async quit() {
+    const reply = await this.op((id) => this.native.quit(id))
+    if (!this.ended) {
+      await new Promise((resolve) => {
+        this.endWaiters.push(resolve)
+        // The server closes right after its OK; should that not be noticed, close ourselves.
+        setTimeout(() => this.ended || this.native.disconnect(), 1000).unref()
+      })
+    }
+    return reply
   }
 
   _event(name, detail) {
@@ -262,6 +272,7 @@ class Connection {
       b.settle(err)
     }
     this.inflight.clear()
+    for (const w of this.endWaiters.splice(0)) w()
   }
 
   disconnect() {

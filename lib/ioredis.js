@@ -133,6 +133,10 @@ class Redis extends BaseClient {
     return this._conn
   }
 
+  _cmdConn() {
+    return this._command()
+  }
+
   /** Any command, by name: `call('OBJECT', 'ENCODING', 'k')`. */
   call(command, ...args) {
     if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('call() needs a command name'))

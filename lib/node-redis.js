@@ -197,6 +197,10 @@ class RedisClient extends BaseClient {
     return this._conn
   }
 
+  _cmdConn() {
+    return this._conn_()
+  }
+
   _exec(b, binary) {
     const conn = this._conn_()
     if (b.script !== undefined) return runScript(conn, b.script, b.rest, binary, null)

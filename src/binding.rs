@@ -322,6 +322,22 @@ unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_
     }
 }
 
+/// The rate-limit Lua scripts by name (`sliding-window`, ..., `store-increment`,
+/// `store-get`), so the JavaScript side runs exactly the scripts this crate tests.
+#[napi(catch_unwind)]
+pub fn rate_limit_scripts() -> std::collections::HashMap<String, String> {
+    let mut m: std::collections::HashMap<String, String> = crate::rate_limit::Algorithm::ALL
+        .into_iter()
+        .map(|a| (a.name().to_string(), a.script().to_string()))
+        .collect();
+    m.insert(
+        "store-increment".into(),
+        crate::rate_limit::STORE_INCREMENT.into(),
+    );
+    m.insert("store-get".into(), crate::rate_limit::STORE_GET.into());
+    m
+}
+
 /// One client connection, owned by a JavaScript face.
 #[napi]
 pub struct NativeClient {
