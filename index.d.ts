@@ -237,4 +237,89 @@ export declare class RedisClient extends EventEmitter {
 
 export declare function createClient(options?: ClientOptions): RedisClient
 
+// --- Rate limiting -------------------------------------------------------------------
+
+export type RateLimitAlgorithm = 'sliding-window' | 'sliding-window-counter' | 'fixed-window' | 'token-bucket'
+
+export interface RateLimiterOptions {
+  /** Requests (or tokens) per window. */
+  limit: number
+  windowMs: number
+  /** Default 'sliding-window'. */
+  algorithm?: RateLimitAlgorithm
+  /** Token bucket: how many may be spent at once (default `limit`). */
+  burst?: number
+  /** Key prefix (default 'rl:'); keys are `prefix{id}:tag`, one Cluster slot each. */
+  prefix?: string
+  /** When Redis cannot answer: allow (default), deny, or use an in-process limiter. */
+  onRedisError?: 'fail-open' | 'fail-closed' | 'memory'
+  /** Remember keys that are over their limit and deny them without asking Redis. */
+  blockOnExceeded?: boolean
+}
+
+export interface RateLimitResult {
+  allowed: boolean
+  remaining: number
+  limit: number
+  resetAt: Date
+  /** 0 when allowed; Infinity when the cost exceeds the limit. */
+  retryAfterMs: number
+  /** Set when Redis could not answer and the failure policy decided. */
+  error?: RedisError
+}
+
+export declare class RateLimiter {
+  limit(key: string, options?: { cost?: number }): Promise<RateLimitResult>
+  peek(key: string): Promise<RateLimitResult>
+  reset(key: string): Promise<void>
+}
+
+export interface Redis {
+  rateLimiter(options: RateLimiterOptions): RateLimiter
+}
+export interface RedisClient {
+  rateLimiter(options: RateLimiterOptions): RateLimiter
+}
+
+type AnyClient = Redis | RedisClient
+type Req = any
+type Res = any
+type Next = (err?: unknown) => void
+
+export interface RateLimitMiddlewareOptions extends Partial<Omit<RateLimiterOptions, 'limit' | 'windowMs'>> {
+  client: AnyClient
+  /** Default 100. */
+  limit?: number
+  /** Default 60000. */
+  windowMs?: number
+  keyGenerator?: (req: Req, res: Res) => string | Promise<string>
+  skip?: (req: Req, res: Res) => boolean | Promise<boolean>
+  handler?: (req: Req, res: Res, next: Next, options: object) => void
+  /** Default 'draft-7'; true means 'draft-6'. */
+  standardHeaders?: boolean | 'draft-6' | 'draft-7' | 'draft-8'
+  /** X-RateLimit-* headers, default true. */
+  legacyHeaders?: boolean
+  statusCode?: number
+  message?: string | object | ((req: Req, res: Res) => string | object | Promise<string | object>)
+  /** IPv6 addresses are limited per /56 by default; false limits each address. */
+  ipv6Subnet?: number | false
+  requestPropertyName?: string
+}
+
+/** Express middleware: one round trip per request, standard headers, 429 JSON. */
+export declare function rateLimit(options: RateLimitMiddlewareOptions): (req: Req, res: Res, next: Next) => Promise<void>
+
+/** A Store for express-rate-limit (replaces rate-limit-redis). */
+export declare class RateLimitStore {
+  constructor(options: { client: AnyClient; prefix?: string; resetExpiryOnChange?: boolean })
+  readonly localKeys: false
+  prefix: string
+  init(options: { windowMs: number }): void
+  get(key: string): Promise<{ totalHits: number; resetTime: Date | undefined }>
+  increment(key: string): Promise<{ totalHits: number; resetTime: Date | undefined }>
+  decrement(key: string): Promise<void>
+  resetKey(key: string): Promise<void>
+  resetAll(): Promise<void>
+}
+
 export default Redis

@@ -19,7 +19,7 @@ function portOpen(port) {
 
 test('demo app: page, cache-aside, leaderboard, live events, embedded redis-server', async () => {
   const port = await freePort()
-  const env = { ...process.env, PORT: String(port) }
+  const env = { ...process.env, PORT: String(port), API_RATE_LIMIT: '10' }
   delete env.REDIS_URL
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'examples', 'express', 'server.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
@@ -66,6 +66,13 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
       { player: 'ada', score: 10 },
     ])
     assert.equal((await post({ player: 'x' })).status, 400)
+    // /api/ is rate-limited (10 per minute here): 8 requests so far, the 9th and 10th pass, then 429.
+    const last = await fetch(base + '/api/leaderboard')
+    assert.equal(last.headers.get('x-ratelimit-remaining'), '1')
+    await fetch(base + '/api/leaderboard')
+    const limited = await fetch(base + '/api/leaderboard')
+    assert.equal(limited.status, 429)
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1)
 
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')

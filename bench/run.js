@@ -7,6 +7,7 @@ const fs = require('fs')
 const path = require('path')
 const os = require('os')
 const { RedisServer } = require('../__test__/helpers')
+const { writeSection } = require('./results')
 
 const argv = process.argv.slice(2)
 const opt = (n, d) => {
@@ -75,7 +76,7 @@ async function main() {
     const bestPipe = peers.reduce((a, b) => (b.pipe > (a ? a.pipe : 0) ? b : a), null)
     const io = rows.find((r) => r.c === 'ioredis')
     const fmt = (n) => Math.round(n).toLocaleString('en-US')
-    let md = `# Benchmarks\n\n`
+    let md = `## Client\n\n`
     md += `Produced by \`node bench/run.js --rounds ${ROUNDS} --seq ${SEQ} --pipe ${PIPE} --inflight ${INFLIGHT}\` on ${new Date().toISOString().slice(0, 10)} `
     md += `(peers installed by \`npm install --prefix bench\`).\n\n`
     md += `Machine: ${os.cpus().length} cores (${os.cpus()[0].model.trim()}), shared by Node, the addon's tokio thread and redis-server ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)[1]}; Node ${process.version}. `
@@ -98,7 +99,7 @@ async function main() {
     const findings = path.join(__dirname, 'FINDINGS.md')
     if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
     md += `\nRaw per-round numbers:\n\n\`\`\`\n${JSON.stringify(results)}\n\`\`\`\n`
-    fs.writeFileSync(OUT, md)
+    writeSection('client', md, OUT)
     process.stdout.write(md)
   } finally {
     await server.stop()

@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, RedisError, Pipeline } from '../..'
+import Redis, { createClient, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -42,5 +42,18 @@ async function nodeRedisFace(): Promise<void> {
   console.log(first, rank, results)
 }
 
+async function rateLimiting(): Promise<void> {
+  const redis = new Redis()
+  const limiter = redis.rateLimiter({ limit: 100, windowMs: 60_000, algorithm: 'sliding-window' })
+  const r: RateLimitResult = await limiter.limit('ip:1.2.3.4', { cost: 2 })
+  const reset: Date = r.resetAt
+  const mw = rateLimit({ client: redis, limit: 100, windowMs: 60_000, standardHeaders: 'draft-8' })
+  const store = new RateLimitStore({ client: createClient(), prefix: 'rl:' })
+  store.init({ windowMs: 1000 })
+  const hits: number = (await store.increment('k')).totalHits
+  console.log(r.allowed, reset, mw, hits)
+}
+
+void rateLimiting
 void ioredisFace
 void nodeRedisFace

@@ -1,9 +1,9 @@
 'use strict'
 // The demo: an Express app whose Redis work all goes through redis-hotpath.
 //   npm run demo            (starts its own redis-server unless REDIS_URL is set)
-// Sessions, rate limiting and locks join as those milestones land.
+// Sessions and locks join as those milestones land.
 const express = require('express')
-const { Redis } = require('../..')
+const { Redis, rateLimit } = require('../..')
 const { startEmbeddedRedis } = require('./embedded-redis')
 
 // A slow "database" (in-process, so the cache has something to save); Redis is never faked.
@@ -60,6 +60,8 @@ async function main() {
   await subscriber.subscribe('demo:events')
 
   const app = express()
+  // One round trip per request; standard headers; 429 JSON when over the limit.
+  app.use('/api/', rateLimit({ client: redis, limit: Number(process.env.API_RATE_LIMIT || 100), windowMs: 60_000 }))
   app.get('/', (req, res) => res.type('html').send(PAGE))
   app.get('/api/users/:id', async (req, res, next) => {
     try {

@@ -1,25 +1,28 @@
 -- Fixed window that starts with the first admitted request. KEYS[1]: counter.
--- ARGV: limit, window_ms, cost. Rejected requests are not counted.
+-- ARGV: limit, window_ms, cost. Rejected requests are not counted (undone at once).
+-- Increment first: the common, admitted path is two calls (INCRBY, PTTL).
 -- Returns {allowed, remaining, reset_at_ms, retry_after_ms, now_ms}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local count = redis.call('INCRBY', KEYS[1], cost)
 local ttl = redis.call('PTTL', KEYS[1])
-local allowed = 0
-if count + cost <= limit then
-  allowed = 1
-  if cost > 0 then
-    count = redis.call('INCRBY', KEYS[1], cost)
-    if ttl < 0 then
-      redis.call('PEXPIRE', KEYS[1], window)
-      ttl = window
-    end
-  end
+local allowed = 1
+if count > limit then
+  allowed = 0
+  if cost > 0 then count = redis.call('DECRBY', KEYS[1], cost) end
 end
-if ttl < 0 then ttl = window end
+if ttl < 0 then
+  if count > 0 then
+    redis.call('PEXPIRE', KEYS[1], window)
+  else
+    -- Only a rejected or zero-cost call touched the key: leave nothing behind.
+    redis.call('DEL', KEYS[1])
+  end
+  ttl = window
+end
 local retry = 0
 if allowed == 0 then
   if cost > limit then retry = -1 else retry = ttl end

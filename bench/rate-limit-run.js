@@ -1,0 +1,94 @@
+'use strict'
+// Rate-limit benchmarks, side by side against one fresh redis-server, medians of rounds:
+//   node bench/rate-limit-run.js [--rounds 3] [--decisions 100000] [--inflight 256] [--keys 1000] [--seconds 5]
+const { spawn, execFileSync } = require('child_process')
+const path = require('path')
+const os = require('os')
+const autocannon = require('autocannon')
+const { RedisServer, freePort, sleep } = require('../__test__/helpers')
+const { writeSection, median } = require('./results')
+
+const argv = process.argv.slice(2)
+const opt = (n, d) => {
+  const i = argv.indexOf(`--${n}`)
+  return i >= 0 ? argv[i + 1] : d
+}
+const ROUNDS = Number(opt('rounds', 3))
+const N = Number(opt('decisions', 100000))
+const INFLIGHT = Number(opt('inflight', 256))
+const KEYS = Number(opt('keys', 1000))
+const SECONDS = Number(opt('seconds', 5))
+const CONTENDERS = ['hotpath-sliding-window', 'hotpath-sliding-window-counter', 'hotpath-fixed-window', 'hotpath-token-bucket', 'seed-multi-ioredis', 'rate-limiter-flexible', 'rate-limit-redis']
+
+function run(args) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, args, { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    p.stdout.on('data', (d) => (out += d))
+    p.on('exit', (code) => resolve(code === 0 ? JSON.parse(out.trim().split('\n').pop()) : null))
+  })
+}
+
+async function http(variant, redisPort) {
+  const port = await freePort()
+  const app = spawn(process.execPath, [path.join(__dirname, 'rate-limit-app.js'), variant, String(redisPort), String(port)], { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise((r) => app.stdout.once('data', r))
+  const res = await autocannon({ url: `http://127.0.0.1:${port}/api/ping`, connections: 50, duration: SECONDS })
+  app.kill()
+  await new Promise((r) => app.once('exit', r))
+  return { rps: res.requests.average, p50: res.latency.p50, p99: res.latency.p99, non2xx: res.non2xx }
+}
+
+async function main() {
+  const server = await RedisServer.start()
+  const dec = {}
+  const web = { ours: [], erl: [] }
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = CONTENDERS.slice(r % CONTENDERS.length).concat(CONTENDERS.slice(0, r % CONTENDERS.length))
+      for (const c of order) {
+        execFileSync('redis-cli', ['-p', String(server.port), 'FLUSHALL'])
+        const res = await run([path.join(__dirname, 'rate-limit-worker.js'), c, String(server.port), String(N), String(INFLIGHT), String(KEYS)])
+        process.stderr.write(`round ${r + 1} ${c}: ${res ? Math.round(res.decisionsPerSec) + ' decisions/s, allowed ' + res.allowed : 'FAILED'}\n`)
+        if (res) (dec[c] ||= []).push(res)
+      }
+      for (const v of r % 2 ? ['erl', 'ours'] : ['ours', 'erl']) {
+        execFileSync('redis-cli', ['-p', String(server.port), 'FLUSHALL'])
+        const res = await http(v, server.port)
+        process.stderr.write(`round ${r + 1} http ${v}: ${Math.round(res.rps)} req/s p99 ${res.p99} ms\n`)
+        web[v].push(res)
+        await sleep(200)
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+  const fmt = (n) => Math.round(n).toLocaleString('en-US')
+  const m = (c) => median(dec[c].map((x) => x.decisionsPerSec))
+  let md = `## Rate limiting\n\nProduced by \`node bench/rate-limit-run.js --rounds ${ROUNDS} --decisions ${N} --inflight ${INFLIGHT} --keys ${KEYS} --seconds ${SECONDS}\` on ${new Date().toISOString().slice(0, 10)}; `
+  md += `${os.cpus().length} cores shared by Node, the addon's tokio thread, redis-server (and autocannon for the HTTP part). Medians of ${ROUNDS} rounds, each contender in its own process, rotating order.\n\n`
+  md += `Decisions/s: ${fmt(N)} decisions over ${fmt(KEYS)} keys (limit 100 per minute each), ${INFLIGHT} in flight.\n\n| contender | decisions/s |\n|---|---:|\n`
+  for (const c of CONTENDERS) if (dec[c]) md += `| ${c} | ${fmt(m(c))} |\n`
+  const best = Math.max(...CONTENDERS.filter((c) => c.startsWith('hotpath-') && dec[c]).map(m))
+  const worst = Math.min(...CONTENDERS.filter((c) => c.startsWith('hotpath-') && dec[c]).map(m))
+  if (dec['seed-multi-ioredis'] && dec['rate-limiter-flexible']) {
+    md += `\nRatios (our slowest … fastest algorithm): vs the seeds' MULTI limiter **${(worst / m('seed-multi-ioredis')).toFixed(2)}–${(best / m('seed-multi-ioredis')).toFixed(2)}×** (target ≥ 3×); `
+    md += `vs rate-limiter-flexible **${(worst / m('rate-limiter-flexible')).toFixed(2)}–${(best / m('rate-limiter-flexible')).toFixed(2)}×** (target ≥ 1.5×).\n`
+  }
+  const w = (v, k) => median(web[v].map((x) => x[k]))
+  md += `\nExpress app under autocannon (50 connections, ${SECONDS} s, \`GET /api/ping\` behind the limiter, limit high enough that every request passes):\n\n`
+  md += `| stack | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|\n`
+  md += `| our \`rateLimit\` middleware (fixed-window) | ${fmt(w('ours', 'rps'))} | ${w('ours', 'p50')} | ${w('ours', 'p99')} |\n`
+  md += `| express-rate-limit + rate-limit-redis on ioredis | ${fmt(w('erl', 'rps'))} | ${w('erl', 'p50')} | ${w('erl', 'p99')} |\n`
+  md += `\nRatio: **${(w('ours', 'rps') / w('erl', 'rps')).toFixed(2)}×** req/s.\n`
+  const findings = path.join(__dirname, 'FINDINGS-rate-limit.md')
+  if (require('fs').existsSync(findings)) md += `\n${require('fs').readFileSync(findings, 'utf8')}`
+  md += `\nRaw: \`${JSON.stringify({ dec, web })}\`\n`
+  writeSection('rate-limit', md)
+  process.stdout.write(md)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

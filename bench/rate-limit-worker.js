@@ -1,0 +1,78 @@
+'use strict'
+// One contender, one process: `node rate-limit-worker.js <name> <port> <decisions> <inflight> <keys>`.
+// Prints { name, decisionsPerSec, allowed }.
+const [, , name, portArg, nArg, inflightArg, keysArg] = process.argv
+const port = Number(portArg)
+const N = Number(nArg)
+const INFLIGHT = Number(inflightArg)
+const KEYS = Number(keysArg)
+const LIMIT = 100
+const WINDOW_MS = 60_000
+
+async function contender() {
+  if (name.startsWith('hotpath-')) {
+    const { Redis } = require('..')
+    const r = new Redis({ port })
+    await r.ping()
+    const limiter = r.rateLimiter({ limit: LIMIT, windowMs: WINDOW_MS, algorithm: name.slice(8) })
+    return { decide: async (k) => (await limiter.limit(k)).allowed, close: () => r.quit() }
+  }
+  const IORedis = require('ioredis')
+  const R = IORedis.default || IORedis
+  const io = new R({ port })
+  await io.ping()
+  if (name === 'seed-multi-ioredis') {
+    // The seeds' limiter: ZREMRANGEBYSCORE + ZADD + ZCARD + EXPIRE in a MULTI.
+    return {
+      decide: async (key) => {
+        const now = Date.now()
+        const results = await io
+          .multi()
+          .zremrangebyscore(`seed:${key}`, 0, now - WINDOW_MS)
+          .zadd(`seed:${key}`, now, `${now}:${Math.random()}`)
+          .zcard(`seed:${key}`)
+          .expire(`seed:${key}`, WINDOW_MS / 1000)
+          .exec()
+        return results[2][1] <= LIMIT
+      },
+      close: () => io.quit(),
+    }
+  }
+  if (name === 'rate-limiter-flexible') {
+    const { RateLimiterRedis } = require('rate-limiter-flexible')
+    const rl = new RateLimiterRedis({ storeClient: io, points: LIMIT, duration: WINDOW_MS / 1000, keyPrefix: 'rlflex' })
+    return { decide: (k) => rl.consume(k).then(() => true, (e) => (e instanceof Error ? Promise.reject(e) : false)), close: () => io.quit() }
+  }
+  if (name === 'rate-limit-redis') {
+    const { RedisStore } = require('rate-limit-redis')
+    const store = new RedisStore({ sendCommand: (...args) => io.call(...args), prefix: 'rlr:' })
+    store.init({ windowMs: WINDOW_MS })
+    return { decide: async (k) => (await store.increment(k)).totalHits <= LIMIT, close: () => io.quit() }
+  }
+  throw new Error(`unknown contender ${name}`)
+}
+
+async function main() {
+  const c = await contender()
+  for (let i = 0; i < 500; i++) await c.decide(`warm:${i % 10}`)
+  let next = 0
+  let allowed = 0
+  const t0 = process.hrtime.bigint()
+  await Promise.all(
+    Array.from({ length: INFLIGHT }, async () => {
+      while (next < N) {
+        const i = next++
+        if (await c.decide(`k:${i % KEYS}`)) allowed++
+      }
+    })
+  )
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9
+  await c.close()
+  process.stdout.write(JSON.stringify({ name, decisionsPerSec: N / secs, allowed }) + '\n')
+  process.exit(0)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
