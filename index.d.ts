@@ -274,10 +274,73 @@ export declare class RateLimiter {
   reset(key: string): Promise<void>
 }
 
-export interface Redis {
+// --- Locks ---------------------------------------------------------------------------
+
+export interface LockOptions {
+  /** Further attempts after the first (default 10). */
+  retryCount?: number
+  /** ms between attempts (default 200), +/- `retryJitter` ms (default 100). */
+  retryDelay?: number
+  retryJitter?: number
+  /** Stops waiting for the lock. */
+  signal?: AbortSignal
+  /** Key prefix (default 'lock:'); keys are `prefix{resource}`. */
+  prefix?: string
+}
+
+export declare class Lock {
+  readonly resource: string
+  readonly resources: string[]
+  readonly token: string
+  /** Strictly greater than every earlier fence of this resource. */
+  readonly fence: number
+  readonly fences: number[]
+  expiresAt: Date
+  /** Resolves whether the lock was still ours (and is now released). */
+  release(): Promise<boolean>
+  /** Resolves whether the lock was still ours (and is now extended). */
+  extend(ttlMs: number): Promise<boolean>
+}
+
+interface LockMethods {
+  lock(resources: string | string[], ttlMs: number, options?: LockOptions): Promise<Lock>
+  /** Keeps the lock alive from native timers; `signal` aborts (ERR_LOCK_LOST) if it is lost. */
+  withLock<T>(resources: string | string[], ttlMs: number, routine: (signal: AbortSignal, lock: Lock) => Promise<T> | T, options?: LockOptions & { automaticExtensionThreshold?: number }): Promise<T>
+}
+
+export interface RedlockSettings {
+  driftFactor?: number
+  retryCount?: number
+  retryDelay?: number
+  retryJitter?: number
+  automaticExtensionThreshold?: number
+}
+
+export declare class RedlockLock {
+  readonly resources: string[]
+  readonly value: string
+  readonly attempts: Array<{ votesFor: number; votesAgainst?: number; reasons?: string[] }>
+  readonly expiration: number
+  release(): Promise<{ attempts: Array<{ votesFor: number }> }>
+  unlock(): Promise<{ attempts: Array<{ votesFor: number }> }>
+  extend(duration: number): Promise<RedlockLock>
+}
+
+/** Drop-in for `redlock`: quorum floor(N/2)+1 over independent servers. */
+export declare class Redlock extends EventEmitter {
+  constructor(clients: Array<Redis | RedisClient>, settings?: RedlockSettings)
+  readonly quorum: number
+  acquire(resources: string[], duration: number, settings?: RedlockSettings): Promise<RedlockLock>
+  release(lock: RedlockLock): Promise<{ attempts: Array<{ votesFor: number }> }>
+  extend(lock: RedlockLock, duration: number): Promise<RedlockLock>
+  using<T>(resources: string[], duration: number, routine: (signal: AbortSignal) => Promise<T>): Promise<T>
+  using<T>(resources: string[], duration: number, settings: RedlockSettings, routine: (signal: AbortSignal) => Promise<T>): Promise<T>
+}
+
+export interface Redis extends LockMethods {
   rateLimiter(options: RateLimiterOptions): RateLimiter
 }
-export interface RedisClient {
+export interface RedisClient extends LockMethods {
   rateLimiter(options: RateLimiterOptions): RateLimiter
 }
 

@@ -1,3 +1,3 @@
 import pkg from './index.js'
-export const { Redis, Pipeline, createClient, RedisClient, RateLimiter, RateLimitStore, rateLimit } = pkg
+export const { Redis, Pipeline, createClient, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock } = pkg
 export default pkg.Redis

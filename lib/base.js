@@ -17,6 +17,7 @@ class BaseClient extends EventEmitter {
     this._sub = null
     this._binaryMessages = false
     this.status = 'wait'
+    this._lockWatches = new Map()
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
   }
 
@@ -39,6 +40,16 @@ class BaseClient extends EventEmitter {
     return new RateLimiter(this, options)
   }
 
+  /** `client.lock(resources, ttlMs, options)`: see lib/lock.js. */
+  lock(resources, ttlMs, options) {
+    return require('./lock').acquire(this, resources, ttlMs, options)
+  }
+
+  /** `client.withLock(resources, ttlMs, async (signal) => ..., options)`. */
+  withLock(resources, ttlMs, routine, options) {
+    return require('./lock').withLock(this, resources, ttlMs, routine, options)
+  }
+
   _emitError(err) {
     if (this.listenerCount('error') > 0) {
       this.emit('error', err)
@@ -53,6 +64,11 @@ class BaseClient extends EventEmitter {
   }
 
   _nativeEvent(name, detail, conn) {
+    if (name === 'lockLost') {
+      const abort = this._lockWatches.get(detail.watchId)
+      if (abort) abort(detail)
+      return
+    }
     if (conn !== this._conn) return
     switch (name) {
       case 'error':

@@ -5,7 +5,7 @@
 //! to non-empty; the JavaScript-side callback then drains everything collected so far, so a
 //! single wake-up settles many promises.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ptr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -167,6 +167,16 @@ impl ToNapiValue for Drained {
                         Event::Resubscribed { down_ms } => {
                             ("resubscribed", Some(int(env, down_ms as i64)?))
                         }
+                        Event::LockLost { watch, error: e } => {
+                            let err = error(env, &e)?;
+                            check(sys::napi_set_named_property(
+                                env,
+                                err,
+                                c"watchId".as_ptr(),
+                                int(env, watch as i64)?,
+                            ))?;
+                            ("lockLost", Some(err))
+                        }
                         Event::End => ("end", None),
                     };
                     put(string(env, name.as_bytes())?)?;
@@ -325,8 +335,8 @@ unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_
 /// The rate-limit Lua scripts by name (`sliding-window`, ..., `store-increment`,
 /// `store-get`), so the JavaScript side runs exactly the scripts this crate tests.
 #[napi(catch_unwind)]
-pub fn rate_limit_scripts() -> std::collections::HashMap<String, String> {
-    let mut m: std::collections::HashMap<String, String> = crate::rate_limit::Algorithm::ALL
+pub fn rate_limit_scripts() -> HashMap<String, String> {
+    let mut m: HashMap<String, String> = crate::rate_limit::Algorithm::ALL
         .into_iter()
         .map(|a| (a.name().to_string(), a.script().to_string()))
         .collect();
@@ -342,6 +352,7 @@ pub fn rate_limit_scripts() -> std::collections::HashMap<String, String> {
 #[napi]
 pub struct NativeClient {
     inner: Client,
+    watchdogs: Mutex<HashMap<u32, crate::lock::Watchdog>>,
 }
 
 fn timeout_of(ms: f64, default: Duration) -> Option<Duration> {
@@ -372,6 +383,7 @@ impl NativeClient {
         };
         Ok(NativeClient {
             inner: Client::start(id, config, role, sink()?),
+            watchdogs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -435,6 +447,65 @@ impl NativeClient {
                 set.remove(&self.inner.id());
             }
         }
+    }
+
+    /// Keeps a held lock alive from the runtime's timers: every `everyMs`, extends `keys`
+    /// (still holding `token`) to `ttlMs`; reports a `lockLost` event with `watchId` if it
+    /// cannot. Replaces any earlier watch with the same id.
+    #[napi(catch_unwind)]
+    pub fn watch_lock(
+        &self,
+        watch_id: u32,
+        keys: Vec<String>,
+        token: String,
+        ttl_ms: f64,
+        every_ms: f64,
+    ) -> Result<()> {
+        if !(ttl_ms.is_finite() && ttl_ms >= 1.0 && every_ms.is_finite() && every_ms >= 1.0) {
+            return Err(arg_error(CoreError::InvalidArg(
+                "ttlMs and everyMs must be positive".into(),
+            )));
+        }
+        let sink = sink()?;
+        let client = self.inner.id();
+        let dog = crate::lock::watch(
+            self.inner.handle(),
+            keys,
+            token,
+            Duration::from_millis(ttl_ms as u64),
+            Duration::from_millis(every_ms as u64),
+            move |error| {
+                sink.push(Completion::Event {
+                    client,
+                    event: Event::LockLost {
+                        watch: watch_id,
+                        error,
+                    },
+                })
+            },
+        );
+        if let Ok(mut w) = self.watchdogs.lock() {
+            w.insert(watch_id, dog);
+        }
+        Ok(())
+    }
+
+    /// Stops a lock watch.
+    #[napi(catch_unwind)]
+    pub fn unwatch_lock(&self, watch_id: u32) {
+        if let Ok(mut w) = self.watchdogs.lock() {
+            w.remove(&watch_id);
+        }
+    }
+
+    /// The lock scripts (`acquire`, `release`, `extend`), so JavaScript runs what Rust tests.
+    #[napi(catch_unwind)]
+    pub fn lock_scripts() -> HashMap<String, String> {
+        HashMap::from([
+            ("acquire".to_string(), crate::lock::ACQUIRE.to_string()),
+            ("release".to_string(), crate::lock::RELEASE.to_string()),
+            ("extend".to_string(), crate::lock::EXTEND.to_string()),
+        ])
     }
 
     /// Sends QUIT after everything already submitted, then ends.

@@ -6,17 +6,17 @@
 //! reports everything through a [`Sink`]. Replies come back per batch, so one JavaScript
 //! tick's commands cost one message in and one completion out.
 
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::future::{BoxFuture, FutureExt, OptionFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, PushInfo, PushKind, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::command::Batch;
@@ -78,13 +78,55 @@ enum Msg {
     Push { generation: u64, info: PushInfo },
 }
 
-/// The host's handle on one client task. Dropping it closes the client.
-pub struct Client {
+/// Completion ids at or above this belong to requests made from Rust ([`ClientHandle::request`]);
+/// the JavaScript side numbers its batches below it.
+const INTERNAL_IDS: u32 = 0x8000_0000;
+
+/// Delivers completions of Rust-side requests to their waiters and everything else to the
+/// host's sink.
+struct RoutingSink {
+    host: Arc<dyn Sink>,
+    waiters: Mutex<HashMap<u32, oneshot::Sender<Result<Vec<Value>>>>>,
+    next: AtomicU32,
+}
+
+impl Sink for RoutingSink {
+    fn push(&self, completion: Completion) {
+        if let Completion::Batch { id, result, .. } = &completion {
+            if *id >= INTERNAL_IDS {
+                let waiter = self.waiters.lock().ok().and_then(|mut w| w.remove(id));
+                if let Some(tx) = waiter {
+                    let _ = tx.send(result.clone());
+                }
+                return;
+            }
+        }
+        self.host.push(completion);
+    }
+}
+
+/// A cloneable handle for Rust-side work on a client's connection (for example the lock
+/// watchdog). Holding one keeps the client's task alive.
+#[derive(Clone)]
+pub struct ClientHandle {
     id: u32,
     tx: mpsc::UnboundedSender<Msg>,
     ended: Arc<AtomicBool>,
-    sink: Arc<dyn Sink>,
+    sink: Arc<RoutingSink>,
     default_timeout: Duration,
+}
+
+/// The host's handle on one client task. Dropping it (and every [`ClientHandle`]) closes
+/// the client.
+pub struct Client {
+    handle: ClientHandle,
+}
+
+impl std::ops::Deref for Client {
+    type Target = ClientHandle;
+    fn deref(&self) -> &ClientHandle {
+        &self.handle
+    }
 }
 
 impl Client {
@@ -95,6 +137,12 @@ impl Client {
         let ended = Arc::new(AtomicBool::new(false));
         let default_timeout = config.command_timeout;
         let lazy = config.lazy_connect;
+        let routing = Arc::new(RoutingSink {
+            host: sink,
+            waiters: Mutex::new(HashMap::new()),
+            next: AtomicU32::new(INTERNAL_IDS),
+        });
+        let sink: Arc<dyn Sink> = routing.clone();
         let actor = Actor::new(
             id,
             Arc::new(config),
@@ -125,12 +173,38 @@ impl Client {
             let _ = tx.send(Msg::Connect);
         }
         Client {
-            id,
-            tx,
-            ended,
-            sink,
-            default_timeout,
+            handle: ClientHandle {
+                id,
+                tx,
+                ended,
+                sink: routing,
+                default_timeout,
+            },
         }
+    }
+
+    /// A cloneable handle for Rust-side work on this client.
+    pub fn handle(&self) -> ClientHandle {
+        self.handle.clone()
+    }
+}
+
+impl ClientHandle {
+    /// Runs one batch from Rust and waits for its replies (same order, offline queue and
+    /// deadline as host submissions).
+    pub async fn request(&self, batch: Batch, timeout: Option<Duration>) -> Result<Vec<Value>> {
+        let mut id = self.sink.next.fetch_add(1, Ordering::Relaxed);
+        if id < INTERNAL_IDS {
+            // Wrapped around: stay in the internal range.
+            self.sink.next.store(INTERNAL_IDS + 1, Ordering::Relaxed);
+            id = INTERNAL_IDS;
+        }
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut w) = self.sink.waiters.lock() {
+            w.insert(id, tx);
+        }
+        self.submit(id, batch, timeout);
+        rx.await.unwrap_or(Err(Error::Closed))
     }
 
     /// The id the client reports its events under.
@@ -156,7 +230,7 @@ impl Client {
             return;
         }
         if let Err(mpsc::error::SendError(Msg::Op(p))) = self.tx.send(Msg::Op(pending)) {
-            self.sink.push(fail(p, Error::Closed));
+            Sink::push(&*self.sink, fail(p, Error::Closed));
         }
     }
 

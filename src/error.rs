@@ -23,6 +23,10 @@ pub enum Error {
     MaxRetries(u32),
     /// The client was closed (`quit`/`disconnect`) and takes no more commands.
     Closed,
+    /// A lock could not be acquired (the message says after how many attempts and why).
+    LockNotAcquired(String),
+    /// A held lock was lost (taken, expired, or it could not be extended in time).
+    LockLost(String),
     /// A bug in this package (for example a caught panic); never expected.
     Internal(String),
 }
@@ -39,6 +43,8 @@ impl Error {
             Error::OfflineQueueFull(_) => "ERR_REDIS_OFFLINE_QUEUE_FULL",
             Error::MaxRetries(_) => "ERR_REDIS_MAX_RETRIES",
             Error::Closed => "ERR_REDIS_CLOSED",
+            Error::LockNotAcquired(_) => "ERR_LOCK_NOT_ACQUIRED",
+            Error::LockLost(_) => "ERR_LOCK_LOST",
             Error::Internal(_) => "ERR_INTERNAL",
         }
     }
@@ -115,6 +121,8 @@ impl fmt::Display for Error {
                 "Reached the max retries per request limit (which is {n}); command rejected"
             ),
             Error::Closed => write!(f, "Connection is closed"),
+            Error::LockNotAcquired(m) => write!(f, "Lock not acquired: {m}"),
+            Error::LockLost(m) => write!(f, "Lock lost: {m}"),
             Error::Internal(m) => write!(f, "Internal error in redis-hotpath: {m}"),
         }
     }

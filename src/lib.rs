@@ -7,6 +7,7 @@ pub mod client;
 pub mod command;
 pub mod config;
 pub mod error;
+pub mod lock;
 pub mod rate_limit;
 pub mod reply;
 pub mod runtime;

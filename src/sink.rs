@@ -35,6 +35,13 @@ pub enum Event {
         /// How long the subscriber connection was down.
         down_ms: u64,
     },
+    /// A lock watched by [`crate::lock::watch`] was lost.
+    LockLost {
+        /// The id the host gave the watch.
+        watch: u32,
+        /// Why.
+        error: Error,
+    },
     /// The client is finished and accepts no more commands.
     End,
 }

@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult } from '../..'
+import Redis, { createClient, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -54,6 +54,19 @@ async function rateLimiting(): Promise<void> {
   console.log(r.allowed, reset, mw, hits)
 }
 
+async function locks(): Promise<void> {
+  const redis = new Redis()
+  const lock = await redis.lock('payment:42', 10_000, { retryCount: 3 })
+  const fence: number = lock.fence
+  const released: boolean = await lock.release()
+  const total: number = await redis.withLock(['a', 'b'], 5000, async (signal) => (signal.aborted ? 0 : 1))
+  const redlock = new Redlock([redis, createClient()], { retryCount: 3, retryDelay: 200, retryJitter: 200 })
+  const l = await redlock.acquire(['lock:payment:1'], 10_000)
+  await l.release()
+  console.log(fence, released, total)
+}
+
+void locks
 void rateLimiting
 void ioredisFace
 void nodeRedisFace
