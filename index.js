@@ -5,3 +5,5 @@ const { RateLimiter, RateLimitStore, rateLimit } = require('./lib/rate-limit')
 const { Lock, Redlock } = require('./lib/lock')
 
 module.exports = { Redis, Pipeline, createClient, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, default: Redis }
+// Loaded on first use, so express-session (an optional peer) is only needed by those who use it.
+Object.defineProperty(module.exports, 'RedisStore', { enumerable: true, get: () => require('./lib/session').RedisStore })

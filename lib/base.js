@@ -40,6 +40,12 @@ class BaseClient extends EventEmitter {
     return new RateLimiter(this, options)
   }
 
+  /** `client.cache({ prefix, ttl })`: see lib/cache.js. */
+  cache(options) {
+    const { Cache } = require('./cache')
+    return new Cache(this, options)
+  }
+
   /** `client.lock(resources, ttlMs, options)`: see lib/lock.js. */
   lock(resources, ttlMs, options) {
     return require('./lock').acquire(this, resources, ttlMs, options)

@@ -1,0 +1,134 @@
+'use strict'
+// `client.cache({ prefix, ttl })`: cache-aside and write-through helpers with stampede
+// protection. Values are stored as JSON (so `get` returns exactly what `set` stored: objects,
+// arrays, numbers, strings, booleans, null); Buffers are stored as raw bytes and read back
+// with `getBuffer`.
+const crypto = require('crypto')
+const { typeError, rangeError } = require('./errors')
+const { runScript } = require('./script')
+
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+class Cache {
+  constructor(client, options = {}) {
+    this.client = client
+    this.prefix = options.prefix ?? 'cache:'
+    this.ttl = options.ttl ?? 300
+    if (!Number.isInteger(this.ttl) || this.ttl < 0) throw rangeError('ttl must be a whole number of seconds (0: no expiry)')
+    this.lockTtlMs = options.lockTtlMs ?? 5000
+    this.negativeTtl = options.negativeTtl ?? 0
+    this.inflight = new Map()
+  }
+
+  _conn() {
+    return this.client._cmdConn()
+  }
+
+  _key(key) {
+    if (typeof key !== 'string' || key.length === 0) throw typeError('cache keys must be non-empty strings')
+    return this.prefix + key
+  }
+
+  _setArgs(key, value, ttl) {
+    if (value === undefined) throw typeError('cannot cache undefined (use del to remove a key)')
+    const t = ttl === undefined ? this.ttl : ttl
+    if (!Number.isInteger(t) || t < 0) throw rangeError('ttl must be a whole number of seconds (0: no expiry)')
+    const raw = Buffer.isBuffer(value) ? value : JSON.stringify(value)
+    return t > 0 ? ['SET', this._key(key), raw, 'EX', t] : ['SET', this._key(key), raw]
+  }
+
+  /** The cached value, or null on a miss. */
+  async get(key) {
+    const raw = await this._conn().send(['GET', this._key(key)], false, null)
+    return raw === null ? null : JSON.parse(raw)
+  }
+
+  /** The cached bytes, or null. */
+  getBuffer(key) {
+    return this._conn().send(['GET', this._key(key)], true, null)
+  }
+
+  /** Stores `value` for `ttl` seconds (default: the cache's ttl; 0: no expiry). */
+  async set(key, value, ttl) {
+    await this._conn().send(this._setArgs(key, value, ttl), false, null)
+  }
+
+  async del(...keys) {
+    const flat = keys.flat()
+    if (flat.length === 0) return 0
+    return this._conn().send(['DEL', ...flat.map((k) => this._key(k))], false, null)
+  }
+
+  async mget(keys) {
+    const raws = await this._conn().send(['MGET', ...keys.map((k) => this._key(k))], false, null)
+    return raws.map((r) => (r === null ? null : JSON.parse(r)))
+  }
+
+  /** Stores many entries (object, Map or [key, value] pairs) in one round trip. */
+  async mset(entries, ttl) {
+    const list = entries instanceof Map ? [...entries] : Array.isArray(entries) ? entries : Object.entries(entries)
+    const cmds = list.map(([k, v]) => this._setArgs(k, v, ttl))
+    const conn = this._conn()
+    await Promise.all(cmds.map((c) => conn.send(c, false, null)))
+  }
+
+  /** Removes every key matching `pattern` (under the prefix) by SCAN + UNLINK, never KEYS. */
+  async invalidatePattern(pattern, { count = 1000 } = {}) {
+    const conn = this._conn()
+    let cursor = '0'
+    let removed = 0
+    do {
+      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', this.prefix + pattern, 'COUNT', count], false, null)
+      cursor = next
+      if (keys.length) removed += await conn.send(['UNLINK', ...keys], false, null)
+    } while (cursor !== '0')
+    return removed
+  }
+
+  /**
+   * Cache-aside with single-flight: concurrent callers in this process share one loader
+   * call; with `lock` (default on), callers in other processes wait for that one load
+   * instead of running their own. Loader errors are never cached and reach every waiter
+   * here. `undefined` is never cached; `null` only when `negativeTtl` is set.
+   */
+  async wrap(key, loader, options = {}) {
+    if (typeof loader !== 'function') throw typeError('wrap needs a loader function')
+    const hit = await this.get(key)
+    if (hit !== null) return hit
+    let p = this.inflight.get(key)
+    if (!p) {
+      p = this._load(key, loader, options).finally(() => this.inflight.delete(key))
+      this.inflight.set(key, p)
+    }
+    return p
+  }
+
+  async _load(key, loader, options) {
+    const ttl = options.ttl
+    const useLock = options.lock !== false
+    const conn = this._conn()
+    const lockKey = `${this.prefix}lock:${key}`
+    const token = crypto.randomBytes(8).toString('hex')
+    if (useLock) {
+      const deadline = Date.now() + (options.waitMs ?? this.lockTtlMs)
+      while ((await conn.send(['SET', lockKey, token, 'NX', 'PX', this.lockTtlMs], false, null)) === null) {
+        // Another process is loading: wait for its value (or for its lock to go away).
+        await sleep(20)
+        const v = await this.get(key)
+        if (v !== null) return v
+        if (Date.now() > deadline) break
+      }
+    }
+    try {
+      const value = await loader()
+      if (value === null && this.negativeTtl > 0) await this.set(key, null, this.negativeTtl)
+      else if (value !== undefined && value !== null) await this.set(key, value, ttl)
+      return value
+    } finally {
+      if (useLock) await runScript(conn, RELEASE, [1, lockKey, token], false, null).catch(() => {})
+    }
+  }
+}
+
+module.exports = { Cache }

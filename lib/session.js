@@ -1,0 +1,149 @@
+'use strict'
+// `RedisStore`: a drop-in for connect-redis. Same constructor options, defaults and Store
+// methods (callback and promise styles), on either face of this package's client, sending
+// its commands straight to the batched connection.
+let Store
+try {
+  Store = require('express-session').Store
+} catch {
+  // express-session is an optional peer: without it the store still works stand-alone.
+  Store = require('events').EventEmitter
+}
+const { typeError } = require('./errors')
+
+function settle(cb, err, data) {
+  if (cb) return cb(err, data)
+  if (err) throw err
+  return data
+}
+
+class RedisStore extends Store {
+  constructor(opts = {}) {
+    super()
+    if (!opts.client || typeof opts.client._cmdConn !== 'function') throw typeError('RedisStore needs { client } (a redis-hotpath client)')
+    this.client = opts.client
+    this.prefix = opts.prefix == null ? 'sess:' : opts.prefix
+    this.scanCount = opts.scanCount || 100
+    this.serializer = opts.serializer || JSON
+    this.ttl = opts.ttl || 86400
+    this.disableTTL = opts.disableTTL || false
+    this.disableTouch = opts.disableTouch || false
+    // express-session stops using a store that emitted 'disconnect' until it emits 'connect'.
+    const client = opts.client
+    client.on('ready', () => this.emit('connect'))
+    for (const ev of ['close', 'reconnecting', 'end']) client.on(ev, () => this.emit('disconnect'))
+  }
+
+  _send(args) {
+    return this.client._cmdConn().send(args, false, null)
+  }
+
+  async get(sid, cb) {
+    try {
+      const data = await this._send(['GET', this.prefix + sid])
+      if (!data) return settle(cb, null, null)
+      return settle(cb, null, await this.serializer.parse(data))
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async set(sid, sess, cb) {
+    const key = this.prefix + sid
+    try {
+      const ttl = this._ttl(sess)
+      if (!(ttl > 0)) return this.destroy(sid, cb)
+      const val = this.serializer.stringify(sess)
+      await this._send(this.disableTTL ? ['SET', key, val] : ['SET', key, val, 'EX', ttl])
+      return settle(cb, null, null)
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async touch(sid, sess, cb) {
+    if (this.disableTouch || this.disableTTL) return settle(cb, null, null)
+    try {
+      await this._send(['EXPIRE', this.prefix + sid, this._ttl(sess)])
+      return settle(cb, null, null)
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async destroy(sid, cb) {
+    try {
+      await this._send(['DEL', this.prefix + sid])
+      return settle(cb, null, null)
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async clear(cb) {
+    try {
+      const keys = await this._keys()
+      for (let i = 0; i < keys.length; i += 1000) await this._send(['DEL', ...keys.slice(i, i + 1000)])
+      return settle(cb, null, null)
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async length(cb) {
+    try {
+      return settle(cb, null, (await this._keys()).length)
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async ids(cb) {
+    try {
+      const n = this.prefix.length
+      return settle(cb, null, (await this._keys()).map((k) => k.substring(n)))
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  async all(cb) {
+    try {
+      const keys = await this._keys()
+      const n = this.prefix.length
+      const out = []
+      for (let i = 0; i < keys.length; i += 1000) {
+        const chunk = keys.slice(i, i + 1000)
+        const values = await this._send(['MGET', ...chunk])
+        values.forEach((raw, j) => {
+          if (!raw) return
+          const sess = this.serializer.parse(raw)
+          sess.id = chunk[j].substring(n)
+          out.push(sess)
+        })
+      }
+      return settle(cb, null, out)
+    } catch (err) {
+      return settle(cb, err, null)
+    }
+  }
+
+  _ttl(sess) {
+    if (typeof this.ttl === 'function') return this.ttl(sess)
+    if (sess && sess.cookie && sess.cookie.expires) return Math.ceil((Number(new Date(sess.cookie.expires)) - Date.now()) / 1000)
+    return this.ttl
+  }
+
+  async _keys() {
+    const seen = new Set()
+    let cursor = '0'
+    do {
+      const [next, keys] = await this._send(['SCAN', cursor, 'MATCH', `${this.prefix}*`, 'COUNT', this.scanCount])
+      cursor = next
+      for (const k of keys) seen.add(k)
+    } while (cursor !== '0')
+    return [...seen]
+  }
+}
+
+module.exports = { RedisStore }
