@@ -102,3 +102,70 @@ test('invalidatePattern removes 10 000 keys with SCAN + UNLINK, and only those',
   assert.equal(await cache.get('order:1'), 1)
   assert.equal(cli(server.port, 'INFO', 'commandstats').includes('cmdstat_keys:'), false, 'never KEYS')
 })
+
+test('near-cache: hits locally, stays coherent when another client writes, flushes on disconnect', async () => {
+  const s2 = await RedisServer.start()
+  const reader = new Redis({ port: s2.port, retryStrategy: () => 30 })
+  reader.on('error', () => {})
+  const writer = new Redis({ port: s2.port, retryStrategy: () => 30 })
+  writer.on('error', () => {})
+  try {
+    const cache = reader.cache({ prefix: 'nc:', local: { maxEntries: 3, ttl: 60_000 } })
+    await writer.set('nc:k', JSON.stringify({ v: 1 }))
+    assert.deepEqual(await cache.get('k'), { v: 1 })
+    const before = Number((cli(s2.port, 'INFO', 'commandstats').match(/cmdstat_get:calls=(\d+)/) || [0, 0])[1])
+    for (let i = 0; i < 50; i++) assert.deepEqual(await cache.get('k'), { v: 1 })
+    const after = Number((cli(s2.port, 'INFO', 'commandstats').match(/cmdstat_get:calls=(\d+)/) || [0, 0])[1])
+    assert.equal(after, before, 'hits never reach Redis')
+    const mutated = await cache.get('k')
+    mutated.v = 99
+    assert.deepEqual(await cache.get('k'), { v: 1 }, 'callers get their own copy')
+
+    // Another client writes: the local copy goes as soon as the invalidation arrives.
+    const delays = []
+    for (let round = 2; round < 12; round++) {
+      await writer.set('nc:k', JSON.stringify({ v: round }))
+      const t0 = process.hrtime.bigint()
+      let v
+      do {
+        await new Promise((r) => setImmediate(r))
+        v = await cache.get('k')
+      } while (v.v !== round && process.hrtime.bigint() - t0 < 2_000_000_000n)
+      assert.equal(v.v, round)
+      delays.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
+    delays.sort((a, b) => a - b)
+    assert.ok(delays[delays.length - 1] < 100, `stale for at most ${delays[delays.length - 1]} ms`)
+    console.log(`# near-cache: another client's write visible after median ${delays[5].toFixed(2)} ms, max ${delays[9].toFixed(2)} ms`)
+
+    for (const k of ['a', 'b', 'c', 'd']) {
+      await writer.set(`nc:${k}`, '1')
+      await cache.get(k)
+    }
+    assert.ok(cache.stats().entries <= 3)
+    assert.ok(cache.stats().evictions >= 1)
+
+    const closed = new Promise((r) => reader.once('close', r))
+    await s2.restart()
+    await closed
+    assert.equal(cache.stats().entries, 0, 'flushed on disconnect')
+    await new Promise((r) => reader.once('ready', r))
+    await writer.set('nc:k', JSON.stringify({ v: 'after' })).catch(async () => {
+      await new Promise((r) => setTimeout(r, 200))
+      await writer.set('nc:k', JSON.stringify({ v: 'after' }))
+    })
+    assert.deepEqual(await cache.get('k'), { v: 'after' })
+    await writer.set('nc:k', JSON.stringify({ v: 'tracked again' }))
+    let v
+    for (let i = 0; i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 5))
+      v = await cache.get('k')
+      if (v.v === 'tracked again') break
+    }
+    assert.equal(v.v, 'tracked again', 'tracking is back on after the reconnect')
+  } finally {
+    reader.disconnect()
+    writer.disconnect()
+    await s2.stop()
+  }
+})

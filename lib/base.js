@@ -18,6 +18,7 @@ class BaseClient extends EventEmitter {
     this._binaryMessages = false
     this.status = 'wait'
     this._lockWatches = new Map()
+    this._nearCaches = new Set()
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
   }
 
@@ -44,6 +45,11 @@ class BaseClient extends EventEmitter {
   cache(options) {
     const { Cache } = require('./cache')
     return new Cache(this, options)
+  }
+
+  _registerNearCache(cache) {
+    this._nearCaches.add(cache)
+    this._cmdConn().native.enableTracking()
   }
 
   /** `client.lock(resources, ttlMs, options)`: see lib/lock.js. */
@@ -76,6 +82,12 @@ class BaseClient extends EventEmitter {
       return
     }
     if (conn !== this._conn) return
+    if (name === 'invalidate') {
+      for (const c of this._nearCaches) c._invalidate(detail)
+      return
+    }
+    // Invalidations may be missed while disconnected: near-caches start over.
+    if (name === 'close' || name === 'end') for (const c of this._nearCaches) c._flushLocal()
     switch (name) {
       case 'error':
         this._emitError(detail)

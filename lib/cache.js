@@ -19,6 +19,78 @@ class Cache {
     this.lockTtlMs = options.lockTtlMs ?? 5000
     this.negativeTtl = options.negativeTtl ?? 0
     this.inflight = new Map()
+    this.local = null
+    if (options.local) this._enableLocal(options.local === true ? {} : options.local)
+  }
+
+  /**
+   * The near-cache: an in-process copy of values read through this cache, kept coherent by
+   * Redis server-assisted invalidation (RESP3 `CLIENT TRACKING`): when any client changes a
+   * key, the server tells this connection, and the local copy goes. Everything local is
+   * dropped whenever the connection closes, since invalidations may have been missed.
+   */
+  _enableLocal({ maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, ttl = 60_000 }) {
+    this.local = new Map()
+    this.localBytes = 0
+    this.localLimits = { maxEntries, maxBytes, ttl }
+    this.epoch = 0
+    this.counters = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
+    this.client._registerNearCache(this)
+  }
+
+  /** Near-cache counters: `{ hits, misses, evictions, invalidations, entries, bytes }`. */
+  stats() {
+    if (!this.local) return null
+    return { ...this.counters, entries: this.local.size, bytes: this.localBytes }
+  }
+
+  _invalidate(keys) {
+    if (!this.local) return
+    if (keys === null) return this._flushLocal()
+    for (const k of keys) {
+      const e = this.local.get(k)
+      if (e !== undefined) {
+        this.local.delete(k)
+        this.localBytes -= e.size
+        this.counters.invalidations++
+      }
+    }
+  }
+
+  _flushLocal() {
+    if (!this.local) return
+    this.epoch++
+    this.counters.invalidations += this.local.size
+    this.local.clear()
+    this.localBytes = 0
+  }
+
+  _remember(k, raw) {
+    const size = 2 * (k.length + raw.length) + 64
+    const { maxEntries, maxBytes, ttl } = this.localLimits
+    if (size > maxBytes) return
+    const old = this.local.get(k)
+    if (old !== undefined) {
+      this.local.delete(k)
+      this.localBytes -= old.size
+    }
+    this.local.set(k, { raw, size, expiresAt: Date.now() + ttl })
+    this.localBytes += size
+    for (const [oldest, e] of this.local) {
+      if (this.local.size <= maxEntries && this.localBytes <= maxBytes) break
+      this.local.delete(oldest)
+      this.localBytes -= e.size
+      this.counters.evictions++
+    }
+  }
+
+  _forget(k) {
+    if (!this.local) return
+    const e = this.local.get(k)
+    if (e !== undefined) {
+      this.local.delete(k)
+      this.localBytes -= e.size
+    }
   }
 
   _conn() {
@@ -40,8 +112,29 @@ class Cache {
 
   /** The cached value, or null on a miss. */
   async get(key) {
-    const raw = await this._conn().send(['GET', this._key(key)], false, null)
-    return raw === null ? null : JSON.parse(raw)
+    const k = this._key(key)
+    if (this.local === null) {
+      const raw = await this._conn().send(['GET', k], false, null)
+      return raw === null ? null : JSON.parse(raw)
+    }
+    const e = this.local.get(k)
+    if (e !== undefined) {
+      if (e.expiresAt > Date.now()) {
+        this.counters.hits++
+        return JSON.parse(e.raw)
+      }
+      this._forget(k)
+    }
+    this.counters.misses++
+    const epoch = this.epoch
+    // Remember the reply while it is being delivered (synchronously, in the same drain as
+    // any invalidation that follows it), never later in a continuation that an
+    // invalidation could have overtaken.
+    return this._conn().send(['GET', k], false, (raw) => {
+      if (raw === null) return null
+      if (this.epoch === epoch && typeof raw === 'string') this._remember(k, raw)
+      return JSON.parse(raw)
+    })
   }
 
   /** The cached bytes, or null. */
@@ -51,11 +144,14 @@ class Cache {
 
   /** Stores `value` for `ttl` seconds (default: the cache's ttl; 0: no expiry). */
   async set(key, value, ttl) {
-    await this._conn().send(this._setArgs(key, value, ttl), false, null)
+    const args = this._setArgs(key, value, ttl)
+    this._forget(args[1])
+    await this._conn().send(args, false, null)
   }
 
   async del(...keys) {
     const flat = keys.flat()
+    for (const k of flat) this._forget(this._key(k))
     if (flat.length === 0) return 0
     return this._conn().send(['DEL', ...flat.map((k) => this._key(k))], false, null)
   }
@@ -69,6 +165,7 @@ class Cache {
   async mset(entries, ttl) {
     const list = entries instanceof Map ? [...entries] : Array.isArray(entries) ? entries : Object.entries(entries)
     const cmds = list.map(([k, v]) => this._setArgs(k, v, ttl))
+    for (const c of cmds) this._forget(c[1])
     const conn = this._conn()
     await Promise.all(cmds.map((c) => conn.send(c, false, null)))
   }

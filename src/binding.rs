@@ -167,6 +167,29 @@ impl ToNapiValue for Drained {
                         Event::Resubscribed { down_ms } => {
                             ("resubscribed", Some(int(env, down_ms as i64)?))
                         }
+                        Event::Invalidate { keys } => {
+                            let detail = match keys {
+                                Some(keys) => {
+                                    let mut arr = ptr::null_mut();
+                                    check(sys::napi_create_array_with_length(
+                                        env,
+                                        keys.len(),
+                                        &mut arr,
+                                    ))?;
+                                    for (i, k) in keys.iter().enumerate() {
+                                        check(sys::napi_set_element(
+                                            env,
+                                            arr,
+                                            i as u32,
+                                            string(env, k)?,
+                                        ))?;
+                                    }
+                                    arr
+                                }
+                                None => null(env)?,
+                            };
+                            ("invalidate", Some(detail))
+                        }
                         Event::LockLost { watch, error: e } => {
                             let err = error(env, &e)?;
                             check(sys::napi_set_named_property(
@@ -488,6 +511,12 @@ impl NativeClient {
             w.insert(watch_id, dog);
         }
         Ok(())
+    }
+
+    /// Turns on server-assisted client-side caching for this client (and its reconnects).
+    #[napi(catch_unwind)]
+    pub fn enable_tracking(&self) {
+        self.inner.enable_tracking();
     }
 
     /// Stops a lock watch.

@@ -72,10 +72,15 @@ struct Pending {
 
 enum Msg {
     Op(Pending),
+    /// Turn server-assisted client tracking on for this and every later connection.
+    Tracking,
     Connect,
     Disconnect,
     RetryDecision(Option<u64>),
-    Push { generation: u64, info: PushInfo },
+    Push {
+        generation: u64,
+        info: PushInfo,
+    },
 }
 
 /// Completion ids at or above this belong to requests made from Rust ([`ClientHandle::request`]);
@@ -276,6 +281,12 @@ impl ClientHandle {
         let _ = self.tx.send(Msg::Disconnect);
     }
 
+    /// Turns on server-assisted client-side caching (`CLIENT TRACKING ON`, RESP3 pushes) now
+    /// and after every reconnect; invalidations arrive as [`Event::Invalidate`].
+    pub fn enable_tracking(&self) {
+        let _ = self.tx.send(Msg::Tracking);
+    }
+
     /// The host's answer to [`Event::RetryNeeded`]: reconnect after `delay_ms`, or give up.
     pub fn retry_decision(&self, delay_ms: Option<u64>) {
         let _ = self.tx.send(Msg::RetryDecision(delay_ms));
@@ -330,6 +341,8 @@ struct Actor {
 
     quitting: bool,
     ended: bool,
+    tracking: bool,
+    connecting_with_tracking: bool,
     channels: BTreeSet<Vec<u8>>,
     patterns: BTreeSet<Vec<u8>>,
     seed: u64,
@@ -375,6 +388,8 @@ impl Actor {
             inflight_ids: HashSet::new(),
             quitting: false,
             ended: false,
+            tracking: false,
+            connecting_with_tracking: false,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
             seed,
@@ -435,6 +450,13 @@ impl Actor {
     fn on_msg(&mut self, msg: Msg) {
         match msg {
             Msg::Op(p) => self.on_op(p),
+            Msg::Tracking => {
+                if !self.tracking {
+                    self.tracking = true;
+                    // In line with every later command, so no read escapes tracking.
+                    self.dispatch_tracking();
+                }
+            }
             Msg::Connect => {
                 if !self.ended
                     && self.conn.is_none()
@@ -478,6 +500,7 @@ impl Actor {
                     PushKind::Message | PushKind::PMessage | PushKind::SMessage => {
                         self.on_message(info)
                     }
+                    PushKind::Invalidate => self.on_invalidate(info),
                     _ => {}
                 }
             }
@@ -599,6 +622,21 @@ impl Actor {
         self.inflight.push(fut.boxed());
     }
 
+    /// Sends `CLIENT TRACKING ON` ahead of anything dispatched after it (its reply is
+    /// dropped: the id belongs to no waiter).
+    fn dispatch_tracking(&mut self) {
+        if self.conn.is_none() {
+            return;
+        }
+        let cmd = vec![b"CLIENT".to_vec(), b"TRACKING".to_vec(), b"ON".to_vec()];
+        self.dispatch(Pending {
+            id: u32::MAX,
+            op: Op::Batch(crate::command::batch_of(&[cmd])),
+            deadline: None,
+            attempts_at_enqueue: 0,
+        });
+    }
+
     fn start_connect(&mut self) {
         self.retry_at = None;
         self.generation += 1;
@@ -616,7 +654,9 @@ impl Actor {
         let subs = Subscriptions {
             channels: self.channels.iter().cloned().collect(),
             patterns: self.patterns.iter().cloned().collect(),
+            tracking: self.tracking,
         };
+        self.connecting_with_tracking = self.tracking;
         self.connecting = Some(open(config, push, subs).boxed());
     }
 
@@ -640,6 +680,10 @@ impl Actor {
                     }
                 }
                 self.ever_connected = true;
+                if self.tracking && !self.connecting_with_tracking {
+                    // Turned on while this connection was being made.
+                    self.dispatch_tracking();
+                }
                 self.emit(Event::Ready);
                 let queue = std::mem::take(&mut self.queue);
                 self.queued_commands = 0;
@@ -755,6 +799,24 @@ impl Actor {
         self.queue = keep;
     }
 
+    /// Server-assisted caching: keys this connection read were changed (an absent list
+    /// means everything, e.g. after FLUSHALL).
+    fn on_invalidate(&mut self, info: PushInfo) {
+        let keys = match info.data.into_iter().next() {
+            Some(Value::Array(items)) => Some(
+                items
+                    .into_iter()
+                    .filter_map(|v| match v {
+                        Value::BulkString(b) => Some(b),
+                        other => crate::reply::as_text(&other).map(String::into_bytes),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        self.emit(Event::Invalidate { keys });
+    }
+
     fn on_message(&mut self, info: PushInfo) {
         let sharded = info.kind == PushKind::SMessage;
         let mut data = info.data.into_iter().map(|v| match v {
@@ -822,9 +884,11 @@ impl Actor {
     }
 }
 
+/// What a new connection must restore before it is ready.
 struct Subscriptions {
     channels: Vec<Vec<u8>>,
     patterns: Vec<Vec<u8>>,
+    tracking: bool,
 }
 
 /// Opens one connection: TCP/TLS, HELLO 3 with credentials, SELECT, CLIENT SETNAME, and for
@@ -849,6 +913,14 @@ async fn open(
             redis::cmd("CLIENT")
                 .arg("SETNAME")
                 .arg(name)
+                .exec_async(&mut conn)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+        }
+        if subs.tracking {
+            redis::cmd("CLIENT")
+                .arg("TRACKING")
+                .arg("ON")
                 .exec_async(&mut conn)
                 .await
                 .map_err(|e| Error::from_redis(&e))?;

@@ -35,6 +35,12 @@ pub enum Event {
         /// How long the subscriber connection was down.
         down_ms: u64,
     },
+    /// Server-assisted client-side caching: these keys changed (`None`: everything, e.g.
+    /// after FLUSHALL), so local copies must go.
+    Invalidate {
+        /// The keys, or `None` for all.
+        keys: Option<Vec<Vec<u8>>>,
+    },
     /// A lock watched by [`crate::lock::watch`] was lost.
     LockLost {
         /// The id the host gave the watch.
