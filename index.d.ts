@@ -337,6 +337,71 @@ export declare class Redlock extends EventEmitter {
   using<T>(resources: string[], duration: number, settings: RedlockSettings, routine: (signal: AbortSignal) => Promise<T>): Promise<T>
 }
 
+// --- Cache and sessions ----------------------------------------------------------------
+
+export interface NearCacheOptions {
+  maxEntries?: number
+  maxBytes?: number
+  /** ms a local copy may live at most (default 60000); invalidation usually removes it sooner. */
+  ttl?: number
+  /** Hits return one shared deep-frozen object instead of a fresh copy. */
+  shared?: boolean
+}
+
+export interface CacheOptions {
+  prefix?: string
+  /** Seconds; 0: no expiry. Default 300. */
+  ttl?: number
+  lockTtlMs?: number
+  negativeTtl?: number
+  local?: boolean | NearCacheOptions
+}
+
+export declare class Cache {
+  get<T = unknown>(key: string): Promise<T | null>
+  getBuffer(key: string): Promise<Buffer | null>
+  set(key: string, value: unknown, ttlSeconds?: number): Promise<void>
+  del(...keys: Array<string | string[]>): Promise<number>
+  mget<T = unknown>(keys: string[]): Promise<Array<T | null>>
+  mset(entries: Record<string, unknown> | Map<string, unknown> | Array<[string, unknown]>, ttlSeconds?: number): Promise<void>
+  invalidatePattern(pattern: string, options?: { count?: number }): Promise<number>
+  wrap<T>(key: string, loader: () => Promise<T> | T, options?: { ttl?: number; lock?: boolean; waitMs?: number }): Promise<T>
+  stats(): { hits: number; misses: number; evictions: number; invalidations: number; entries: number; bytes: number } | null
+}
+
+export interface RedisStoreOptions {
+  client: Redis | RedisClient
+  prefix?: string
+  scanCount?: number
+  serializer?: { parse(s: string): any; stringify(s: any): string }
+  ttl?: number | ((sess: any) => number)
+  disableTTL?: boolean
+  disableTouch?: boolean
+}
+
+type SessionCallback = (err?: any, data?: any) => void
+
+/** connect-redis drop-in: an express-session Store. */
+export declare class RedisStore extends EventEmitter {
+  constructor(options: RedisStoreOptions)
+  prefix: string
+  get(sid: string, cb?: SessionCallback): Promise<any>
+  set(sid: string, sess: any, cb?: SessionCallback): Promise<any>
+  touch(sid: string, sess: any, cb?: SessionCallback): Promise<any>
+  destroy(sid: string, cb?: SessionCallback): Promise<any>
+  clear(cb?: SessionCallback): Promise<any>
+  length(cb?: SessionCallback): Promise<number>
+  ids(cb?: SessionCallback): Promise<string[]>
+  all(cb?: SessionCallback): Promise<any[]>
+}
+
+export interface Redis {
+  cache(options?: CacheOptions): Cache
+}
+export interface RedisClient {
+  cache(options?: CacheOptions): Cache
+}
+
 export interface Redis extends LockMethods {
   rateLimiter(options: RateLimiterOptions): RateLimiter
 }

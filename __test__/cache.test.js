@@ -169,3 +169,18 @@ test('near-cache: hits locally, stays coherent when another client writes, flush
     await s2.stop()
   }
 })
+
+test('near-cache shared mode returns one frozen object per entry', async () => {
+  const cache = redis.cache({ prefix: 'sh:', local: { shared: true } })
+  await cache.set('k', { a: { b: 1 } })
+  const first = await cache.get('k') // a miss: fetched and remembered
+  const hit1 = await cache.get('k')
+  const hit2 = await cache.get('k')
+  assert.deepEqual(first, { a: { b: 1 } })
+  assert.equal(hit1, hit2, 'the same object')
+  assert.ok(Object.isFrozen(hit1) && Object.isFrozen(hit1.a))
+  assert.throws(() => {
+    'use strict'
+    hit1.a.b = 2
+  }, TypeError)
+})

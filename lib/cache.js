@@ -10,6 +10,14 @@ const { runScript } = require('./script')
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+function deepFreeze(v) {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v)
+    for (const k of Object.keys(v)) deepFreeze(v[k])
+  }
+  return v
+}
+
 class Cache {
   constructor(client, options = {}) {
     this.client = client
@@ -29,8 +37,11 @@ class Cache {
    * key, the server tells this connection, and the local copy goes. Everything local is
    * dropped whenever the connection closes, since invalidations may have been missed.
    */
-  _enableLocal({ maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, ttl = 60_000 }) {
+  _enableLocal({ maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, ttl = 60_000, shared = false }) {
     this.local = new Map()
+    // shared: every hit returns one deep-frozen object instead of a fresh parse (no
+    // JSON.parse per hit; callers must not, and cannot, mutate it).
+    this.localShared = shared
     this.localBytes = 0
     this.localLimits = { maxEntries, maxBytes, ttl }
     this.epoch = 0
@@ -111,20 +122,33 @@ class Cache {
   }
 
   /** The cached value, or null on a miss. */
-  async get(key) {
-    const k = this._key(key)
-    if (this.local === null) {
-      const raw = await this._conn().send(['GET', k], false, null)
-      return raw === null ? null : JSON.parse(raw)
-    }
-    const e = this.local.get(k)
-    if (e !== undefined) {
-      if (e.expiresAt > Date.now()) {
+  get(key) {
+    if (this.local !== null) {
+      // Hot path: a local hit settles without touching the connection.
+      const k = typeof key === 'string' && key.length > 0 ? this.prefix + key : this._key(key)
+      const e = this.local.get(k)
+      if (e !== undefined && e.expiresAt > Date.now()) {
         this.counters.hits++
-        return JSON.parse(e.raw)
+        try {
+          if (this.localShared) return Promise.resolve(e.value === undefined ? (e.value = deepFreeze(JSON.parse(e.raw))) : e.value)
+          return Promise.resolve(JSON.parse(e.raw))
+        } catch (err) {
+          return Promise.reject(err)
+        }
       }
-      this._forget(k)
     }
+    try {
+      return this._getRemote(this._key(key))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  _getRemote(k) {
+    if (this.local === null) {
+      return this._conn().send(['GET', k], false, (raw) => (raw === null ? null : JSON.parse(raw)))
+    }
+    this._forget(k)
     this.counters.misses++
     const epoch = this.epoch
     // Remember the reply while it is being delivered (synchronously, in the same drain as

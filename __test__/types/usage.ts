@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock } from '../..'
+import Redis, { createClient, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -66,6 +66,18 @@ async function locks(): Promise<void> {
   console.log(fence, released, total)
 }
 
+async function caching(): Promise<void> {
+  const redis = new Redis()
+  const cache = redis.cache({ prefix: 'cache:', ttl: 300, local: { maxEntries: 1000 } })
+  const user = await cache.wrap('user:1', async () => ({ id: 1, name: 'Alice' }), { ttl: 600 })
+  const id: number = user.id
+  const n: number = await cache.invalidatePattern('user:*')
+  const store = new RedisStore({ client: redis, prefix: 'sess:', ttl: 86400 })
+  await store.get('sid')
+  console.log(id, n, cache.stats()?.hits)
+}
+
+void caching
 void locks
 void rateLimiting
 void ioredisFace
