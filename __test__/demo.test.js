@@ -19,7 +19,7 @@ function portOpen(port) {
 
 test('demo app: page, cache-aside, leaderboard, live events, embedded redis-server', async () => {
   const port = await freePort()
-  const env = { ...process.env, PORT: String(port), API_RATE_LIMIT: '10' }
+  const env = { ...process.env, PORT: String(port), API_RATE_LIMIT: '18' }
   delete env.REDIS_URL
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'examples', 'express', 'server.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
@@ -40,7 +40,22 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
     assert.deepEqual([first.cached, second.cached, second.user.name], [false, true, 'Alice'])
     assert.equal((await fetch(base + '/api/users/999')).status, 404)
     const stats = await (await fetch(base + '/api/stats')).json()
-    assert.deepEqual(stats, { hits: 1, misses: 2, loads: 2 })
+    assert.equal(stats.loads, 2, 'the slow DB was hit once per user')
+    assert.ok(stats.hits >= 1)
+
+    // Sessions: log in, the profile follows the session cookie, log out ends it.
+    assert.equal((await fetch(base + '/api/profile')).status, 401)
+    const login = await fetch(base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Alice' }) })
+    const cookie = login.headers.get('set-cookie').split(';')[0]
+    const profile = await (await fetch(base + '/api/profile', { headers: { cookie } })).json()
+    assert.deepEqual([profile.session.name, profile.profile.name], ['Alice', 'Alice'])
+    await fetch(base + '/api/logout', { method: 'POST', headers: { cookie } })
+    assert.equal((await fetch(base + '/api/profile', { headers: { cookie } })).status, 401)
+
+    // Payments under a lock: concurrent attempts pay once.
+    const pays = await Promise.all([1, 2, 3].map(() => fetch(base + '/api/orders/42/pay', { method: 'POST' }).then((r) => r.json())))
+    assert.equal(pays.filter((p) => p.status === 'paid').length, 1)
+    assert.equal(pays.filter((p) => p.status === 'already paid').length, 2)
 
     const event = new Promise((resolve, reject) => {
       http.get(base + '/events', (res) => {
@@ -66,7 +81,7 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
       { player: 'ada', score: 10 },
     ])
     assert.equal((await post({ player: 'x' })).status, 400)
-    // /api/ is rate-limited (10 per minute here): 8 requests so far, the 9th and 10th pass, then 429.
+    // /api/ is rate-limited (18 per minute here): 16 requests so far, the 17th and 18th pass, then 429.
     const last = await fetch(base + '/api/leaderboard')
     assert.equal(last.headers.get('x-ratelimit-remaining'), '1')
     await fetch(base + '/api/leaderboard')

@@ -1,9 +1,9 @@
 'use strict'
 // The demo: an Express app whose Redis work all goes through redis-hotpath.
 //   npm run demo            (starts its own redis-server unless REDIS_URL is set)
-// Sessions and locks join as those milestones land.
 const express = require('express')
-const { Redis, rateLimit } = require('../..')
+const session = require('express-session')
+const { Redis, rateLimit, RedisStore } = require('../..')
 const { startEmbeddedRedis } = require('./embedded-redis')
 
 // A slow "database" (in-process, so the cache has something to save); Redis is never faked.
@@ -30,26 +30,19 @@ async function main() {
   const subscriber = redis.duplicate()
   subscriber.on('error', () => {})
 
-  const stats = { hits: 0, misses: 0, loads: 0 }
-  const inflight = new Map()
+  // Cache-aside with single-flight and a near-cache kept coherent by Redis itself.
+  const cache = redis.cache({ prefix: 'demo:', ttl: 60, local: { maxEntries: 1000 } })
+  let loads = 0
+  let served = 0
   async function getUser(id) {
-    const key = `demo:user:${id}`
-    const hit = await redis.get(key)
-    if (hit) {
-      stats.hits++
-      return { user: JSON.parse(hit), cached: true }
-    }
-    stats.misses++
-    if (!inflight.has(key)) {
-      const load = (async () => {
-        stats.loads++
-        const user = await db.findUser(id)
-        if (user) await redis.set(key, JSON.stringify(user), 'EX', 60)
-        return user
-      })().finally(() => inflight.delete(key))
-      inflight.set(key, load)
-    }
-    return { user: await inflight.get(key), cached: false }
+    const before = loads
+    const user = await cache.wrap(`user:${id}`, async () => {
+      loads++
+      return db.findUser(id)
+    })
+    const cached = loads === before
+    if (cached) served++
+    return { user, cached }
   }
 
   // Server-Sent Events: every event published on demo:events goes to every open page.
@@ -60,6 +53,15 @@ async function main() {
   await subscriber.subscribe('demo:events')
 
   const app = express()
+  app.use(
+    session({
+      store: new RedisStore({ client: redis, prefix: 'demo:sess:' }),
+      secret: process.env.SESSION_SECRET || 'redis-hotpath-demo',
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, maxAge: 60 * 60 * 1000, sameSite: 'strict' },
+    })
+  )
   // One round trip per request; standard headers; 429 JSON when over the limit.
   app.use('/api/', rateLimit({ client: redis, limit: Number(process.env.API_RATE_LIMIT || 100), windowMs: 60_000 }))
   app.get('/', (req, res) => res.type('html').send(PAGE))
@@ -93,7 +95,41 @@ async function main() {
       next(e)
     }
   })
-  app.get('/api/stats', (req, res) => res.json(stats))
+  app.get('/api/stats', (req, res) => {
+    // hits: answered from the cache (Redis or the in-process near-cache); loads: DB reads.
+    res.json({ hits: served, misses: loads, loads, nearCache: cache.stats() })
+  })
+  app.post('/api/login', express.json(), (req, res) => {
+    const name = req.body && req.body.name
+    if (typeof name !== 'string' || !name) return res.status(400).json({ error: 'name (string) required' })
+    req.session.user = { id: name === 'Bob' ? '2' : '1', name }
+    res.json({ ok: true })
+  })
+  app.get('/api/profile', async (req, res, next) => {
+    try {
+      if (!req.session.user) return res.status(401).json({ error: 'log in first' })
+      const { user } = await getUser(req.session.user.id)
+      res.json({ session: req.session.user, profile: user })
+    } catch (e) {
+      next(e)
+    }
+  })
+  app.post('/api/logout', (req, res) => req.session.destroy(() => res.json({ ok: true })))
+  // A payment runs at most once at a time per order; the fence orders the writes.
+  const paid = new Map()
+  app.post('/api/orders/:id/pay', async (req, res, next) => {
+    try {
+      const result = await redis.withLock(`payment:${req.params.id}`, 5000, async (signal, lock) => {
+        if (paid.has(req.params.id)) return { status: 'already paid', fence: paid.get(req.params.id) }
+        await new Promise((r) => setTimeout(r, 30)) // the payment gateway
+        paid.set(req.params.id, lock.fence)
+        return { status: 'paid', fence: lock.fence }
+      }, { retryCount: 50, retryDelay: 20, retryJitter: 10 })
+      res.json(result)
+    } catch (e) {
+      next(e)
+    }
+  })
   app.get('/events', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' })
     res.write(': connected\n\n')
