@@ -3,18 +3,14 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { execFile } = require('child_process')
 const path = require('path')
-const { RedisServer, cli, sleep } = require('./helpers')
+const { RedisServer, cli, sleep, withRedis } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 let server
 let redis
-test.before(async () => {
-  server = await RedisServer.start()
-  redis = new Redis({ port: server.port })
-})
-test.after(async () => {
-  await redis.quit()
-  await server.stop()
+withRedis(test, (s, r) => {
+  server = s
+  redis = r
 })
 
 test('JSON in and out, default TTL, ttl 0, Buffers, mget/mset, del', async () => {

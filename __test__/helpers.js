@@ -88,4 +88,23 @@ function cli(port, ...args) {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim()
 }
 
-module.exports = { RedisServer, freePort, sleep, cli }
+/**
+ * One redis-server and one ioredis-face client for a whole test file: started before its
+ * tests, stopped after. `onReady(server, redis)` hands them to the file.
+ */
+function withRedis(test, onReady) {
+  let server
+  let redis
+  test.before(async () => {
+    server = await RedisServer.start()
+    const { Redis } = require('..')
+    redis = new Redis({ port: server.port })
+    onReady(server, redis)
+  })
+  test.after(async () => {
+    await redis.quit()
+    await server.stop()
+  })
+}
+
+module.exports = { RedisServer, freePort, sleep, cli, withRedis }

@@ -1,18 +1,14 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, cli } = require('./helpers')
+const { cli, withRedis } = require('./helpers')
 const { Redis } = require('..')
 
 let server
 let redis
-test.before(async () => {
-  server = await RedisServer.start()
-  redis = new Redis({ port: server.port })
-})
-test.after(async () => {
-  await redis.quit()
-  await server.stop()
+withRedis(test, (s, r) => {
+  server = s
+  redis = r
 })
 
 test('strings and keys', async () => {

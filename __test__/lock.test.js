@@ -3,18 +3,14 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { execFile } = require('child_process')
 const path = require('path')
-const { RedisServer, cli, sleep } = require('./helpers')
+const { RedisServer, cli, sleep, withRedis } = require('./helpers')
 const { Redis, Redlock, createClient } = require('..')
 
 let server
 let redis
-test.before(async () => {
-  server = await RedisServer.start()
-  redis = new Redis({ port: server.port })
-})
-test.after(async () => {
-  await redis.quit()
-  await server.stop()
+withRedis(test, (s, r) => {
+  server = s
+  redis = r
 })
 
 test('mutual exclusion: 4 processes x 500 critical sections, fences strictly increasing', async () => {

@@ -4,19 +4,15 @@ const assert = require('node:assert/strict')
 const express = require('express')
 const request = require('supertest')
 const { rateLimit: expressRateLimit } = require('express-rate-limit')
-const { RedisServer, cli, sleep } = require('./helpers')
+const { RedisServer, cli, sleep, withRedis } = require('./helpers')
 const { Redis, createClient, RateLimitStore, rateLimit } = require('..')
 const { ipKey } = require('../lib/rate-limit')
 
 let server
 let redis
-test.before(async () => {
-  server = await RedisServer.start()
-  redis = new Redis({ port: server.port })
-})
-test.after(async () => {
-  await redis.quit()
-  await server.stop()
+withRedis(test, (s, r) => {
+  server = s
+  redis = r
 })
 
 const ALGORITHMS = ['sliding-window', 'sliding-window-counter', 'fixed-window', 'token-bucket']

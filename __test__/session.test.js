@@ -6,18 +6,14 @@ const path = require('path')
 const express = require('express')
 const session = require('express-session')
 const request = require('supertest')
-const { RedisServer, cli } = require('./helpers')
+const { RedisServer, cli, withRedis } = require('./helpers')
 const { Redis, createClient, RedisStore } = require('..')
 
 let server
 let redis
-test.before(async () => {
-  server = await RedisServer.start()
-  redis = new Redis({ port: server.port })
-})
-test.after(async () => {
-  await redis.quit()
-  await server.stop()
+withRedis(test, (s, r) => {
+  server = s
+  redis = r
 })
 
 function app(store) {

@@ -1,33 +1,19 @@
 'use strict'
 // Cache and session benchmarks side by side, medians of rounds:
 //   node bench/cache-run.js [--rounds 3] [--ops 200000] [--pairs 50000] [--inflight 256]
-const { spawn, execFileSync } = require('child_process')
+const { execFileSync } = require('child_process')
 const fs = require('fs')
 const path = require('path')
 const os = require('os')
 const { RedisServer } = require('../__test__/helpers')
-const { writeSection, median } = require('./results')
+const { opt, runJson, writeSection, median } = require('./common')
 
-const argv = process.argv.slice(2)
-const opt = (n, d) => {
-  const i = argv.indexOf(`--${n}`)
-  return i >= 0 ? argv[i + 1] : d
-}
 const ROUNDS = Number(opt('rounds', 3))
 const OPS = Number(opt('ops', 200000))
 const PAIRS = Number(opt('pairs', 50000))
 const INFLIGHT = Number(opt('inflight', 256))
 const CACHE = ['hotpath-near-cache-shared', 'hotpath-near-cache', 'hotpath-cache', 'ioredis-get-json']
 const SESSIONS = ['hotpath-RedisStore', 'connect-redis-node-redis']
-
-function run(name, port, n) {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(__dirname, 'cache-worker.js'), name, String(port), String(n), String(INFLIGHT)], { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.on('exit', (code) => resolve(code === 0 ? JSON.parse(out.trim().split('\n').pop()) : null))
-  })
-}
 
 async function main() {
   const server = await RedisServer.start()
@@ -38,7 +24,7 @@ async function main() {
         const order = group.slice(r % group.length).concat(group.slice(0, r % group.length))
         for (const c of order) {
           execFileSync('redis-cli', ['-p', String(server.port), 'FLUSHALL'])
-          const x = await run(c, server.port, group === CACHE ? OPS : PAIRS)
+          const x = await runJson('cache-worker.js', [c, server.port, group === CACHE ? OPS : PAIRS, INFLIGHT])
           process.stderr.write(`round ${r + 1} ${c}: ${x ? Math.round(x.opsPerSec) + '/s' : 'FAILED'}\n`)
           if (x) (res[c] ||= []).push(x.opsPerSec)
         }

@@ -7,13 +7,8 @@ const path = require('path')
 const os = require('os')
 const autocannon = require('autocannon')
 const { RedisServer, freePort, sleep } = require('../__test__/helpers')
-const { writeSection, median } = require('./results')
+const { opt, writeSection, median } = require('./common')
 
-const argv = process.argv.slice(2)
-const opt = (n, d) => {
-  const i = argv.indexOf(`--${n}`)
-  return i >= 0 ? argv[i + 1] : d
-}
 const ROUNDS = Number(opt('rounds', 3))
 const SECONDS = Number(opt('seconds', 8))
 const CONNECTIONS = Number(opt('connections', 50))

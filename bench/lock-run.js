@@ -1,32 +1,18 @@
 'use strict'
 // Lock benchmarks side by side against one fresh redis-server, medians of rounds:
 //   node bench/lock-run.js [--rounds 3] [--pairs 5000] [--workers 64] [--seconds 5]
-const { spawn, execFileSync } = require('child_process')
+const { execFileSync } = require('child_process')
 const fs = require('fs')
 const path = require('path')
 const os = require('os')
 const { RedisServer } = require('../__test__/helpers')
-const { writeSection, median } = require('./results')
+const { opt, runJson, writeSection, median } = require('./common')
 
-const argv = process.argv.slice(2)
-const opt = (n, d) => {
-  const i = argv.indexOf(`--${n}`)
-  return i >= 0 ? argv[i + 1] : d
-}
 const ROUNDS = Number(opt('rounds', 3))
 const PAIRS = Number(opt('pairs', 5000))
 const WORKERS = Number(opt('workers', 64))
 const SECONDS = Number(opt('seconds', 5))
 const CONTENDERS = ['hotpath', 'redlock-ioredis', 'redis-semaphore']
-
-function run(args) {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, args, { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.on('exit', (code) => resolve(code === 0 ? JSON.parse(out.trim().split('\n').pop()) : null))
-  })
-}
 
 async function main() {
   const server = await RedisServer.start()
@@ -36,7 +22,7 @@ async function main() {
       const order = CONTENDERS.slice(r % CONTENDERS.length).concat(CONTENDERS.slice(0, r % CONTENDERS.length))
       for (const c of order) {
         execFileSync('redis-cli', ['-p', String(server.port), 'FLUSHALL'])
-        const x = await run([path.join(__dirname, 'lock-worker.js'), c, String(server.port), String(PAIRS), String(WORKERS), String(SECONDS)])
+        const x = await runJson('lock-worker.js', [c, server.port, PAIRS, WORKERS, SECONDS])
         process.stderr.write(`round ${r + 1} ${c}: ${x ? `solo ${Math.round(x.solo)}/s hot ${Math.round(x.hot)}/s` : 'FAILED'}\n`)
         if (x) (res[c] ||= []).push(x)
       }

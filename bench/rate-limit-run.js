@@ -6,28 +6,14 @@ const path = require('path')
 const os = require('os')
 const autocannon = require('autocannon')
 const { RedisServer, freePort, sleep } = require('../__test__/helpers')
-const { writeSection, median } = require('./results')
+const { opt, runJson, writeSection, median } = require('./common')
 
-const argv = process.argv.slice(2)
-const opt = (n, d) => {
-  const i = argv.indexOf(`--${n}`)
-  return i >= 0 ? argv[i + 1] : d
-}
 const ROUNDS = Number(opt('rounds', 3))
 const N = Number(opt('decisions', 100000))
 const INFLIGHT = Number(opt('inflight', 256))
 const KEYS = Number(opt('keys', 1000))
 const SECONDS = Number(opt('seconds', 5))
 const CONTENDERS = ['hotpath-sliding-window', 'hotpath-sliding-window-counter', 'hotpath-fixed-window', 'hotpath-token-bucket', 'seed-multi-ioredis', 'rate-limiter-flexible', 'rate-limit-redis']
-
-function run(args) {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, args, { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.on('exit', (code) => resolve(code === 0 ? JSON.parse(out.trim().split('\n').pop()) : null))
-  })
-}
 
 async function http(variant, redisPort) {
   const port = await freePort()
@@ -48,7 +34,7 @@ async function main() {
       const order = CONTENDERS.slice(r % CONTENDERS.length).concat(CONTENDERS.slice(0, r % CONTENDERS.length))
       for (const c of order) {
         execFileSync('redis-cli', ['-p', String(server.port), 'FLUSHALL'])
-        const res = await run([path.join(__dirname, 'rate-limit-worker.js'), c, String(server.port), String(N), String(INFLIGHT), String(KEYS)])
+        const res = await runJson('rate-limit-worker.js', [c, server.port, N, INFLIGHT, KEYS])
         process.stderr.write(`round ${r + 1} ${c}: ${res ? Math.round(res.decisionsPerSec) + ' decisions/s, allowed ' + res.allowed : 'FAILED'}\n`)
         if (res) (dec[c] ||= []).push(res)
       }

@@ -2,47 +2,19 @@
 // Runs every client side by side against one fresh local redis-server, several rounds,
 // each client in its own process, and writes medians to bench/RESULTS.md.
 //   node bench/run.js [--rounds 3] [--seq 20000] [--pipe 200000] [--inflight 256] [--only a,b]
-const { spawn, execFileSync } = require('child_process')
+const { execFileSync } = require('child_process')
 const fs = require('fs')
 const path = require('path')
 const os = require('os')
 const { RedisServer } = require('../__test__/helpers')
-const { writeSection } = require('./results')
+const { opt, runJson, writeSection, median } = require('./common')
 
-const argv = process.argv.slice(2)
-const opt = (n, d) => {
-  const i = argv.indexOf(`--${n}`)
-  return i >= 0 ? argv[i + 1] : d
-}
 const ROUNDS = Number(opt('rounds', 3))
 const SEQ = Number(opt('seq', 20000))
 const PIPE = Number(opt('pipe', 200000))
 const INFLIGHT = Number(opt('inflight', 256))
 const CLIENTS = opt('only', 'hotpath,ioredis,ioredis-auto,node-redis,glide').split(',')
 const OUT = opt('out', path.join(__dirname, 'RESULTS.md'))
-
-function runClient(name, port) {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(__dirname, 'client-bench.js'), name, String(port), String(SEQ), String(PIPE), String(INFLIGHT)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: __dirname,
-    })
-    let out = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.on('exit', (code) => {
-      try {
-        resolve(code === 0 ? JSON.parse(out.trim().split('\n').pop()) : null)
-      } catch {
-        resolve(null)
-      }
-    })
-  })
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN
-}
 
 async function main() {
   const server = await RedisServer.start()
@@ -53,7 +25,7 @@ async function main() {
       const order = CLIENTS.slice(r % CLIENTS.length).concat(CLIENTS.slice(0, r % CLIENTS.length))
       for (const c of order) {
         execFileSync('redis-cli', ['-p', String(server.port), 'FLUSHALL'])
-        const res = await runClient(c, server.port)
+        const res = await runJson('client-bench.js', [c, server.port, SEQ, PIPE, INFLIGHT])
         process.stderr.write(`round ${r} ${c}: ${res ? `seq ${res.seqOps.toFixed(0)}/s p50 ${res.p50us.toFixed(0)}µs pipe ${res.pipeOps.toFixed(0)}/s rss ${res.rssMiB.toFixed(0)}MiB` : 'FAILED'}\n`)
         if (res) (results[c] ||= []).push(res)
       }
