@@ -95,6 +95,12 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
     for (let i = 0; i < 100 && (await portOpen(redisPort)); i++) await sleep(20)
     assert.equal(await portOpen(redisPort), false, 'the embedded redis-server stops with the demo')
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL')
+    if (child.exitCode === null) {
+      // SIGTERM lets the demo stop its embedded redis-server; SIGKILL only as a last resort.
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await Promise.race([exited, sleep(3000)])
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
   }
 })
