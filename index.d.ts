@@ -130,7 +130,7 @@ export declare class Redis extends EventEmitter {
   on(event: 'pmessage', listener: (pattern: string, channel: string, message: string) => void): this
   on(event: 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): this
   on(event: 'pmessageBuffer', listener: (pattern: Buffer, channel: Buffer, message: Buffer) => void): this
-  on(event: 'resubscribed', listener: (info: { downMs: number }) => void): this
+  on(event: 'resubscribed', listener: (info: { downMs: number } & Subscriptions) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
@@ -231,7 +231,7 @@ export declare class RedisClient extends EventEmitter {
   destroy(): void
   on(event: 'connect' | 'ready' | 'end' | 'reconnecting', listener: () => void): this
   on(event: 'error', listener: (err: RedisError) => void): this
-  on(event: 'resubscribed', listener: (info: { downMs: number }) => void): this
+  on(event: 'resubscribed', listener: (info: { downMs: number } & Subscriptions) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
@@ -395,11 +395,31 @@ export declare class RedisStore extends EventEmitter {
   all(cb?: SessionCallback): Promise<any[]>
 }
 
-export interface Redis {
-  cache(options?: CacheOptions): Cache
+export interface Subscriptions {
+  channels: string[]
+  patterns: string[]
 }
-export interface RedisClient {
+
+interface PubSubHealth {
+  /** The subscriptions this client holds (restored after every reconnect). */
+  subscriptions(): Subscriptions
+  /** Messages dropped because the JS thread fell more than 100 000 messages behind. */
+  readonly droppedMessages: number
+}
+
+export interface Redis extends PubSubHealth {
   cache(options?: CacheOptions): Cache
+  /** A per-channel handler; `{ json: true }` parses each payload. */
+  subscribe(channel: string, handler: (message: any, channel: string) => void, options: { json?: boolean }): Promise<number>
+  psubscribe(pattern: string, handler: (message: any, channel: string) => void, options: { json?: boolean }): Promise<number>
+  on(event: 'subscriptionsLost', listener: (lost: Subscriptions) => void): this
+  on(event: 'messagesDropped', listener: (count: number) => void): this
+}
+export interface RedisClient extends PubSubHealth {
+  cache(options?: CacheOptions): Cache
+  subscribe(channels: string | string[], listener: (message: any, channel: string) => void, options: { json?: boolean }): Promise<void>
+  on(event: 'subscriptionsLost', listener: (lost: Subscriptions) => void): this
+  on(event: 'messagesDropped', listener: (count: number) => void): this
 }
 
 export interface Redis extends LockMethods {

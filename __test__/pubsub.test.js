@@ -119,3 +119,67 @@ test('1000 subscribe/unsubscribe cycles leak no connections', async () => {
     await server.stop()
   }
 })
+
+test('subscriptions(), JSON handlers on both faces, subscriptionsLost and resubscribed', async () => {
+  const server = await RedisServer.start()
+  const io = new Redis({ port: server.port, retryStrategy: () => 30 })
+  io.on('error', () => {})
+  const nr = createClient({ url: server.url, socket: { reconnectStrategy: () => 30 } })
+  nr.on('error', () => {})
+  await nr.connect()
+  try {
+    const got = []
+    await io.subscribe('orders', (evt, ch) => got.push(['io', ch, evt]), { json: true })
+    await io.psubscribe('ord*', (evt) => got.push(['io-p', evt.id]), { json: true })
+    const nrListener = (evt, ch) => got.push(['nr', ch, evt])
+    await nr.subscribe('orders', nrListener, { json: true })
+    assert.deepEqual(io.subscriptions(), { channels: ['orders'], patterns: ['ord*'] })
+    assert.deepEqual(nr.subscriptions(), { channels: ['orders'], patterns: [] })
+    await io.publish('orders', JSON.stringify({ id: 7 }))
+    await until(() => got.length === 3)
+    assert.deepEqual(got.find((g) => g[0] === 'io'), ['io', 'orders', { id: 7 }])
+    assert.deepEqual(got.find((g) => g[0] === 'nr'), ['nr', 'orders', { id: 7 }])
+    assert.deepEqual(got.find((g) => g[0] === 'io-p'), ['io-p', 7])
+
+    const lost = new Promise((r) => io.once('subscriptionsLost', r))
+    const back = new Promise((r) => io.once('resubscribed', r))
+    await server.restart()
+    assert.deepEqual(await lost, { channels: ['orders'], patterns: ['ord*'] })
+    const info = await back
+    assert.deepEqual(info.channels, ['orders'])
+    await nr.unsubscribe('orders', nrListener)
+    assert.deepEqual(nr.subscriptions(), { channels: [], patterns: [] })
+    await io.unsubscribe()
+    assert.deepEqual(io.subscriptions().channels, [])
+  } finally {
+    io.disconnect()
+    await nr.disconnect()
+    await server.stop()
+  }
+})
+
+test('a stalled JS thread: messages beyond the bound are dropped, counted and reported', async () => {
+  const server = await RedisServer.start()
+  const sub = new Redis({ port: server.port })
+  try {
+    let received = 0
+    sub.on('message', () => received++)
+    const dropped = new Promise((r) => sub.once('messagesDropped', r))
+    await sub.subscribe('flood')
+    await sleep(50)
+    // Block this thread while another process publishes 150 000 messages, and a while
+    // longer so the native reader has taken them all off the socket.
+    require('child_process').execFileSync('redis-benchmark', ['-p', String(server.port), '-n', '150000', '-P', '100', '-c', '1', '-q', 'PUBLISH', 'flood', 'x'], { stdio: 'ignore' })
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500)
+    const count = await Promise.race([dropped, new Promise((r) => setTimeout(r, 10000, 0).unref())])
+    await until(() => received + sub.droppedMessages >= 150000, 10000)
+    assert.ok(count > 0 && sub.droppedMessages > 0)
+    // At least the bound's worth was kept; whatever was still in the socket when the thread
+    // woke up arrives normally afterwards.
+    assert.ok(received >= 100000, `received ${received}`)
+    assert.equal(received + sub.droppedMessages, 150000, 'every message either delivered or counted')
+  } finally {
+    await sub.quit()
+    await server.stop()
+  }
+})

@@ -19,6 +19,9 @@ class BaseClient extends EventEmitter {
     this.status = 'wait'
     this._lockWatches = new Map()
     this._nearCaches = new Set()
+    this._subChannels = new Set()
+    this._subPatterns = new Set()
+    this.droppedMessages = 0
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
   }
 
@@ -125,9 +128,19 @@ class BaseClient extends EventEmitter {
 
   _subEvent(name, detail) {
     if (name === 'error') this._emitError(detail)
-    else if (name === 'resubscribed') this.emit('resubscribed', { downMs: detail })
-    else if (name === 'retry') this._retry(this._sub, detail)
+    else if (name === 'resubscribed') this.emit('resubscribed', { downMs: detail, ...this.subscriptions() })
+    // Redis pub/sub is fire-and-forget: say when messages may be missed, and when not.
+    else if (name === 'close') this.emit('subscriptionsLost', this.subscriptions())
+    else if (name === 'messagesDropped') {
+      this.droppedMessages += detail
+      this.emit('messagesDropped', detail)
+    } else if (name === 'retry') this._retry(this._sub, detail)
     else if (name === 'end' && this._sub && this._sub.ended) this._sub = null
+  }
+
+  /** The subscriptions this client holds (restored after every reconnect). */
+  subscriptions() {
+    return { channels: [...this._subChannels], patterns: [...this._subPatterns] }
   }
 
   _subscriber() {

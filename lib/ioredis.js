@@ -79,6 +79,7 @@ class Redis extends BaseClient {
     super(nativeOptions(options), typeof options.retryStrategy === 'function' ? options.retryStrategy : defaultRetry)
     this.options = options
     this._ready = null
+    this._handlers = new Map()
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer') this._wantBinaryMessages()
     })
@@ -189,10 +190,60 @@ class Redis extends BaseClient {
     if (unsubscribe && this._sub === null) return Promise.resolve(0)
     if (!unsubscribe && channels.length === 0) return Promise.reject(typeError(`${name} needs at least one channel`))
     for (const c of channels) if (typeof c !== 'string' && !Buffer.isBuffer(c)) return Promise.reject(typeError('channels must be strings or Buffers'))
+    const registry = pattern ? this._subPatterns : this._subChannels
+    const names = channels.map(String)
+    if (unsubscribe) {
+      for (const c of names.length ? names : [...registry]) {
+        registry.delete(c)
+        this._handlers.delete((pattern ? 'p:' : 'c:') + c)
+      }
+    } else for (const c of names) registry.add(c)
     return this._subscriber().subscribe(pattern, unsubscribe, channels)
   }
 
+  /**
+   * `subscribe(channel, handler, { json })` / `psubscribe(...)`: a per-channel handler
+   * `(message, channel)`, with the payload parsed as JSON when `json` is set. (With a
+   * plain function and no options, ioredis' `(err, count)` callback form applies.)
+   */
+  _handlerSubscription(name, channel, handler, options) {
+    const pattern = name === 'psubscribe'
+    const key = (pattern ? 'p:' : 'c:') + channel
+    let set = this._handlers.get(key)
+    if (!set) this._handlers.set(key, (set = new Set()))
+    set.add({ fn: handler, json: !!(options && options.json) })
+    return this._subscription(name, [channel])
+  }
+
+  subscribe(...args) {
+    if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('subscribe', args[0], args[1], args[2])
+    return this._run('subscribe', args, false)
+  }
+
+  psubscribe(...args) {
+    if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('psubscribe', args[0], args[1], args[2])
+    return this._run('psubscribe', args, false)
+  }
+
+  _dispatchHandlers(channel, payload, pattern) {
+    const set = this._handlers.get(pattern === null ? 'c:' + channel : 'p:' + pattern)
+    if (!set) return
+    for (const h of set) {
+      let msg = Buffer.isBuffer(payload) ? payload.toString() : payload
+      if (h.json) {
+        try {
+          msg = JSON.parse(msg)
+        } catch (err) {
+          this._emitError(Object.assign(err, { code: 'ERR_INVALID_JSON_MESSAGE', channel: String(channel) }))
+          continue
+        }
+      }
+      h.fn(msg, String(channel))
+    }
+  }
+
   _onMessage(channel, payload, pattern) {
+    if (this._handlers.size > 0) this._dispatchHandlers(channel, payload, pattern)
     if (Buffer.isBuffer(payload)) {
       if (pattern === null) {
         this.emit('messageBuffer', channel, payload)
@@ -263,6 +314,7 @@ class Redis extends BaseClient {
 
 for (const name of names) {
   if (name === 'multi' || name === 'quit') continue
+  if (name === 'subscribe' || name === 'psubscribe') continue
   Redis.prototype[name] = function (...args) {
     return this._run(name, args, false)
   }

@@ -253,6 +253,26 @@ class RedisClient extends BaseClient {
 
   async _listen(map, pattern, names_, listener, bufferMode) {
     if (typeof listener !== 'function') throw typeError('subscribe needs a listener function')
+    // Listeners are registered under the caller's function (so unsubscribe finds it) and
+    // called through `call`, which parses JSON when asked to.
+    let call = listener
+    if (bufferMode && typeof bufferMode === 'object') {
+      // subscribe(channel, listener, { json: true }): payloads parsed as JSON.
+      if (bufferMode.json) {
+        const inner = listener
+        call = (message, channel) => {
+          let value
+          try {
+            value = JSON.parse(message)
+          } catch (err) {
+            this._emitError(Object.assign(err, { code: 'ERR_INVALID_JSON_MESSAGE', channel }))
+            return
+          }
+          inner(value, channel)
+        }
+      }
+      bufferMode = false
+    }
     const list = Array.isArray(names_) ? names_ : [names_]
     if (list.length === 0 || list.some((c) => typeof c !== 'string' || c.length === 0)) throw typeError('channels must be non-empty strings')
     if (bufferMode) this._wantBinaryMessages()
@@ -263,8 +283,9 @@ class RedisClient extends BaseClient {
         map.set(c, (set = new Map()))
         fresh.push(c)
       }
-      set.set(listener, !!bufferMode)
+      set.set(listener, { call, buffer: !!bufferMode })
     }
+    for (const c of fresh) (pattern ? this._subPatterns : this._subChannels).add(c)
     if (fresh.length) await this._subscriber().subscribe(pattern, false, fresh)
   }
 
@@ -280,6 +301,7 @@ class RedisClient extends BaseClient {
         gone.push(c)
       }
     }
+    for (const c of gone) (pattern ? this._subPatterns : this._subChannels).delete(c)
     if (gone.length && this._sub) await this._sub.subscribe(pattern, true, gone)
   }
 
@@ -287,9 +309,9 @@ class RedisClient extends BaseClient {
     const key = pattern === null ? channel : pattern
     const set = (pattern === null ? this._channelListeners : this._patternListeners).get(Buffer.isBuffer(key) ? key.toString() : key)
     if (!set) return
-    for (const [fn, wantsBuffer] of set) {
-      if (Buffer.isBuffer(payload) && !wantsBuffer) fn(payload.toString(), channel.toString())
-      else fn(payload, channel)
+    for (const { call, buffer } of set.values()) {
+      if (Buffer.isBuffer(payload) && !buffer) call(payload.toString(), channel.toString())
+      else call(payload, channel)
     }
   }
 

@@ -25,26 +25,40 @@ use crate::sink::{Completion, Event, Sink};
 
 type Signal = ThreadsafeFunction<(), (), Drained, Status, false, true>;
 
+/// Pub/sub messages the JavaScript thread has not drained yet may not exceed this many;
+/// beyond it new messages are dropped (and counted), so a slow handler can neither stall
+/// the Rust readers nor grow memory without bound. Replies and events are never dropped.
+const MAX_PENDING_MESSAGES: usize = 100_000;
+
+#[derive(Default)]
+struct Undrained {
+    items: Vec<Completion>,
+    messages: usize,
+    /// Messages dropped per client since the last drain.
+    dropped: HashMap<u32, u64>,
+}
+
 struct NodeSink {
-    buffer: Mutex<Vec<Completion>>,
+    buffer: Mutex<Undrained>,
     signal: Signal,
 }
 
 impl Sink for NodeSink {
     fn push(&self, completion: Completion) {
-        let was_empty = match self.buffer.lock() {
-            Ok(mut b) => {
-                let was_empty = b.is_empty();
-                b.push(completion);
-                was_empty
-            }
-            Err(poisoned) => {
-                let mut b = poisoned.into_inner();
-                let was_empty = b.is_empty();
-                b.push(completion);
-                was_empty
-            }
+        let mut b = match self.buffer.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
         };
+        if let Completion::Message { client, .. } = &completion {
+            if b.messages >= MAX_PENDING_MESSAGES {
+                *b.dropped.entry(*client).or_insert(0) += 1;
+                return;
+            }
+            b.messages += 1;
+        }
+        let was_empty = b.items.is_empty();
+        b.items.push(completion);
+        drop(b);
         if was_empty {
             self.signal
                 .call((), ThreadsafeFunctionCallMode::NonBlocking);
@@ -53,11 +67,21 @@ impl Sink for NodeSink {
 }
 
 impl NodeSink {
+    /// Everything pending, plus one `messagesDropped` event per client that lost messages.
     fn take(&self) -> Vec<Completion> {
-        match self.buffer.lock() {
-            Ok(mut b) => std::mem::take(&mut *b),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        let mut b = match self.buffer.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut items = std::mem::take(&mut b.items);
+        b.messages = 0;
+        for (client, count) in b.dropped.drain() {
+            items.push(Completion::Event {
+                client,
+                event: Event::MessagesDropped { count },
+            });
         }
+        items
     }
 }
 
@@ -92,7 +116,7 @@ pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
             Ok(Drained(items))
         })?;
     let _ = SINK.set(Arc::new(NodeSink {
-        buffer: Mutex::new(Vec::new()),
+        buffer: Mutex::new(Undrained::default()),
         signal,
     }));
     Ok(())
@@ -166,6 +190,9 @@ impl ToNapiValue for Drained {
                         }
                         Event::Resubscribed { down_ms } => {
                             ("resubscribed", Some(int(env, down_ms as i64)?))
+                        }
+                        Event::MessagesDropped { count } => {
+                            ("messagesDropped", Some(int(env, count as i64)?))
                         }
                         Event::Invalidate { keys } => {
                             let detail = match keys {

@@ -41,6 +41,11 @@ pub enum Event {
         /// The keys, or `None` for all.
         keys: Option<Vec<Vec<u8>>>,
     },
+    /// Pub/sub messages were dropped because the host had not drained earlier ones yet.
+    MessagesDropped {
+        /// How many since the last report.
+        count: u64,
+    },
     /// A lock watched by [`crate::lock::watch`] was lost.
     LockLost {
         /// The id the host gave the watch.

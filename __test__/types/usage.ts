@@ -77,6 +77,18 @@ async function caching(): Promise<void> {
   console.log(id, n, cache.stats()?.hits)
 }
 
+async function pubsub(): Promise<void> {
+  const redis = new Redis()
+  await redis.subscribe('orders', (evt, channel) => console.log(evt.id, channel), { json: true })
+  redis.on('subscriptionsLost', (lost) => console.log(lost.channels))
+  redis.on('resubscribed', ({ downMs, channels }) => console.log(downMs, channels))
+  redis.on('messagesDropped', (n: number) => console.log(n))
+  const subs: string[] = redis.subscriptions().channels
+  const dropped: number = redis.droppedMessages
+  console.log(subs, dropped)
+}
+
+void pubsub
 void caching
 void locks
 void rateLimiting
