@@ -208,3 +208,28 @@ test('enableOfflineQueue: false rejects at once while disconnected', async () =>
     await server.stop()
   }
 })
+
+test('a database chosen with SELECT survives a reconnection (both faces)', async () => {
+  const server = await RedisServer.start()
+  const io = new Redis({ port: server.port, retryStrategy: () => 30 })
+  io.on('error', () => {})
+  const nr = createClient({ url: server.url, socket: { reconnectStrategy: () => 30 } })
+  nr.on('error', () => {})
+  await nr.connect()
+  try {
+    assert.equal(await io.select(4), 'OK')
+    assert.equal(await nr.select(5), 'OK')
+    const ready = Promise.all([once(io, 'ready'), once(nr, 'ready')])
+    await server.restart()
+    await ready
+    await io.set('where', 'four')
+    await nr.set('where', 'five')
+    assert.equal(cli(server.port, '-n', '4', 'GET', 'where'), 'four')
+    assert.equal(cli(server.port, '-n', '5', 'GET', 'where'), 'five')
+    assert.equal(cli(server.port, '-n', '0', 'EXISTS', 'where'), '0')
+  } finally {
+    io.disconnect()
+    await nr.disconnect()
+    await server.stop()
+  }
+})

@@ -235,6 +235,17 @@ class Connection {
     return p
   }
 
+  /**
+   * A reply transform for SELECT: once the server has switched databases, reconnections
+   * must select the same one (runs as the reply is delivered, before anything after it).
+   */
+  selectTransform(db) {
+    return (reply) => {
+      if (reply === 'OK' && Number.isInteger(db) && db >= 0) this.native.setDb(db)
+      return reply
+    }
+  }
+
   subscribe(pattern, unsubscribe, names) {
     return this.op((id) => this.native.subscribe(id, pattern, unsubscribe, names.map((n) => Buffer.from(n)))).then(
       (r) => r[0] ?? r

@@ -126,7 +126,8 @@ class Redis extends BaseClient {
     if (name === 'quit') return this.quit()
     const conn = this._command()
     const flat = flatten(name, args, [name])
-    return conn.send(flat, binary, TRANSFORMS[name] || null, blockingTimeout(name, flat.slice(1), conn.commandTimeout))
+    const transform = name === 'select' ? conn.selectTransform(Number(flat[1])) : TRANSFORMS[name] || null
+    return conn.send(flat, binary, transform, blockingTimeout(name, flat.slice(1), conn.commandTimeout))
   }
 
   _command() {

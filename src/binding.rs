@@ -540,6 +540,12 @@ impl NativeClient {
         Ok(())
     }
 
+    /// Records a database chosen by `SELECT`, restored on every reconnection.
+    #[napi(catch_unwind)]
+    pub fn set_db(&self, db: i64) {
+        self.inner.set_db(db);
+    }
+
     /// Turns on server-assisted client-side caching for this client (and its reconnects).
     #[napi(catch_unwind)]
     pub fn enable_tracking(&self) {

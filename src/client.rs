@@ -74,6 +74,8 @@ enum Msg {
     Op(Pending),
     /// Turn server-assisted client tracking on for this and every later connection.
     Tracking,
+    /// The user ran `SELECT`: later connections select this database.
+    SelectDb(i64),
     Connect,
     Disconnect,
     RetryDecision(Option<u64>),
@@ -281,6 +283,12 @@ impl ClientHandle {
         let _ = self.tx.send(Msg::Disconnect);
     }
 
+    /// Records a database chosen at run time by `SELECT`, so reconnections restore it (as
+    /// ioredis does) rather than the configured one.
+    pub fn set_db(&self, db: i64) {
+        let _ = self.tx.send(Msg::SelectDb(db));
+    }
+
     /// Turns on server-assisted client-side caching (`CLIENT TRACKING ON`, RESP3 pushes) now
     /// and after every reconnect; invalidations arrive as [`Event::Invalidate`].
     pub fn enable_tracking(&self) {
@@ -450,6 +458,13 @@ impl Actor {
     fn on_msg(&mut self, msg: Msg) {
         match msg {
             Msg::Op(p) => self.on_op(p),
+            Msg::SelectDb(db) => {
+                if self.config.db != db {
+                    let mut config = (*self.config).clone();
+                    config.db = db;
+                    self.config = Arc::new(config);
+                }
+            }
             Msg::Tracking => {
                 if !self.tracking {
                     self.tracking = true;
