@@ -1,7 +1,7 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, freePort, sleep, cli } = require('./helpers')
+const { RedisServer, freePort, sleep, cli, bothFaces } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 const unhandled = []
@@ -211,11 +211,7 @@ test('enableOfflineQueue: false rejects at once while disconnected', async () =>
 
 test('a database chosen with SELECT survives a reconnection (both faces)', async () => {
   const server = await RedisServer.start()
-  const io = new Redis({ port: server.port, retryStrategy: () => 30 })
-  io.on('error', () => {})
-  const nr = createClient({ url: server.url, socket: { reconnectStrategy: () => 30 } })
-  nr.on('error', () => {})
-  await nr.connect()
+  const { io, nr } = await bothFaces(server)
   try {
     assert.equal(await io.select(4), 'OK')
     assert.equal(await nr.select(5), 'OK')

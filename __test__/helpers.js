@@ -107,4 +107,18 @@ function withRedis(test, onReady) {
   })
 }
 
-module.exports = { RedisServer, freePort, sleep, cli, withRedis }
+/**
+ * One client of each face on `server`, reconnecting quickly, with errors expected (tests
+ * that restart the server) and the node-redis one connected.
+ */
+async function bothFaces(server) {
+  const { Redis, createClient } = require('..')
+  const io = new Redis({ port: server.port, retryStrategy: () => 30 })
+  io.on('error', () => {})
+  const nr = createClient({ url: server.url, socket: { reconnectStrategy: () => 30 } })
+  nr.on('error', () => {})
+  await nr.connect()
+  return { io, nr }
+}
+
+module.exports = { RedisServer, freePort, sleep, cli, withRedis, bothFaces }

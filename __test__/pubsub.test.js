@@ -1,7 +1,7 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, sleep, cli } = require('./helpers')
+const { RedisServer, sleep, cli, bothFaces } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 async function until(pred, ms = 5000) {
@@ -122,11 +122,7 @@ test('1000 subscribe/unsubscribe cycles leak no connections', async () => {
 
 test('subscriptions(), JSON handlers on both faces, subscriptionsLost and resubscribed', async () => {
   const server = await RedisServer.start()
-  const io = new Redis({ port: server.port, retryStrategy: () => 30 })
-  io.on('error', () => {})
-  const nr = createClient({ url: server.url, socket: { reconnectStrategy: () => 30 } })
-  nr.on('error', () => {})
-  await nr.connect()
+  const { io, nr } = await bothFaces(server)
   try {
     const got = []
     await io.subscribe('orders', (evt, ch) => got.push(['io', ch, evt]), { json: true })

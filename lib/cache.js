@@ -7,7 +7,6 @@ const crypto = require('crypto')
 const { typeError, rangeError } = require('./errors')
 const { runScript } = require('./script')
 
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 function deepFreeze(v) {
@@ -247,7 +246,8 @@ class Cache {
       else if (value !== undefined && value !== null) await this.set(key, value, ttl)
       return value
     } finally {
-      if (useLock) await runScript(conn, RELEASE, [1, lockKey, token], false, null).catch(() => {})
+      // The lock module's compare-and-delete: only our own load lock is removed.
+      if (useLock) await runScript(conn, require('./lock').SCRIPTS.release, [1, lockKey, token], false, null).catch(() => {})
     }
   }
 }

@@ -25,9 +25,17 @@ zscore zunion zunionstore
 
 /**
  * Deadline for a blocking command: its own block time plus the normal deadline, or none
- * (-1) when it blocks forever. `undefined` for ordinary commands.
+ * (-1) when it blocks forever. `undefined` for ordinary commands. `cmd` is the whole
+ * command, name first (any case). Runs for every command, so ordinary ones leave after one
+ * character test, without copying or lower-casing anything.
  */
-function blockingTimeout(name, args, commandTimeout) {
+function blockingTimeout(cmd, commandTimeout) {
+  const head = cmd[0]
+  if (typeof head !== 'string') return undefined
+  // Every blocking command starts with b, x or w.
+  const c = head.charCodeAt(0) | 32
+  if (c !== 98 && c !== 120 && c !== 119) return undefined
+  const name = head.toLowerCase()
   let secs
   switch (name) {
     case 'blpop':
@@ -36,22 +44,22 @@ function blockingTimeout(name, args, commandTimeout) {
     case 'bzpopmin':
     case 'bzpopmax':
     case 'blmove':
-      secs = Number(args[args.length - 1])
+      secs = Number(cmd[cmd.length - 1])
       break
     case 'blmpop':
     case 'bzmpop':
-      secs = Number(args[1])
+      secs = Number(cmd[2])
       break
     case 'xread':
     case 'xreadgroup': {
-      const i = args.findIndex((a) => typeof a === 'string' && a.toUpperCase() === 'BLOCK')
+      const i = cmd.findIndex((a, j) => j > 0 && typeof a === 'string' && a.toUpperCase() === 'BLOCK')
       if (i < 0) return undefined
-      const ms = Number(args[i + 1])
+      const ms = Number(cmd[i + 1])
       return ms === 0 ? -1 : ms + commandTimeout
     }
     case 'wait':
     case 'waitaof': {
-      const ms = Number(args[args.length - 1])
+      const ms = Number(cmd[cmd.length - 1])
       return ms === 0 ? -1 : ms + commandTimeout
     }
     default:

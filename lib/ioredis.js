@@ -127,7 +127,7 @@ class Redis extends BaseClient {
     const conn = this._command()
     const flat = flatten(name, args, [name])
     const transform = name === 'select' ? conn.selectTransform(Number(flat[1])) : TRANSFORMS[name] || null
-    return conn.send(flat, binary, transform, blockingTimeout(name, flat.slice(1), conn.commandTimeout))
+    return conn.send(flat, binary, transform, blockingTimeout(flat, conn.commandTimeout))
   }
 
   _command() {
@@ -365,7 +365,7 @@ class Pipeline {
     const cmds = this.queue.map(({ name, args, binary }) => {
       if (name === 'evalsha_script') return { script: args, binary }
       const flat = flatten(name, args, [name])
-      return { flat, binary, transform: TRANSFORMS[name] || null, timeout: blockingTimeout(name, flat.slice(1), conn.commandTimeout) }
+      return { flat, binary, transform: TRANSFORMS[name] || null, timeout: blockingTimeout(flat, conn.commandTimeout) }
     })
     const settle = (p) =>
       p.then(

@@ -243,4 +243,4 @@ class Redlock extends EventEmitter {
   }
 }
 
-module.exports = { acquire, withLock, Lock, Redlock, RedlockLock }
+module.exports = { acquire, withLock, Lock, Redlock, RedlockLock, SCRIPTS }

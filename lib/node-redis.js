@@ -205,7 +205,7 @@ class RedisClient extends BaseClient {
     const conn = this._conn_()
     if (b.script !== undefined) return runScript(conn, b.script, b.rest, binary, null)
     if (String(b.args[0]).toUpperCase() === 'SELECT') b = { args: b.args, transform: conn.selectTransform(Number(b.args[1])) }
-    return conn.send(b.args, binary, b.transform || null, blockingTimeout(String(b.args[0]).toLowerCase(), b.args.slice(1), conn.commandTimeout))
+    return conn.send(b.args, binary, b.transform || null, blockingTimeout(b.args, conn.commandTimeout))
   }
 
   /** Any command: `sendCommand(['OBJECT', 'ENCODING', 'k'])`. */

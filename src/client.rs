@@ -301,17 +301,18 @@ impl ClientHandle {
     }
 }
 
-fn fail(p: Pending, err: Error) -> Completion {
+fn fail(mut p: Pending, err: Error) -> Completion {
     Completion::Batch {
         id: p.id,
-        binary_reply: binary_of(&p.op),
+        binary_reply: take_binary(&mut p.op),
         result: Err(err),
     }
 }
 
-fn binary_of(op: &Op) -> Vec<bool> {
+/// Moves the per-command "reply as bytes" flags out of an op (no copy on the hot path).
+fn take_binary(op: &mut Op) -> Vec<bool> {
     match op {
-        Op::Batch(b) => b.binary_reply.clone(),
+        Op::Batch(b) => std::mem::take(&mut b.binary_reply),
         _ => vec![false],
     }
 }
@@ -613,8 +614,9 @@ impl Actor {
         }
         self.inflight_ids.insert(id);
         let fut = async move {
-            let binary_reply = binary_of(&p.op);
-            let work = run_op(conn, p.op, registry_len);
+            let mut op = p.op;
+            let binary_reply = take_binary(&mut op);
+            let work = run_op(conn, op, registry_len);
             let result = match deadline {
                 Some(d) => match timeout_at(d, work).await {
                     Ok(r) => r,

@@ -81,11 +81,6 @@ impl Error {
     pub fn from_server(err: &redis::ServerError) -> Error {
         Error::Reply(server_error_text(err))
     }
-
-    /// Whether a command that failed this way may have reached the server.
-    pub fn is_connection_level(&self) -> bool {
-        matches!(self, Error::Connection(_) | Error::Auth(_))
-    }
 }
 
 /// `CODE detail`, the way Redis itself writes an error reply (and ioredis shows it).

@@ -1,5 +1,6 @@
-//! Reply shaping: the core speaks RESP3 (so redis-rs reports disconnects and pushes), but the
-//! ioredis and node-redis faces promise RESP2 shapes. These helpers define that mapping once.
+//! Reply helpers. The core speaks RESP3 (so redis-rs reports disconnects and pushes) while the
+//! faces promise RESP2 shapes; the binding applies that mapping as it converts replies, using
+//! [`double_text`] for doubles.
 
 use redis::Value;
 
@@ -15,35 +16,6 @@ pub fn double_text(f: f64) -> String {
         }
     } else {
         format!("{f}")
-    }
-}
-
-/// Rewrites a RESP3 reply into the shape the same command has under RESP2: maps and sets
-/// become flat arrays, doubles become text, booleans become 0/1.
-pub fn to_resp2(v: Value) -> Value {
-    match v {
-        Value::Map(pairs) => {
-            let mut out = Vec::with_capacity(pairs.len() * 2);
-            for (k, val) in pairs {
-                out.push(to_resp2(k));
-                out.push(to_resp2(val));
-            }
-            Value::Array(out)
-        }
-        Value::Set(items) | Value::Array(items) => {
-            Value::Array(items.into_iter().map(to_resp2).collect())
-        }
-        Value::Double(f) => Value::BulkString(double_text(f).into_bytes()),
-        Value::Boolean(b) => Value::Int(b as i64),
-        Value::VerbatimString { text, .. } => Value::BulkString(text.into_bytes()),
-        Value::BigNumber(n) => Value::BulkString(n),
-        Value::Attribute { data, .. } => to_resp2(*data),
-        Value::Push { kind, data } => {
-            let mut out = vec![Value::BulkString(kind.to_string().into_bytes())];
-            out.extend(data.into_iter().map(to_resp2));
-            Value::Array(out)
-        }
-        other => other,
     }
 }
 
@@ -64,17 +36,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn maps_flatten_and_doubles_become_text() {
-        let v = Value::Map(vec![(Value::BulkString(b"a".to_vec()), Value::Double(1.5))]);
-        assert_eq!(
-            to_resp2(v),
-            Value::Array(vec![
-                Value::BulkString(b"a".to_vec()),
-                Value::BulkString(b"1.5".to_vec())
-            ])
-        );
+    fn doubles_and_scalars_become_text() {
+        assert_eq!(double_text(1.5), "1.5");
         assert_eq!(double_text(2200.0), "2200");
         assert_eq!(double_text(f64::NEG_INFINITY), "-inf");
-        assert_eq!(to_resp2(Value::Boolean(true)), Value::Int(1));
+        assert_eq!(as_text(&Value::Int(7)).as_deref(), Some("7"));
+        assert_eq!(as_text(&Value::Okay).as_deref(), Some("OK"));
+        assert_eq!(as_text(&Value::Nil), None);
     }
 }
