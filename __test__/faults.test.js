@@ -54,6 +54,9 @@ test('command deadline covers a slow server (DEBUG SLEEP) and the client stays u
     assert.equal(await redis.set('after', '1'), 'OK')
     // Blocking commands get their own block time on top of the deadline.
     assert.equal(await redis.blpop('empty-list', 0.5), null)
+    // BLMPOP's block time is its first argument (then numkeys): 1.5 s here. Reading numkeys
+    // (1) as the block time would give a 1.2 s deadline and a timeout instead of null.
+    assert.equal(await redis.blmpop(1.5, 1, 'empty-list', 'LEFT'), null)
   } finally {
     await redis.quit()
     await server.stop()

@@ -48,7 +48,8 @@ function blockingTimeout(cmd, commandTimeout) {
       break
     case 'blmpop':
     case 'bzmpop':
-      secs = Number(cmd[2])
+      // BLMPOP timeout numkeys key ... / BZMPOP timeout numkeys key ...
+      secs = Number(cmd[1])
       break
     case 'xread':
     case 'xreadgroup': {
