@@ -179,3 +179,45 @@ test('a stalled JS thread: messages beyond the bound are dropped, counted and re
     await server.stop()
   }
 })
+
+test('batched delivery keeps every payload exact: UTF-8, invalid bytes, empty, Buffers, interleaved channels and patterns', async () => {
+  const server = await RedisServer.start()
+  const pub = new Redis({ port: server.port })
+  const sub = new Redis({ port: server.port })
+  const subB = new Redis({ port: server.port })
+  try {
+    const payloads = ['plain', '', 'é à ü', '😀 emoji', 'ascii after emoji', Buffer.from([0x61, 0xff, 0x62]), 'x'.repeat(70000)]
+    const expected = []
+    const got = []
+    const bufs = []
+    sub.on('message', (ch, m) => got.push([null, ch, m]))
+    sub.on('pmessage', (p, ch, m) => got.push([p, ch, m]))
+    // A Buffer listener switches a subscriber to Buffers: a second one covers that path.
+    subB.on('messageBuffer', (ch, m) => bufs.push(Buffer.from(m)))
+    await sub.subscribe('one', 'two')
+    await sub.psubscribe('p.*')
+    await subB.subscribe('one', 'two')
+    // One pipeline: the messages reach the subscriber back to back, in one or few batches.
+    const p = pub.pipeline()
+    for (let i = 0; i < 300; i++) {
+      const payload = payloads[i % payloads.length]
+      const channel = ['one', 'two', 'p.x'][i % 3]
+      p.publish(channel, payload)
+      const text = Buffer.isBuffer(payload) ? payload.toString() : payload
+      expected.push([channel === 'p.x' ? 'p.*' : null, channel, text])
+    }
+    await p.exec()
+    await until(() => got.length === 300 && bufs.length === 200)
+    assert.deepEqual(got, expected)
+    // The invalid byte became U+FFFD in the string, and stays exact as a Buffer.
+    assert.equal(got[5][2], 'a\ufffdb')
+    const raw = []
+    for (let i = 0; i < 300; i++) if (i % 3 !== 2) raw.push(Buffer.from(payloads[i % payloads.length]))
+    assert.deepEqual(bufs, raw)
+  } finally {
+    await pub.quit()
+    await sub.quit()
+    await subB.quit()
+    await server.stop()
+  }
+})

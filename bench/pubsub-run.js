@@ -12,7 +12,7 @@ const ROUNDS = Number(opt('rounds', 3))
 const N = Number(opt('messages', 500000))
 const LN = Number(opt('latency-messages', 20000))
 const RATE = Number(opt('rate', 10000))
-const CLIENTS = ['hotpath', 'ioredis', 'node-redis']
+const CLIENTS = String(opt('clients', 'hotpath,ioredis,node-redis')).split(',')
 
 async function measure(client, port, mode, n, publish) {
   const w = spawn(process.execPath, [path.join(__dirname, 'pubsub-worker.js'), client, String(port), mode, String(n)], { cwd: __dirname, stdio: ['pipe', 'pipe', 'inherit'] })

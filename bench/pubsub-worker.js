@@ -44,6 +44,19 @@ async function main() {
   await done
   lat.sort((a, b) => a - b)
   const out = { client: name, mode, received: count, dropped: s.dropped(), perSec: count / ((last - first) / 1000) }
+  if (process.env.BENCH_CPU) {
+    // Per-thread CPU seconds (Linux), to see where a subscriber spends its time.
+    const fs = require('fs')
+    const hz = 100
+    out.threads = {}
+    for (const t of fs.readdirSync('/proc/self/task')) {
+      const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8')
+      const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
+      const cpu = (Number(f[11]) + Number(f[12])) / hz
+      if (cpu > 0.01) out.threads[`${name}:${t}`] = cpu
+    }
+  }
   if (mode === 'latency') Object.assign(out, { p50ms: lat[lat.length >> 1], p99ms: lat[Math.floor(lat.length * 0.99)] })
   process.stdout.write(JSON.stringify(out) + '\n')
   process.exit(0)

@@ -34,6 +34,29 @@ function later(err) {
   })
 }
 
+/**
+ * A batch of messages for one subscriber: `payloads` back to back (a string, or a Buffer in
+ * binary mode), and per message its payload's end, its channel's and its pattern's index in
+ * `names` (0xFFFFFFFF: no pattern). Slicing is cheap: strings share the batch's storage.
+ */
+function deliver(c, payloads, names, meta) {
+  const binary = typeof payloads !== 'string'
+  let start = 0
+  for (let j = 0; j < meta.length; j += 3) {
+    const end = meta[j]
+    const payload = binary ? payloads.subarray(start, end) : payloads.slice(start, end)
+    start = end
+    const p = meta[j + 2]
+    try {
+      c.onMessage(names[meta[j + 1]], payload, p === 0xffffffff ? null : names[p])
+    } catch (err) {
+      later(err)
+    }
+    // A handler may close the subscriber mid-batch: deliver nothing after that.
+    if (c.onMessage === null) return
+  }
+}
+
 function drain(items) {
   let i = 0
   const n = items.length
@@ -59,13 +82,7 @@ function drain(items) {
       i += 4
     } else {
       const c = connections.get(items[i + 1])
-      if (c !== undefined && c.onMessage !== null) {
-        try {
-          c.onMessage(items[i + 2], items[i + 3], items[i + 4])
-        } catch (err) {
-          later(err)
-        }
-      }
+      if (c !== undefined && c.onMessage !== null) deliver(c, items[i + 2], items[i + 3], items[i + 4])
       i += 5
     }
   }

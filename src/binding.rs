@@ -20,6 +20,7 @@ use crate::client::{Client, Role, SubKind};
 use crate::command;
 use crate::config::ClientConfig;
 use crate::error::Error as CoreError;
+use crate::message_tap::RawMessage;
 use crate::reply::double_text;
 use crate::sink::{Completion, Event, Sink};
 
@@ -30,9 +31,71 @@ type Signal = ThreadsafeFunction<(), (), Drained, Status, false, true>;
 /// the Rust readers nor grow memory without bound. Replies and events are never dropped.
 const MAX_PENDING_MESSAGES: usize = 100_000;
 
+/// Payload bytes one message batch may gather before a new batch starts (offsets are u32).
+const MAX_BATCH_BYTES: usize = 64 << 20;
+/// Marks "no pattern" in a batch's per-message records.
+const NO_PATTERN: u32 = u32::MAX;
+
+/// What waits for the JavaScript thread: completions in order, with consecutive messages of
+/// one client gathered into one batch so that a burst crosses as a few JavaScript values
+/// instead of several per message.
+enum Pending {
+    One(Completion),
+    Messages(u32, MessageBatch),
+}
+
+/// Consecutive messages of one client: their payloads back to back, a table of channel and
+/// pattern names, and three numbers per message (payload end, channel, pattern).
+struct MessageBatch {
+    payloads: Vec<u8>,
+    ascii: bool,
+    names: Vec<Vec<u8>>,
+    meta: Vec<u32>,
+}
+
+impl MessageBatch {
+    fn new() -> MessageBatch {
+        MessageBatch {
+            payloads: Vec::new(),
+            ascii: true,
+            names: Vec::new(),
+            meta: Vec::new(),
+        }
+    }
+
+    fn has_room(&self, m: &RawMessage<'_>) -> bool {
+        self.payloads.len() + m.payload.len() <= MAX_BATCH_BYTES
+    }
+
+    /// The index of `name` in the table. Only the last few entries are searched: a burst
+    /// usually repeats one channel, and a duplicate entry costs one string, not correctness.
+    fn name(&mut self, name: &[u8]) -> u32 {
+        let n = self.names.len();
+        for i in (n.saturating_sub(8)..n).rev() {
+            if self.names[i] == name {
+                return i as u32;
+            }
+        }
+        self.names.push(name.to_vec());
+        n as u32
+    }
+
+    fn add(&mut self, m: RawMessage<'_>) {
+        self.ascii = self.ascii && m.payload.is_ascii();
+        self.payloads.extend_from_slice(m.payload);
+        let channel = self.name(m.channel);
+        let pattern = match m.pattern {
+            Some(p) => self.name(p),
+            None => NO_PATTERN,
+        };
+        self.meta
+            .extend_from_slice(&[self.payloads.len() as u32, channel, pattern]);
+    }
+}
+
 #[derive(Default)]
 struct Undrained {
-    items: Vec<Completion>,
+    items: Vec<Pending>,
     messages: usize,
     /// Messages dropped per client since the last drain.
     dropped: HashMap<u32, u64>,
@@ -45,19 +108,51 @@ struct NodeSink {
 
 impl Sink for NodeSink {
     fn push(&self, completion: Completion) {
+        if let Completion::Message { client, message } = completion {
+            return self.push_message(
+                client,
+                RawMessage {
+                    pattern: message.pattern.as_deref(),
+                    channel: &message.channel,
+                    payload: &message.payload,
+                    sharded: message.sharded,
+                },
+            );
+        }
         let mut b = match self.buffer.lock() {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if let Completion::Message { client, .. } = &completion {
-            if b.messages >= MAX_PENDING_MESSAGES {
-                *b.dropped.entry(*client).or_insert(0) += 1;
-                return;
-            }
-            b.messages += 1;
-        }
         let was_empty = b.items.is_empty();
-        b.items.push(completion);
+        b.items.push(Pending::One(completion));
+        drop(b);
+        if was_empty {
+            self.signal
+                .call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+
+    fn push_message(&self, client: u32, message: RawMessage<'_>) {
+        let mut b = match self.buffer.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if b.messages >= MAX_PENDING_MESSAGES {
+            *b.dropped.entry(client).or_insert(0) += 1;
+            return;
+        }
+        b.messages += 1;
+        let was_empty = b.items.is_empty();
+        match b.items.last_mut() {
+            Some(Pending::Messages(c, batch)) if *c == client && batch.has_room(&message) => {
+                batch.add(message)
+            }
+            _ => {
+                let mut batch = MessageBatch::new();
+                batch.add(message);
+                b.items.push(Pending::Messages(client, batch));
+            }
+        }
         drop(b);
         if was_empty {
             self.signal
@@ -68,7 +163,7 @@ impl Sink for NodeSink {
 
 impl NodeSink {
     /// Everything pending, plus one `messagesDropped` event per client that lost messages.
-    fn take(&self) -> Vec<Completion> {
+    fn take(&self) -> Vec<Pending> {
         let mut b = match self.buffer.lock() {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
@@ -76,10 +171,10 @@ impl NodeSink {
         let mut items = std::mem::take(&mut b.items);
         b.messages = 0;
         for (client, count) in b.dropped.drain() {
-            items.push(Completion::Event {
+            items.push(Pending::One(Completion::Event {
                 client,
                 event: Event::MessagesDropped { count },
-            });
+            }));
         }
         items
     }
@@ -124,8 +219,12 @@ pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
 
 /// Everything collected since the last drain, converted to one flat JavaScript array on
 /// the JavaScript thread: `[0, batchId, replies | Error]`, `[1, clientId, event, detail]`,
-/// `[2, clientId, channel, payload, pattern | null]` records back to back.
-pub struct Drained(Vec<Completion>);
+/// `[2, clientId, payloads, names, meta]` records back to back. A `2` record carries
+/// consecutive messages of one client: `payloads` (one string, or one Buffer in binary mode)
+/// holds them back to back; `meta` (a `Uint32Array`) has three numbers per message: where
+/// its payload ends in `payloads`, its channel's index in `names`, and its pattern's index
+/// (or 0xFFFFFFFF for none).
+pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
@@ -142,7 +241,16 @@ impl ToNapiValue for Drained {
             n += 1;
             Ok(())
         };
-        for c in val.0 {
+        for p in val.0 {
+            let c = match p {
+                Pending::One(c) => c,
+                Pending::Messages(client, batch) => {
+                    put(int(env, 2)?)?;
+                    put(int(env, client as i64)?)?;
+                    messages(env, batch, binary.contains(&client), &mut put)?;
+                    continue;
+                }
+            };
             match c {
                 Completion::Batch {
                     id,
@@ -235,21 +343,93 @@ impl ToNapiValue for Drained {
                         None => undefined(env)?,
                     })?;
                 }
-                Completion::Message { client, message } => {
-                    let bin = binary.contains(&client);
-                    put(int(env, 2)?)?;
-                    put(int(env, client as i64)?)?;
-                    put(bytes(env, &message.channel, bin)?)?;
-                    put(bytes(env, &message.payload, bin)?)?;
-                    put(match &message.pattern {
-                        Some(p) => bytes(env, p, bin)?,
-                        None => null(env)?,
-                    })?;
-                }
+                // Gathered into batches by the sink; never pending on its own.
+                Completion::Message { .. } => {}
             }
         }
         Ok(out)
     }
+}
+
+/// Puts a message batch's `payloads`, `names` and `meta` (see [`Drained`]).
+unsafe fn messages(
+    env: sys::napi_env,
+    batch: MessageBatch,
+    binary: bool,
+    put: &mut impl FnMut(sys::napi_value) -> Result<()>,
+) -> Result<()> {
+    let MessageBatch {
+        payloads,
+        ascii,
+        names,
+        mut meta,
+    } = batch;
+    let mut all = ptr::null_mut();
+    if binary {
+        all = bytes(env, &payloads, true)?;
+    } else if ascii {
+        // One-byte string: offsets in bytes are offsets in characters.
+        check(sys::napi_create_string_latin1(
+            env,
+            payloads.as_ptr().cast(),
+            payloads.len() as isize,
+            &mut all,
+        ))?;
+    } else {
+        // JavaScript string offsets count UTF-16 units: decode each payload (invalid UTF-8
+        // becomes U+FFFD, as for any other reply) and rewrite its end offset.
+        let mut units: Vec<u16> = Vec::with_capacity(payloads.len());
+        let mut start = 0usize;
+        for end in meta.iter_mut().step_by(3) {
+            let e = *end as usize;
+            units.extend(String::from_utf8_lossy(&payloads[start..e]).encode_utf16());
+            start = e;
+            *end = units.len() as u32;
+        }
+        check(sys::napi_create_string_utf16(
+            env,
+            units.as_ptr(),
+            units.len() as isize,
+            &mut all,
+        ))?;
+    }
+    put(all)?;
+    let mut table = ptr::null_mut();
+    check(sys::napi_create_array_with_length(
+        env,
+        names.len(),
+        &mut table,
+    ))?;
+    for (i, n) in names.iter().enumerate() {
+        check(sys::napi_set_element(
+            env,
+            table,
+            i as u32,
+            bytes(env, n, binary)?,
+        ))?;
+    }
+    put(table)?;
+    let mut data = ptr::null_mut();
+    let mut buffer = ptr::null_mut();
+    check(sys::napi_create_arraybuffer(
+        env,
+        meta.len() * 4,
+        &mut data,
+        &mut buffer,
+    ))?;
+    if !meta.is_empty() {
+        ptr::copy_nonoverlapping(meta.as_ptr(), data.cast::<u32>(), meta.len());
+    }
+    let mut typed = ptr::null_mut();
+    check(sys::napi_create_typedarray(
+        env,
+        sys::TypedarrayType::uint32_array,
+        meta.len(),
+        buffer,
+        0,
+        &mut typed,
+    ))?;
+    put(typed)
 }
 
 fn check(status: sys::napi_status) -> Result<()> {

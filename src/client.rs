@@ -20,8 +20,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::command::Batch;
-use crate::config::{ClientConfig, RetryPolicy};
+use crate::config::{Addr, ClientConfig, RetryPolicy};
 use crate::error::{Error, Result};
+use crate::message_tap::{Deliver, MessageTap};
 use crate::runtime;
 use crate::sink::{Completion, Event, Message, Sink};
 
@@ -109,6 +110,10 @@ impl Sink for RoutingSink {
             }
         }
         self.host.push(completion);
+    }
+
+    fn push_message(&self, client: u32, m: crate::message_tap::RawMessage<'_>) {
+        self.host.push_message(client, m);
     }
 }
 
@@ -513,9 +518,6 @@ impl Actor {
                 }
                 match info.kind {
                     PushKind::Disconnection => self.on_disconnect(),
-                    PushKind::Message | PushKind::PMessage | PushKind::SMessage => {
-                        self.on_message(info)
-                    }
                     PushKind::Invalidate => self.on_invalidate(info),
                     _ => {}
                 }
@@ -660,7 +662,23 @@ impl Actor {
         let generation = self.generation;
         let config = self.config.clone();
         let tx = self.self_tx.clone();
+        let sink = self.sink.clone();
+        let id = self.id;
         let push = move |info: PushInfo| -> std::result::Result<(), redis::aio::SendError> {
+            // Messages go straight to the host from the connection's reader: no hop through
+            // this task per message (the flood path). Everything else is state for the task.
+            if matches!(
+                info.kind,
+                PushKind::Message | PushKind::PMessage | PushKind::SMessage
+            ) {
+                if let Some(message) = message_of(info) {
+                    sink.push(Completion::Message {
+                        client: id,
+                        message,
+                    });
+                }
+                return Ok(());
+            }
             match tx.upgrade() {
                 Some(tx) => tx
                     .send(Msg::Push { generation, info })
@@ -674,7 +692,9 @@ impl Actor {
             tracking: self.tracking,
         };
         self.connecting_with_tracking = self.tracking;
-        self.connecting = Some(open(config, push, subs).boxed());
+        // Subscribers read through the message tap (see `message_tap`).
+        let tap = (self.role == Role::Subscriber).then(|| (self.sink.clone(), self.id));
+        self.connecting = Some(open(config, push, subs, tap).boxed());
     }
 
     fn on_connect_result(&mut self, result: Result<MultiplexedConnection>) {
@@ -834,46 +854,6 @@ impl Actor {
         self.emit(Event::Invalidate { keys });
     }
 
-    fn on_message(&mut self, info: PushInfo) {
-        let sharded = info.kind == PushKind::SMessage;
-        let mut data = info.data.into_iter().map(|v| match v {
-            Value::BulkString(b) => b,
-            other => crate::reply::as_text(&other)
-                .unwrap_or_default()
-                .into_bytes(),
-        });
-        let message = match info.kind {
-            PushKind::PMessage => {
-                let (Some(pattern), Some(channel), Some(payload)) =
-                    (data.next(), data.next(), data.next())
-                else {
-                    return;
-                };
-                Message {
-                    pattern: Some(pattern),
-                    channel,
-                    payload,
-                    sharded,
-                }
-            }
-            _ => {
-                let (Some(channel), Some(payload)) = (data.next(), data.next()) else {
-                    return;
-                };
-                Message {
-                    pattern: None,
-                    channel,
-                    payload,
-                    sharded,
-                }
-            }
-        };
-        self.sink.push(Completion::Message {
-            client: self.id,
-            message,
-        });
-    }
-
     /// Ends the client: everything still waiting or in flight rejects with `err`.
     fn shutdown(&mut self, err: Error) {
         if self.ended {
@@ -914,6 +894,7 @@ async fn open(
     config: Arc<ClientConfig>,
     push: impl redis::aio::AsyncPushSender,
     subs: Subscriptions,
+    tap: Option<(Arc<dyn Sink>, u32)>,
 ) -> Result<MultiplexedConnection> {
     let client = config.redis_client()?;
     let settings = AsyncConnectionConfig::new()
@@ -922,10 +903,16 @@ async fn open(
         .set_response_timeout(None)
         .set_push_sender(push);
     let work = async {
-        let mut conn = client
-            .get_multiplexed_async_connection_with_config(&settings)
-            .await
-            .map_err(|e| Error::from_redis(&e))?;
+        let mut conn = match tap {
+            // TLS subscribers keep the library's own stream (and its slower push path).
+            Some((sink, id)) if config.tls.is_none() => {
+                tapped_connection(&config, &client, settings, sink, id).await?
+            }
+            _ => client
+                .get_multiplexed_async_connection_with_config(&settings)
+                .await
+                .map_err(|e| Error::from_redis(&e))?,
+        };
         if let Some(name) = &config.connection_name {
             redis::cmd("CLIENT")
                 .arg("SETNAME")
@@ -1000,4 +987,71 @@ async fn run_op(
             }
         }
     }
+}
+
+/// The message a `message`/`pmessage`/`smessage` push carries, if it is well formed.
+fn message_of(info: PushInfo) -> Option<Message> {
+    let sharded = info.kind == PushKind::SMessage;
+    let mut data = info.data.into_iter().map(|v| match v {
+        Value::BulkString(b) => b,
+        other => crate::reply::as_text(&other)
+            .unwrap_or_default()
+            .into_bytes(),
+    });
+    let pattern = if info.kind == PushKind::PMessage {
+        Some(data.next()?)
+    } else {
+        None
+    };
+    Some(Message {
+        pattern,
+        channel: data.next()?,
+        payload: data.next()?,
+        sharded,
+    })
+}
+
+/// A subscriber connection over a [`MessageTap`]: messages go from the socket to the sink as
+/// borrowed slices; the library sees (and handshakes over) everything else.
+async fn tapped_connection(
+    config: &ClientConfig,
+    client: &redis::Client,
+    settings: AsyncConnectionConfig,
+    sink: Arc<dyn Sink>,
+    id: u32,
+) -> Result<MultiplexedConnection> {
+    let deliver: Deliver = Box::new(move |m| sink.push_message(id, m));
+    let io_err = |e: std::io::Error| Error::Connection(e.to_string());
+    let info = client.get_connection_info().redis_settings();
+    let (conn, driver) = match &config.addr {
+        Addr::Tcp(host, port) => {
+            let stream = tokio::net::TcpStream::connect((host.as_str(), *port))
+                .await
+                .map_err(io_err)?;
+            stream.set_nodelay(true).map_err(io_err)?;
+            if let Some(idle) = config.keep_alive {
+                socket2::SockRef::from(&stream)
+                    .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
+                    .map_err(io_err)?;
+            }
+            let tapped = MessageTap::new(stream, deliver);
+            let (conn, driver) = MultiplexedConnection::new_with_config(info, tapped, settings)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            (conn, driver.boxed())
+        }
+        Addr::Unix(path) => {
+            let stream = tokio::net::UnixStream::connect(path)
+                .await
+                .map_err(io_err)?;
+            let tapped = MessageTap::new(stream, deliver);
+            let (conn, driver) = MultiplexedConnection::new_with_config(info, tapped, settings)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            (conn, driver.boxed())
+        }
+    };
+    // The driver ends by itself once every handle on the connection is dropped.
+    tokio::spawn(driver);
+    Ok(conn)
 }

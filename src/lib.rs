@@ -8,6 +8,7 @@ pub mod command;
 pub mod config;
 pub mod error;
 pub mod lock;
+pub mod message_tap;
 pub mod rate_limit;
 pub mod reply;
 pub mod runtime;

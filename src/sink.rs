@@ -5,6 +5,7 @@
 use redis::Value;
 
 use crate::error::Error;
+use crate::message_tap::RawMessage;
 
 /// One connection lifecycle event (the ioredis / node-redis event names).
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +104,20 @@ pub enum Completion {
 pub trait Sink: Send + Sync + 'static {
     /// Hands over one completion; must not block.
     fn push(&self, completion: Completion);
+
+    /// Hands over one pub/sub message borrowed from a read buffer. Sinks that gather
+    /// messages override this to copy the bytes once, straight into their batch.
+    fn push_message(&self, client: u32, m: RawMessage<'_>) {
+        self.push(Completion::Message {
+            client,
+            message: Message {
+                pattern: m.pattern.map(<[u8]>::to_vec),
+                channel: m.channel.to_vec(),
+                payload: m.payload.to_vec(),
+                sharded: m.sharded,
+            },
+        });
+    }
 }
 
 /// A sink backed by a tokio channel, for Rust callers and tests.
