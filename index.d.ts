@@ -400,7 +400,62 @@ export interface Subscriptions {
   patterns: string[]
 }
 
+export interface StreamOptions {
+  /** Trim the stream to about this many entries on each publish (MAXLEN ~). */
+  maxLen?: number
+  /** Serialise on publish and parse on read as JSON (default true). */
+  json?: boolean
+}
+
+export interface StreamMessage<T = any> {
+  /** The entry id. */
+  id: string
+  /** The published value (parsed when the stream is JSON). */
+  data: T
+  /** Acknowledges this entry; resolves 1 if it was pending. */
+  ack(): Promise<number>
+}
+
+export interface StreamConsumerOptions {
+  group: string
+  consumer: string
+  /** Entries per read (default 10). */
+  count?: number
+  /** How long one read waits for new entries (default 5000 ms). */
+  blockMs?: number
+  /** Take over other consumers' entries pending at least this long (default 0: never). */
+  claimIdleMs?: number
+  /** Where a group created by this consumer starts: '$' (default, new entries) or '0'. */
+  startId?: string
+}
+
+/** A durable channel on a Redis Stream (at-least-once delivery with consumer groups). */
+export interface Stream<T = any> {
+  readonly name: string
+  publish(data: T): Promise<string>
+  createGroup(group: string, options?: { startId?: string }): Promise<boolean>
+  ack(group: string, ...ids: string[]): Promise<number>
+  length(): Promise<number>
+  pending(group: string): Promise<number>
+  consumer(options: StreamConsumerOptions): StreamConsumer<T>
+}
+
+/** One consumer of a group, on its own connection. */
+export interface StreamConsumer<T = any> extends EventEmitter, AsyncIterable<StreamMessage<T>> {
+  readonly closed: boolean
+  /** Own pending entries first, then claimed ones, then new ones (waits up to blockMs). */
+  read(): Promise<StreamMessage<T>[]>
+  /** Handles entries one at a time, acknowledging each after `handler` resolves. */
+  run(handler: (data: T, message: StreamMessage<T>) => unknown): Promise<void>
+  close(): Promise<void>
+  on(event: 'error', listener: (err: Error) => void): this
+  on(event: 'failed', listener: (message: StreamMessage<T>, err: unknown) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
 interface PubSubHealth {
+  /** A durable channel on a Redis Stream, for events that must not be lost. */
+  stream<T = any>(name: string, options?: StreamOptions): Stream<T>
   /** The subscriptions this client holds (restored after every reconnect). */
   subscriptions(): Subscriptions
   /** Messages dropped because the JS thread fell more than 100 000 messages behind. */

@@ -1,6 +1,6 @@
 'use strict'
 // Pub/sub delivery to a JS handler, side by side, medians of rounds:
-//   node bench/pubsub-run.js [--rounds 3] [--messages 500000] [--latency-messages 20000] [--rate 10000]
+//   node bench/pubsub-run.js [--rounds 3] [--messages 1000000] [--latency-messages 20000] [--rate 10000]
 const { spawn, execFileSync } = require('child_process')
 const fs = require('fs')
 const path = require('path')
@@ -9,7 +9,7 @@ const { RedisServer } = require('../__test__/helpers')
 const { opt, writeSection, median } = require('./common')
 
 const ROUNDS = Number(opt('rounds', 3))
-const N = Number(opt('messages', 500000))
+const N = Number(opt('messages', 1000000))
 const LN = Number(opt('latency-messages', 20000))
 const RATE = Number(opt('rate', 10000))
 const CLIENTS = String(opt('clients', 'hotpath,ioredis,node-redis')).split(',')

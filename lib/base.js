@@ -55,6 +55,12 @@ class BaseClient extends EventEmitter {
     this._cmdConn().native.enableTracking()
   }
 
+  /** `client.stream(name, { maxLen, json })`: a durable channel on a Redis Stream; see lib/stream.js. */
+  stream(name, options) {
+    const { Stream } = require('./stream')
+    return new Stream(this, name, options)
+  }
+
   /** `client.lock(resources, ttlMs, options)`: see lib/lock.js. */
   lock(resources, ttlMs, options) {
     return require('./lock').acquire(this, resources, ttlMs, options)

@@ -88,6 +88,26 @@ async function pubsub(): Promise<void> {
   console.log(subs, dropped)
 }
 
+async function streams(): Promise<void> {
+  const redis = new Redis()
+  const orders = redis.stream<{ id: number }>('orders', { maxLen: 10000 })
+  const id: string = await orders.publish({ id: 1 })
+  const consumer = orders.consumer({ group: 'billing', consumer: 'w1', claimIdleMs: 60000 })
+  consumer.on('failed', (msg, err) => console.log(msg.id, err))
+  for await (const msg of consumer) {
+    const n: number = msg.data.id
+    await msg.ack()
+    console.log(id, n)
+    break
+  }
+  await consumer.run(async (data) => console.log(data.id))
+  await consumer.close()
+  const client = createClient()
+  const pending: number = await client.stream('orders').pending('billing')
+  console.log(pending)
+}
+
+void streams
 void pubsub
 void caching
 void locks
