@@ -1,9 +1,9 @@
 'use strict'
-const { Redis, Pipeline } = require('./lib/ioredis')
-const { createClient, RedisClient } = require('./lib/node-redis')
+const { Redis, Pipeline, Cluster } = require('./lib/ioredis')
+const { createClient, createCluster, RedisClient } = require('./lib/node-redis')
 const { RateLimiter, RateLimitStore, rateLimit } = require('./lib/rate-limit')
 const { Lock, Redlock } = require('./lib/lock')
 
-module.exports = { Redis, Pipeline, createClient, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, default: Redis }
+module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, default: Redis }
 // Loaded on first use, so express-session (an optional peer) is only needed by those who use it.
 Object.defineProperty(module.exports, 'RedisStore', { enumerable: true, get: () => require('./lib/session').RedisStore })

@@ -21,6 +21,7 @@ class BaseClient extends EventEmitter {
     this._nearCaches = new Set()
     this._subChannels = new Set()
     this._subPatterns = new Set()
+    this._subShards = new Set()
     this.droppedMessages = 0
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
   }
@@ -146,13 +147,13 @@ class BaseClient extends EventEmitter {
 
   /** The subscriptions this client holds (restored after every reconnect). */
   subscriptions() {
-    return { channels: [...this._subChannels], patterns: [...this._subPatterns] }
+    return { channels: [...this._subChannels], patterns: [...this._subPatterns], shardChannels: [...this._subShards] }
   }
 
   _subscriber() {
     if (this._sub === null || this._sub.ended) {
       this._sub = new Connection({ ...this._nativeOptions, lazyConnect: false }, { subscriber: true, owner: this._subOwner })
-      this._sub.onMessage = (channel, payload, pattern) => this._onMessage(channel, payload, pattern)
+      this._sub.onMessage = (channel, payload, pattern, sharded) => this._onMessage(channel, payload, pattern, sharded)
       if (this._binaryMessages) this._sub.native.setBinaryMessages(true)
     }
     return this._sub

@@ -37,7 +37,7 @@ function later(err) {
 /**
  * A batch of messages for one subscriber: `payloads` back to back (a string, or a Buffer in
  * binary mode), and per message its payload's end, its channel's and its pattern's index in
- * `names` (0xFFFFFFFF: no pattern). Slicing is cheap: strings share the batch's storage.
+ * `names` (0xFFFFFFFF: no pattern; 0xFFFFFFFE: a sharded channel's message). Slicing is cheap: strings share the batch's storage.
  */
 function deliver(c, payloads, names, meta) {
   const binary = typeof payloads !== 'string'
@@ -48,7 +48,8 @@ function deliver(c, payloads, names, meta) {
     start = end
     const p = meta[j + 2]
     try {
-      c.onMessage(names[meta[j + 1]], payload, p === 0xffffffff ? null : names[p])
+      if (p >= 0xfffffffe) c.onMessage(names[meta[j + 1]], payload, null, p === 0xfffffffe)
+      else c.onMessage(names[meta[j + 1]], payload, names[p], false)
     } catch (err) {
       later(err)
     }
@@ -263,8 +264,10 @@ class Connection {
     }
   }
 
-  subscribe(pattern, unsubscribe, names) {
-    return this.op((id) => this.native.subscribe(id, pattern, unsubscribe, names.map((n) => Buffer.from(n)))).then(
+  /** `kind`: false (channels), true (patterns) or 'shard' (sharded channels). */
+  subscribe(kind, unsubscribe, names) {
+    const k = kind === 'shard' ? 2 : kind ? 1 : 0
+    return this.op((id) => this.native.subscribe(id, k, unsubscribe, names.map((n) => Buffer.from(n)))).then(
       (r) => r[0] ?? r
     )
   }

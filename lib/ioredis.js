@@ -8,7 +8,7 @@ const { flatten, toObject, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError } = require('./errors')
 
-const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe'])
+const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
 const TRANSFORMS = { ...RESP2_SHAPES, hgetall: toObject }
 
 function pem(v) {
@@ -67,6 +67,7 @@ function nativeOptions(o) {
     enableOfflineQueue: o.enableOfflineQueue,
     maxOfflineQueue: o.maxOfflineQueue,
     lazyConnect: false,
+    clusterNodes: o._clusterNodes,
     // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
     // the native capped exponential backoff with jitter applies.
     externalRetry: typeof o.retryStrategy === 'function',
@@ -81,7 +82,7 @@ class Redis extends BaseClient {
     this._ready = null
     this._handlers = new Map()
     this.on('newListener', (event) => {
-      if (event === 'messageBuffer' || event === 'pmessageBuffer') this._wantBinaryMessages()
+      if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
     })
     if (!options.lazyConnect) this._open()
   }
@@ -187,19 +188,20 @@ class Redis extends BaseClient {
 
   _subscription(name, channels) {
     const pattern = name.startsWith('p')
+    const kind = name === 'ssubscribe' || name === 'sunsubscribe' ? 'shard' : pattern
     const unsubscribe = name.includes('unsub')
     if (unsubscribe && this._sub === null) return Promise.resolve(0)
     if (!unsubscribe && channels.length === 0) return Promise.reject(typeError(`${name} needs at least one channel`))
     for (const c of channels) if (typeof c !== 'string' && !Buffer.isBuffer(c)) return Promise.reject(typeError('channels must be strings or Buffers'))
-    const registry = pattern ? this._subPatterns : this._subChannels
+    const registry = kind === 'shard' ? this._subShards : pattern ? this._subPatterns : this._subChannels
     const names = channels.map(String)
     if (unsubscribe) {
       for (const c of names.length ? names : [...registry]) {
         registry.delete(c)
-        this._handlers.delete((pattern ? 'p:' : 'c:') + c)
+        this._handlers.delete((kind === 'shard' ? 's:' : pattern ? 'p:' : 'c:') + c)
       }
     } else for (const c of names) registry.add(c)
-    return this._subscriber().subscribe(pattern, unsubscribe, channels)
+    return this._subscriber().subscribe(kind, unsubscribe, channels)
   }
 
   /**
@@ -209,7 +211,7 @@ class Redis extends BaseClient {
    */
   _handlerSubscription(name, channel, handler, options) {
     const pattern = name === 'psubscribe'
-    const key = (pattern ? 'p:' : 'c:') + channel
+    const key = (name === 'ssubscribe' ? 's:' : pattern ? 'p:' : 'c:') + channel
     let set = this._handlers.get(key)
     if (!set) this._handlers.set(key, (set = new Set()))
     set.add({ fn: handler, json: !!(options && options.json) })
@@ -221,13 +223,18 @@ class Redis extends BaseClient {
     return this._run('subscribe', args, false)
   }
 
+  ssubscribe(...args) {
+    if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('ssubscribe', args[0], args[1], args[2])
+    return this._run('ssubscribe', args, false)
+  }
+
   psubscribe(...args) {
     if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('psubscribe', args[0], args[1], args[2])
     return this._run('psubscribe', args, false)
   }
 
-  _dispatchHandlers(channel, payload, pattern) {
-    const set = this._handlers.get(pattern === null ? 'c:' + channel : 'p:' + pattern)
+  _dispatchHandlers(channel, payload, pattern, sharded) {
+    const set = this._handlers.get(sharded ? 's:' + channel : pattern === null ? 'c:' + channel : 'p:' + pattern)
     if (!set) return
     for (const h of set) {
       let msg = Buffer.isBuffer(payload) ? payload.toString() : payload
@@ -243,9 +250,15 @@ class Redis extends BaseClient {
     }
   }
 
-  _onMessage(channel, payload, pattern) {
-    if (this._handlers.size > 0) this._dispatchHandlers(channel, payload, pattern)
-    if (Buffer.isBuffer(payload)) {
+  _onMessage(channel, payload, pattern, sharded) {
+    if (this._handlers.size > 0) this._dispatchHandlers(channel, payload, pattern, sharded)
+    if (sharded) {
+      // Sharded channels (Redis Cluster): ioredis' smessage / smessageBuffer.
+      if (Buffer.isBuffer(payload)) {
+        this.emit('smessageBuffer', channel, payload)
+        if (this.listenerCount('smessage') > 0) this.emit('smessage', channel.toString(), payload.toString())
+      } else this.emit('smessage', channel, payload)
+    } else if (Buffer.isBuffer(payload)) {
       if (pattern === null) {
         this.emit('messageBuffer', channel, payload)
         if (this.listenerCount('message') > 0) this.emit('message', channel.toString(), payload.toString())
@@ -315,7 +328,7 @@ class Redis extends BaseClient {
 
 for (const name of names) {
   if (name === 'multi' || name === 'quit') continue
-  if (name === 'subscribe' || name === 'psubscribe') continue
+  if (name === 'subscribe' || name === 'psubscribe' || name === 'ssubscribe') continue
   Redis.prototype[name] = function (...args) {
     return this._run(name, args, false)
   }
@@ -414,4 +427,39 @@ Redis.Pipeline = Pipeline
 Redis.default = Redis
 Redis.Redis = Redis
 
-module.exports = { Redis, Pipeline }
+/**
+ * ioredis' `new Redis.Cluster(startupNodes, { redisOptions, lazyConnect })`: the same client
+ * over a Redis Cluster. Commands go to the node owning their key's slot (redirects are
+ * followed); a pipeline's commands each go to their own node, a MULTI must stay in one slot.
+ * Sharded pub/sub (`ssubscribe`/`spublish`, `smessage`) works here.
+ */
+class Cluster extends Redis {
+  constructor(startupNodes, options = {}) {
+    super({ ...(options.redisOptions || {}), lazyConnect: options.lazyConnect, _clusterNodes: clusterNodes(startupNodes) })
+    this.startupNodes = startupNodes
+  }
+}
+Redis.Cluster = Cluster
+
+/** Seed nodes as `[{ host, port }]`, from ports, 'host:port' / URL strings or objects. */
+function clusterNodes(list) {
+  if (!Array.isArray(list) || list.length === 0) throw typeError('cluster: startup nodes must be a non-empty array')
+  return list.map((n) => {
+    let host = '127.0.0.1'
+    let port = 6379
+    if (typeof n === 'number' || (typeof n === 'string' && /^\d+$/.test(n))) port = Number(n)
+    else if (typeof n === 'string') {
+      const u = new URL(n.includes('://') ? n : `redis://${n}`)
+      host = u.hostname || host
+      port = u.port ? Number(u.port) : port
+    } else if (n && typeof n === 'object') {
+      if (n.url) return clusterNodes([n.url])[0]
+      host = n.host ?? (n.socket && n.socket.host) ?? host
+      port = Number(n.port ?? (n.socket && n.socket.port) ?? port)
+    } else throw typeError('cluster: a node is a port, a "host:port" string or { host, port }')
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw typeError(`cluster: bad port in ${JSON.stringify(n)}`)
+    return { host, port }
+  })
+}
+
+module.exports = { Redis, Pipeline, Cluster, clusterNodes }

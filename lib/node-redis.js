@@ -143,6 +143,7 @@ class RedisClient extends BaseClient {
         enableOfflineQueue: options.disableOfflineQueue ? false : undefined,
         maxOfflineQueue: options.commandsQueueMaxLength,
         lazyConnect: false,
+        clusterNodes: options._clusterNodes,
         externalRetry: retry !== null,
       },
       retry
@@ -150,6 +151,7 @@ class RedisClient extends BaseClient {
     this.options = options
     this._channelListeners = new Map()
     this._patternListeners = new Map()
+    this._shardListeners = new Map()
   }
 
   get isOpen() {
@@ -252,6 +254,19 @@ class RedisClient extends BaseClient {
     return this._unlisten(this._patternListeners, true, patterns, listener)
   }
 
+  /** Sharded channels (Redis Cluster): node-redis' sSubscribe / sUnsubscribe. */
+  async sSubscribe(channels, listener, bufferMode) {
+    return this._listen(this._shardListeners, 'shard', channels, listener, bufferMode)
+  }
+
+  async sUnsubscribe(channels, listener) {
+    return this._unlisten(this._shardListeners, 'shard', channels, listener)
+  }
+
+  _registry(kind) {
+    return kind === 'shard' ? this._subShards : kind ? this._subPatterns : this._subChannels
+  }
+
   async _listen(map, pattern, names_, listener, bufferMode) {
     if (typeof listener !== 'function') throw typeError('subscribe needs a listener function')
     // Listeners are registered under the caller's function (so unsubscribe finds it) and
@@ -286,7 +301,7 @@ class RedisClient extends BaseClient {
       }
       set.set(listener, { call, buffer: !!bufferMode })
     }
-    for (const c of fresh) (pattern ? this._subPatterns : this._subChannels).add(c)
+    for (const c of fresh) this._registry(pattern).add(c)
     if (fresh.length) await this._subscriber().subscribe(pattern, false, fresh)
   }
 
@@ -302,13 +317,14 @@ class RedisClient extends BaseClient {
         gone.push(c)
       }
     }
-    for (const c of gone) (pattern ? this._subPatterns : this._subChannels).delete(c)
+    for (const c of gone) this._registry(pattern).delete(c)
     if (gone.length && this._sub) await this._sub.subscribe(pattern, true, gone)
   }
 
-  _onMessage(channel, payload, pattern) {
+  _onMessage(channel, payload, pattern, sharded) {
     const key = pattern === null ? channel : pattern
-    const set = (pattern === null ? this._channelListeners : this._patternListeners).get(Buffer.isBuffer(key) ? key.toString() : key)
+    const map = sharded ? this._shardListeners : pattern === null ? this._channelListeners : this._patternListeners
+    const set = map.get(Buffer.isBuffer(key) ? key.toString() : key)
     if (!set) return
     for (const { call, buffer } of set.values()) {
       if (Buffer.isBuffer(payload) && !buffer) call(payload.toString(), channel.toString())
@@ -350,7 +366,7 @@ for (const [name, build] of Object.entries(builders)) {
 }
 // Every other command by its lower-case name too (node-redis' generic surface).
 for (const name of names) {
-  if (RedisClient.prototype[name] || ['multi', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'exec'].includes(name)) continue
+  if (RedisClient.prototype[name] || ['multi', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'quit', 'exec'].includes(name)) continue
   RedisClient.prototype[name] = function (...args) {
     try {
       return this._exec({ args: flatten(name, args, [name.toUpperCase()]), transform: RESP2_SHAPES[name] }, false)
@@ -435,4 +451,13 @@ function createClient(options) {
   return new RedisClient(options)
 }
 
-module.exports = { createClient, RedisClient, Multi }
+/**
+ * node-redis' `createCluster({ rootNodes: [{ url }], defaults })`: a client over a Redis
+ * Cluster (call `connect()`), with `sSubscribe`/`sPublish` for sharded channels.
+ */
+function createCluster(options = {}) {
+  const { clusterNodes } = require('./ioredis')
+  return new RedisClient({ ...(options.defaults || {}), _clusterNodes: clusterNodes(options.rootNodes) })
+}
+
+module.exports = { createClient, createCluster, RedisClient, Multi }

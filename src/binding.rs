@@ -35,6 +35,8 @@ const MAX_PENDING_MESSAGES: usize = 100_000;
 const MAX_BATCH_BYTES: usize = 64 << 20;
 /// Marks "no pattern" in a batch's per-message records.
 const NO_PATTERN: u32 = u32::MAX;
+/// Marks a sharded channel's message (`smessage`, never with a pattern).
+const SHARDED: u32 = u32::MAX - 1;
 
 /// What waits for the JavaScript thread: completions in order, with consecutive messages of
 /// one client gathered into one batch so that a burst crosses as a few JavaScript values
@@ -86,6 +88,7 @@ impl MessageBatch {
         let channel = self.name(m.channel);
         let pattern = match m.pattern {
             Some(p) => self.name(p),
+            None if m.sharded => SHARDED,
             None => NO_PATTERN,
         };
         self.meta
@@ -223,7 +226,7 @@ pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
 /// consecutive messages of one client: `payloads` (one string, or one Buffer in binary mode)
 /// holds them back to back; `meta` (a `Uint32Array`) has three numbers per message: where
 /// its payload ends in `payloads`, its channel's index in `names`, and its pattern's index
-/// (or 0xFFFFFFFF for none).
+/// (or 0xFFFFFFFF for none, 0xFFFFFFFE for a sharded channel's message).
 pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
@@ -646,14 +649,15 @@ impl NativeClient {
     pub fn subscribe(
         &self,
         id: u32,
-        pattern: bool,
+        kind: u32,
         unsubscribe: bool,
         names: Vec<Buffer>,
     ) -> Result<()> {
-        let kind = if pattern {
-            SubKind::Pattern
-        } else {
-            SubKind::Channel
+        // 0: channels, 1: patterns, 2: sharded channels.
+        let kind = match kind {
+            1 => SubKind::Pattern,
+            2 => SubKind::Shard,
+            _ => SubKind::Channel,
         };
         let names = names.iter().map(|b| b.to_vec()).collect();
         self.inner.subscribe(

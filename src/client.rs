@@ -15,12 +15,15 @@ use std::time::Duration;
 use futures_util::future::{BoxFuture, FutureExt, OptionFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use redis::aio::MultiplexedConnection;
+use redis::cluster::ClusterClientBuilder;
 use redis::{AsyncConnectionConfig, PushInfo, PushKind, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::command::Batch;
 use crate::config::{Addr, ClientConfig, RetryPolicy};
+pub use crate::connection::SubKind;
+use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::message_tap::{Deliver, MessageTap};
 use crate::runtime;
@@ -35,14 +38,6 @@ pub enum Role {
     Subscriber,
 }
 
-/// Which kind of subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubKind {
-    /// `SUBSCRIBE` channels.
-    Channel,
-    /// `PSUBSCRIBE` patterns.
-    Pattern,
-}
 
 enum Op {
     Batch(Batch),
@@ -322,7 +317,7 @@ fn take_binary(op: &mut Op) -> Vec<bool> {
     }
 }
 
-type Connecting = BoxFuture<'static, Result<MultiplexedConnection>>;
+type Connecting = BoxFuture<'static, Result<Connection>>;
 
 struct Actor {
     id: u32,
@@ -334,7 +329,7 @@ struct Actor {
     self_tx: mpsc::WeakUnboundedSender<Msg>,
     ended_flag: Arc<AtomicBool>,
 
-    conn: Option<MultiplexedConnection>,
+    conn: Option<Connection>,
     generation: u64,
     connecting: Option<Connecting>,
     retry_at: Option<Instant>,
@@ -359,6 +354,7 @@ struct Actor {
     connecting_with_tracking: bool,
     channels: BTreeSet<Vec<u8>>,
     patterns: BTreeSet<Vec<u8>>,
+    shards: BTreeSet<Vec<u8>>,
     seed: u64,
 }
 
@@ -406,6 +402,7 @@ impl Actor {
             connecting_with_tracking: false,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
+            shards: BTreeSet::new(),
             seed,
         }
     }
@@ -539,6 +536,7 @@ impl Actor {
             let set = match kind {
                 SubKind::Channel => &mut self.channels,
                 SubKind::Pattern => &mut self.patterns,
+                SubKind::Shard => &mut self.shards,
             };
             if *unsubscribe {
                 if names.is_empty() {
@@ -609,6 +607,10 @@ impl Actor {
                 kind: SubKind::Pattern,
                 ..
             } => self.patterns.len(),
+            Op::Sub {
+                kind: SubKind::Shard,
+                ..
+            } => self.shards.len(),
             _ => 0,
         };
         if let Op::Quit = p.op {
@@ -689,6 +691,7 @@ impl Actor {
         let subs = Subscriptions {
             channels: self.channels.iter().cloned().collect(),
             patterns: self.patterns.iter().cloned().collect(),
+            shards: self.shards.iter().cloned().collect(),
             tracking: self.tracking,
         };
         self.connecting_with_tracking = self.tracking;
@@ -697,7 +700,7 @@ impl Actor {
         self.connecting = Some(open(config, push, subs, tap).boxed());
     }
 
-    fn on_connect_result(&mut self, result: Result<MultiplexedConnection>) {
+    fn on_connect_result(&mut self, result: Result<Connection>) {
         if self.ended {
             return;
         }
@@ -709,7 +712,9 @@ impl Actor {
                 self.emit(Event::Connect);
                 if let Some(since) = self.down_since.take() {
                     if self.role == Role::Subscriber
-                        && (!self.channels.is_empty() || !self.patterns.is_empty())
+                        && (!self.channels.is_empty()
+                            || !self.patterns.is_empty()
+                            || !self.shards.is_empty())
                     {
                         self.emit(Event::Resubscribed {
                             down_ms: since.elapsed().as_millis() as u64,
@@ -885,6 +890,7 @@ impl Actor {
 struct Subscriptions {
     channels: Vec<Vec<u8>>,
     patterns: Vec<Vec<u8>>,
+    shards: Vec<Vec<u8>>,
     tracking: bool,
 }
 
@@ -895,7 +901,10 @@ async fn open(
     push: impl redis::aio::AsyncPushSender,
     subs: Subscriptions,
     tap: Option<(Arc<dyn Sink>, u32)>,
-) -> Result<MultiplexedConnection> {
+) -> Result<Connection> {
+    if !config.cluster_nodes.is_empty() {
+        return open_cluster(config, push, subs).await;
+    }
     let client = config.redis_client()?;
     let settings = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(config.connect_timeout))
@@ -939,7 +948,7 @@ async fn open(
                 .await
                 .map_err(|e| Error::from_redis(&e))?;
         }
-        Ok(conn)
+        Ok(Connection::Single(conn))
     };
     match tokio::time::timeout(config.connect_timeout, work).await {
         Ok(r) => r,
@@ -952,33 +961,26 @@ async fn open(
 
 /// Runs one op on a live connection.
 async fn run_op(
-    mut conn: MultiplexedConnection,
+    mut conn: Connection,
     op: Op,
     registry_len: usize,
 ) -> Result<Vec<Value>> {
     match op {
-        Op::Batch(b) => conn
-            .send_packed_commands(&b.pipeline, 0, b.count)
-            .await
-            .map_err(|e| Error::from_redis(&e)),
+        Op::Batch(b) => conn.run_batch(&b).await.map_err(|e| Error::from_redis(&e)),
         Op::Sub {
             kind,
             names,
             unsubscribe,
         } => {
             if !names.is_empty() {
-                let r = match (kind, unsubscribe) {
-                    (SubKind::Channel, false) => conn.subscribe(&names).await,
-                    (SubKind::Channel, true) => conn.unsubscribe(&names).await,
-                    (SubKind::Pattern, false) => conn.psubscribe(&names).await,
-                    (SubKind::Pattern, true) => conn.punsubscribe(&names).await,
-                };
-                r.map_err(|e| Error::from_redis(&e))?;
+                conn.subscribe(kind, unsubscribe, &names)
+                    .await
+                    .map_err(|e| Error::from_redis(&e))?;
             }
             Ok(vec![Value::Int(registry_len as i64)])
         }
         Op::Quit => {
-            let r = redis::cmd("QUIT").query_async::<Value>(&mut conn).await;
+            let r = conn.exec(&redis::cmd("QUIT")).await;
             match r {
                 Ok(v) => Ok(vec![v]),
                 // The server may close before we read its OK; the goodbye happened either way.
@@ -1054,4 +1056,62 @@ async fn tapped_connection(
     // The driver ends by itself once every handle on the connection is dropped.
     tokio::spawn(driver);
     Ok(conn)
+}
+
+/// Connects to a Redis Cluster from its seed nodes and restores the subscriptions. The
+/// library keeps one connection per node, routes by slot and follows redirects.
+async fn open_cluster(
+    config: Arc<ClientConfig>,
+    push: impl redis::aio::AsyncPushSender,
+    subs: Subscriptions,
+) -> Result<Connection> {
+    if config.tls.is_some() {
+        return Err(Error::InvalidArg(
+            "TLS is not supported for cluster clients yet".into(),
+        ));
+    }
+    let nodes = config
+        .cluster_nodes
+        .iter()
+        .map(|(h, p)| format!("redis://{h}:{p}"))
+        .collect::<Vec<_>>();
+    let mut builder = ClusterClientBuilder::new(nodes)
+        .use_protocol(redis::ProtocolVersion::RESP3)
+        .connection_timeout(config.connect_timeout)
+        .push_sender(push);
+    if let Some(u) = &config.username {
+        builder = builder.username(u);
+    }
+    if let Some(p) = &config.password {
+        builder = builder.password(p);
+    }
+    let work = async {
+        let client = builder.build().map_err(|e| Error::from_redis(&e))?;
+        let mut conn = client
+            .get_async_connection()
+            .await
+            .map_err(|e| Error::from_redis(&e))?;
+        if !subs.channels.is_empty() {
+            conn.subscribe(&subs.channels)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+        }
+        if !subs.patterns.is_empty() {
+            conn.psubscribe(&subs.patterns)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+        }
+        let mut conn = Connection::Cluster(conn);
+        conn.subscribe(SubKind::Shard, false, &subs.shards)
+            .await
+            .map_err(|e| Error::from_redis(&e))?;
+        Ok(conn)
+    };
+    match tokio::time::timeout(config.connect_timeout, work).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Connection(format!(
+            "cluster connect timed out after {} ms",
+            config.connect_timeout.as_millis()
+        ))),
+    }
 }

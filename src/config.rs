@@ -65,6 +65,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Connect as soon as the client is created (ioredis) rather than on `connect()`.
     pub lazy_connect: bool,
+    /// Seed nodes of a Redis Cluster; empty for a single server.
+    pub cluster_nodes: Vec<(String, u16)>,
 }
 
 /// The server address.
@@ -96,6 +98,7 @@ impl Default for ClientConfig {
                 cap: Duration::from_secs(2),
             },
             lazy_connect: false,
+            cluster_nodes: Vec::new(),
         }
     }
 }
@@ -164,6 +167,21 @@ impl ClientConfig {
                 _ => return Err(invalid("port must be a number")),
             }
             c.addr = Addr::Tcp(host, port);
+        }
+        match &v["clusterNodes"] {
+            Json::Null => {}
+            Json::Array(nodes) if !nodes.is_empty() => {
+                for n in nodes {
+                    let host = opt_str(&n["host"], "clusterNodes[].host")?
+                        .unwrap_or_else(|| "127.0.0.1".to_string());
+                    let port = n["port"]
+                        .as_u64()
+                        .filter(|p| (1..=65535).contains(p))
+                        .ok_or_else(|| invalid("clusterNodes[].port must be an integer from 1 to 65535"))?;
+                    c.cluster_nodes.push((host, port as u16));
+                }
+            }
+            _ => return Err(invalid("clusterNodes must be a non-empty array of { host, port }")),
         }
         if let Some(u) = opt_str(&v["username"], "username")? {
             c.username = Some(u);

@@ -6,6 +6,7 @@
 pub mod client;
 pub mod command;
 pub mod config;
+pub mod connection;
 pub mod error;
 pub mod lock;
 pub mod message_tap;
