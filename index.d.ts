@@ -117,6 +117,8 @@ export declare class Redis extends EventEmitter {
   zscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
   subscribe(...channels: Array<string | Callback<number>>): Promise<number>
   psubscribe(...patterns: Array<string | Callback<number>>): Promise<number>
+  ssubscribe(...channels: Array<string | Callback<number>>): Promise<number>
+  sunsubscribe(...channels: Array<string | Callback<number>>): Promise<number>
   unsubscribe(...channels: string[]): Promise<number>
   punsubscribe(...patterns: string[]): Promise<number>
   duplicate(override?: RedisOptions): Redis
@@ -236,6 +238,33 @@ export declare class RedisClient extends EventEmitter {
 }
 
 export declare function createClient(options?: ClientOptions): RedisClient
+
+/** A Redis Cluster seed node: a port, "host:port", a URL, or { host, port }. */
+export type ClusterNode = number | string | { host?: string; port?: number; url?: string }
+
+export interface ClusterOptions {
+  /** Options for every node connection (password, username, commandTimeout...). */
+  redisOptions?: RedisOptions
+  lazyConnect?: boolean
+}
+
+/**
+ * ioredis' `new Redis.Cluster(nodes, options)`: commands go to the node owning their key's
+ * slot; a MULTI must stay in one slot; sharded pub/sub with ssubscribe/spublish/smessage.
+ */
+export declare class Cluster extends Redis {
+  constructor(startupNodes: ClusterNode[], options?: ClusterOptions)
+  readonly startupNodes: ClusterNode[]
+}
+
+export interface ClusterClientOptions {
+  rootNodes: ClusterNode[]
+  /** Client options for every node (password, username...). */
+  defaults?: ClientOptions
+}
+
+/** node-redis' `createCluster({ rootNodes, defaults })`; call `connect()`. */
+export declare function createCluster(options: ClusterClientOptions): RedisClient
 
 // --- Rate limiting -------------------------------------------------------------------
 
@@ -398,6 +427,8 @@ export declare class RedisStore extends EventEmitter {
 export interface Subscriptions {
   channels: string[]
   patterns: string[]
+  /** Sharded channels (Redis Cluster). */
+  shardChannels: string[]
 }
 
 export interface StreamOptions {
@@ -467,12 +498,18 @@ export interface Redis extends PubSubHealth {
   /** A per-channel handler; `{ json: true }` parses each payload. */
   subscribe(channel: string, handler: (message: any, channel: string) => void, options: { json?: boolean }): Promise<number>
   psubscribe(pattern: string, handler: (message: any, channel: string) => void, options: { json?: boolean }): Promise<number>
+  /** A sharded channel's handler (Redis Cluster). */
+  ssubscribe(channel: string, handler: (message: any, channel: string) => void, options: { json?: boolean }): Promise<number>
+  on(event: 'smessage', listener: (channel: string, message: string) => void): this
   on(event: 'subscriptionsLost', listener: (lost: Subscriptions) => void): this
   on(event: 'messagesDropped', listener: (count: number) => void): this
 }
 export interface RedisClient extends PubSubHealth {
   cache(options?: CacheOptions): Cache
   subscribe(channels: string | string[], listener: (message: any, channel: string) => void, options: { json?: boolean }): Promise<void>
+  /** Sharded channels (Redis Cluster). */
+  sSubscribe(channels: string | string[], listener: (message: any, channel: string) => void, options?: { json?: boolean } | boolean): Promise<void>
+  sUnsubscribe(channels?: string | string[], listener?: (message: any, channel: string) => void): Promise<void>
   on(event: 'subscriptionsLost', listener: (lost: Subscriptions) => void): this
   on(event: 'messagesDropped', listener: (count: number) => void): this
 }

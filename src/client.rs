@@ -22,8 +22,8 @@ use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::command::Batch;
 use crate::config::{Addr, ClientConfig, RetryPolicy};
-pub use crate::connection::SubKind;
 use crate::connection::Connection;
+pub use crate::connection::SubKind;
 use crate::error::{Error, Result};
 use crate::message_tap::{Deliver, MessageTap};
 use crate::runtime;
@@ -37,7 +37,6 @@ pub enum Role {
     /// Subscriptions; the registry is restored on every reconnect.
     Subscriber,
 }
-
 
 enum Op {
     Batch(Batch),
@@ -960,11 +959,7 @@ async fn open(
 }
 
 /// Runs one op on a live connection.
-async fn run_op(
-    mut conn: Connection,
-    op: Op,
-    registry_len: usize,
-) -> Result<Vec<Value>> {
+async fn run_op(mut conn: Connection, op: Op, registry_len: usize) -> Result<Vec<Value>> {
     match op {
         Op::Batch(b) => conn.run_batch(&b).await.map_err(|e| Error::from_redis(&e)),
         Op::Sub {

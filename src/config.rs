@@ -177,11 +177,17 @@ impl ClientConfig {
                     let port = n["port"]
                         .as_u64()
                         .filter(|p| (1..=65535).contains(p))
-                        .ok_or_else(|| invalid("clusterNodes[].port must be an integer from 1 to 65535"))?;
+                        .ok_or_else(|| {
+                            invalid("clusterNodes[].port must be an integer from 1 to 65535")
+                        })?;
                     c.cluster_nodes.push((host, port as u16));
                 }
             }
-            _ => return Err(invalid("clusterNodes must be a non-empty array of { host, port }")),
+            _ => {
+                return Err(invalid(
+                    "clusterNodes must be a non-empty array of { host, port }",
+                ))
+            }
         }
         if let Some(u) = opt_str(&v["username"], "username")? {
             c.username = Some(u);

@@ -30,9 +30,9 @@ pub enum Connection {
 }
 
 fn is_named(cmd: &Cmd, name: &str) -> bool {
-    cmd.args_iter()
-        .next()
-        .is_some_and(|a| matches!(a, redis::Arg::Simple(b) if b.eq_ignore_ascii_case(name.as_bytes())))
+    cmd.args_iter().next().is_some_and(
+        |a| matches!(a, redis::Arg::Simple(b) if b.eq_ignore_ascii_case(name.as_bytes())),
+    )
 }
 
 impl Connection {

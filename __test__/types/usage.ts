@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore } from '../..'
+import Redis, { createClient, createCluster, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -107,6 +107,20 @@ async function streams(): Promise<void> {
   console.log(pending)
 }
 
+async function clusters(): Promise<void> {
+  const cluster = new Cluster([{ host: '127.0.0.1', port: 7000 }, 7001, '127.0.0.1:7002'], { redisOptions: { password: 'p' } })
+  cluster.on('smessage', (channel, message) => console.log(channel.length, message.length))
+  await cluster.ssubscribe('orders{1}')
+  await cluster.spublish('orders{1}', 'hi')
+  const shards: string[] = cluster.subscriptions().shardChannels
+  const nr = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] })
+  await nr.connect()
+  await nr.sSubscribe('orders{1}', (message, channel) => console.log(message, channel))
+  await nr.sUnsubscribe('orders{1}')
+  console.log(shards)
+}
+
+void clusters
 void streams
 void pubsub
 void caching

@@ -1,0 +1,136 @@
+'use strict'
+// A real local Redis Cluster (3 masters): commands routed by slot, and sharded pub/sub that
+// survives a node restart.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { RedisCluster, sleep, cli } = require('./helpers')
+const { Cluster, createCluster, Redis } = require('..')
+
+let cluster
+test.before(async () => {
+  cluster = await RedisCluster.start(3)
+})
+test.after(async () => {
+  await cluster.stop()
+})
+
+async function until(pred, ms = 10000) {
+  const t = Date.now()
+  while (!pred()) {
+    if (Date.now() - t > ms) throw new Error('condition not met in time')
+    await sleep(20)
+  }
+}
+
+test('commands reach the node owning their slot; pipelines span nodes; MULTI stays in one slot', async () => {
+  const redis = new Cluster(cluster.startupNodes)
+  try {
+    for (let i = 0; i < 60; i++) await redis.set(`key:${i}`, `v${i}`)
+    // Every node holds some of the keys: the client routed them.
+    for (const node of cluster.nodes) assert.ok(Number(cli(node.port, 'DBSIZE')) > 0, `node ${node.port} has keys`)
+    assert.equal(await redis.get('key:42'), 'v42')
+    const rows = await redis
+      .pipeline()
+      .get('key:1')
+      .get('key:2')
+      .get('key:3')
+      .incr('counter')
+      .exec()
+    assert.deepEqual(rows, [
+      [null, 'v1'],
+      [null, 'v2'],
+      [null, 'v3'],
+      [null, 1],
+    ])
+    assert.deepEqual(await redis.multi().set('{user:1}:name', 'Ada').get('{user:1}:name').exec(), [
+      [null, 'OK'],
+      [null, 'Ada'],
+    ])
+    await assert.rejects(redis.multi().set('a', '1').set('b', '2').exec(), { code: 'ERR_REDIS_REPLY', message: /cross(ed )?slot/i })
+    assert.throws(() => new Cluster([]), { name: 'TypeError' })
+    assert.throws(() => new Cluster([{ host: 'x', port: 70000 }]), { name: 'TypeError' })
+  } finally {
+    await redis.quit()
+  }
+})
+
+test('sharded pub/sub on both faces: smessage, sSubscribe, sunsubscribe', async () => {
+  const pub = new Cluster(cluster.startupNodes)
+  const sub = new Cluster(cluster.startupNodes)
+  const nr = createCluster({ rootNodes: cluster.startupNodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) })
+  await nr.connect()
+  // Channels in three different slots: the subscriptions go to their own nodes.
+  const channels = ['orders{a}', 'news{b}', 'misc{c}']
+  assert.equal(new Set(channels.map((c) => cluster.nodeFor(c).port)).size > 1, true)
+  try {
+    const got = []
+    sub.on('smessage', (ch, m) => got.push([ch, m]))
+    assert.equal(await sub.ssubscribe(...channels), 3)
+    assert.deepEqual(sub.subscriptions().shardChannels, channels)
+    const nrGot = []
+    await nr.sSubscribe('orders{a}', (m, ch) => nrGot.push([ch, m]))
+    for (let i = 0; i < 20; i++) for (const c of channels) await pub.spublish(c, `${c}:${i}`)
+    await until(() => got.length === 60 && nrGot.length === 20)
+    for (const c of channels) {
+      assert.deepEqual(
+        got.filter(([ch]) => ch === c).map(([, m]) => m),
+        [...Array(20).keys()].map((i) => `${c}:${i}`),
+        `in publish order on ${c}`
+      )
+    }
+    assert.deepEqual(nrGot[0], ['orders{a}', 'orders{a}:0'])
+    // Plain pub/sub still works on a cluster client.
+    const plain = []
+    sub.on('message', (ch, m) => plain.push(m))
+    await sub.subscribe('broadcast')
+    await pub.publish('broadcast', 'hi')
+    await until(() => plain.length === 1)
+    await sub.sunsubscribe('news{b}')
+    await pub.spublish('news{b}', 'gone')
+    await pub.spublish('misc{c}', 'still')
+    await until(() => got.some(([, m]) => m === 'still'))
+    assert.ok(!got.some(([, m]) => m === 'gone'))
+    // A single-server client says plainly that sharded channels need a cluster client.
+    const single = new Redis({ port: cluster.nodes[0].port, lazyConnect: true })
+    await assert.rejects(single.ssubscribe('x'), /cluster client/)
+    await single.quit()
+  } finally {
+    await nr.quit()
+    await sub.quit()
+    await pub.quit()
+  }
+})
+
+test('a sharded subscription survives a restart of its node, with subscriptionsLost and resubscribed', async () => {
+  const pub = new Cluster(cluster.startupNodes)
+  const sub = new Cluster(cluster.startupNodes)
+  pub.on('error', () => {})
+  sub.on('error', () => {})
+  try {
+    const got = []
+    sub.on('smessage', (ch, m) => got.push(m))
+    const lost = new Promise((r) => sub.once('subscriptionsLost', r))
+    const resubscribed = new Promise((r) => sub.once('resubscribed', r))
+    await sub.ssubscribe('jobs{r}')
+    await pub.spublish('jobs{r}', 'before')
+    await until(() => got.includes('before'))
+    const node = cluster.nodeFor('jobs{r}')
+    await node.kill()
+    await sleep(300)
+    await node.spawn()
+    await cluster.waitOk()
+    assert.deepEqual((await lost).shardChannels, ['jobs{r}'])
+    const info = await resubscribed
+    assert.ok(info.downMs > 0)
+    assert.deepEqual(info.shardChannels, ['jobs{r}'])
+    // Publish until delivered: the publisher's own connection to that node heals too.
+    let i = 0
+    await until(() => {
+      pub.spublish('jobs{r}', `after ${i++}`).catch(() => {})
+      return got.some((m) => m.startsWith('after'))
+    }, 15000)
+  } finally {
+    await sub.quit()
+    await pub.quit()
+  }
+})
