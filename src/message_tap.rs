@@ -157,7 +157,10 @@ pub fn message(frame: &[u8]) -> Option<RawMessage<'_>> {
 /// Wraps a subscriber's socket; see the module documentation.
 pub struct MessageTap<S> {
     inner: S,
+    /// Read bytes are `buf[..end]`; the rest is zeroed room for the next read (kept, so
+    /// a read does not zero a fresh chunk each time).
     buf: Vec<u8>,
+    end: usize,
     /// The first byte not yet handed on.
     start: usize,
     /// Bytes in `start..pass_end` are whole frames (or, once `broken`, anything) to pass on.
@@ -173,6 +176,7 @@ impl<S> MessageTap<S> {
         MessageTap {
             inner,
             buf: Vec::new(),
+            end: 0,
             start: 0,
             pass_end: 0,
             broken: false,
@@ -184,12 +188,12 @@ impl<S> MessageTap<S> {
     /// Takes out the messages at `start` and stops at the first other complete frame, which
     /// becomes pass-through.
     fn classify(&mut self) {
-        while self.start < self.buf.len() {
+        while self.start < self.end {
             if self.broken {
-                self.pass_end = self.buf.len();
+                self.pass_end = self.end;
                 return;
             }
-            let rest = &self.buf[self.start..];
+            let rest = &self.buf[self.start..self.end];
             match frame_len(rest) {
                 Ok(Some(n)) => match message(&rest[..n]) {
                     Some(m) => {
@@ -228,24 +232,31 @@ impl<S: AsyncRead + Unpin> AsyncRead for MessageTap<S> {
             }
             if this.eof {
                 // A partial frame before the end goes on as it is: the library reports it.
-                if this.start < this.buf.len() {
+                if this.start < this.end {
                     this.broken = true;
-                    this.pass_end = this.buf.len();
+                    this.pass_end = this.end;
                     continue;
                 }
                 return Poll::Ready(Ok(()));
             }
             if this.start > 0 {
-                this.buf.drain(..this.start);
+                this.buf.copy_within(this.start..this.end, 0);
+                this.end -= this.start;
                 this.start = 0;
                 this.pass_end = 0;
+                // Give back the room a very large frame needed once it has gone through.
+                if this.buf.len() > 16 * READ_CHUNK && this.end < READ_CHUNK {
+                    this.buf.truncate(2 * READ_CHUNK);
+                    this.buf.shrink_to_fit();
+                }
             }
-            let len = this.buf.len();
-            this.buf.resize(len + READ_CHUNK, 0);
-            let mut read = ReadBuf::new(&mut this.buf[len..]);
+            if this.buf.len() < this.end + READ_CHUNK {
+                this.buf.resize(this.end + READ_CHUNK, 0);
+            }
+            let mut read = ReadBuf::new(&mut this.buf[this.end..]);
             let polled = Pin::new(&mut this.inner).poll_read(cx, &mut read);
             let filled = read.filled().len();
-            this.buf.truncate(len + filled);
+            this.end += filled;
             match polled {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
@@ -405,6 +416,20 @@ mod tests {
             assert_eq!(passed, expected_pass, "chunk {chunk}");
             assert_eq!(msgs, expected_msgs, "chunk {chunk}");
         }
+    }
+
+    #[tokio::test]
+    async fn frames_larger_than_a_read_chunk() {
+        let big = vec![b'z'; 3 * READ_CHUNK + 17];
+        let mut input = push(&[b"message", b"ch", &big]);
+        let reply = format!("${}\r\n{}\r\n", 2 * READ_CHUNK, "r".repeat(2 * READ_CHUNK));
+        input.extend_from_slice(reply.as_bytes());
+        input.extend_from_slice(&push(&[b"message", b"ch", b"small"]));
+        let (passed, msgs) = run(input, 50_000).await;
+        assert_eq!(passed, reply.as_bytes());
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[0].1, big);
+        assert_eq!(msgs[1].1, b"small");
     }
 
     #[tokio::test]
