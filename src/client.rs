@@ -893,6 +893,24 @@ struct Subscriptions {
     tracking: bool,
 }
 
+impl Subscriptions {
+    /// Subscribes a fresh connection to everything in the registry.
+    async fn restore(&self, conn: &mut Connection) -> Result<()> {
+        for (kind, names) in [
+            (SubKind::Channel, &self.channels),
+            (SubKind::Pattern, &self.patterns),
+            (SubKind::Shard, &self.shards),
+        ] {
+            if !names.is_empty() {
+                conn.subscribe(kind, false, names)
+                    .await
+                    .map_err(|e| Error::from_redis(&e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Opens one connection: TCP/TLS, HELLO 3 with credentials, SELECT, CLIENT SETNAME, and for
 /// subscribers the registered subscriptions, all within the connect timeout.
 async fn open(
@@ -937,25 +955,11 @@ async fn open(
                 .await
                 .map_err(|e| Error::from_redis(&e))?;
         }
-        if !subs.channels.is_empty() {
-            conn.subscribe(&subs.channels)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-        }
-        if !subs.patterns.is_empty() {
-            conn.psubscribe(&subs.patterns)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-        }
-        Ok(Connection::Single(conn))
+        let mut conn = Connection::Single(conn);
+        subs.restore(&mut conn).await?;
+        Ok(conn)
     };
-    match tokio::time::timeout(config.connect_timeout, work).await {
-        Ok(r) => r,
-        Err(_) => Err(Error::Connection(format!(
-            "connect timed out after {} ms",
-            config.connect_timeout.as_millis()
-        ))),
-    }
+    within_connect_timeout(&config, work).await
 }
 
 /// Runs one op on a live connection.
@@ -1082,30 +1086,26 @@ async fn open_cluster(
     }
     let work = async {
         let client = builder.build().map_err(|e| Error::from_redis(&e))?;
-        let mut conn = client
+        let conn = client
             .get_async_connection()
             .await
             .map_err(|e| Error::from_redis(&e))?;
-        if !subs.channels.is_empty() {
-            conn.subscribe(&subs.channels)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-        }
-        if !subs.patterns.is_empty() {
-            conn.psubscribe(&subs.patterns)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-        }
         let mut conn = Connection::Cluster(conn);
-        conn.subscribe(SubKind::Shard, false, &subs.shards)
-            .await
-            .map_err(|e| Error::from_redis(&e))?;
+        subs.restore(&mut conn).await?;
         Ok(conn)
     };
+    within_connect_timeout(&config, work).await
+}
+
+/// Runs a connection attempt under the configured connect timeout.
+async fn within_connect_timeout(
+    config: &ClientConfig,
+    work: impl std::future::Future<Output = Result<Connection>>,
+) -> Result<Connection> {
     match tokio::time::timeout(config.connect_timeout, work).await {
         Ok(r) => r,
         Err(_) => Err(Error::Connection(format!(
-            "cluster connect timed out after {} ms",
+            "connect timed out after {} ms",
             config.connect_timeout.as_millis()
         ))),
     }
