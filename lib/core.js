@@ -37,7 +37,8 @@ function later(err) {
 /**
  * A batch of messages for one subscriber: `payloads` back to back (a string, or a Buffer in
  * binary mode), and per message its payload's end, its channel's and its pattern's index in
- * `names` (0xFFFFFFFF: no pattern; 0xFFFFFFFE: a sharded channel's message). Slicing is cheap: strings share the batch's storage.
+ * `names` (0xFFFFFFFF: no pattern; 0xFFFFFFFE: a sharded channel's message). Slicing is
+ * cheap: strings and Buffers share the batch's storage.
  */
 function deliver(c, payloads, names, meta) {
   const binary = typeof payloads !== 'string'
@@ -53,8 +54,6 @@ function deliver(c, payloads, names, meta) {
     } catch (err) {
       later(err)
     }
-    // A handler may close the subscriber mid-batch: deliver nothing after that.
-    if (c.onMessage === null) return
   }
 }
 

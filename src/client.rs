@@ -1024,7 +1024,7 @@ async fn tapped_connection(
     let deliver: Deliver = Box::new(move |m| sink.push_message(id, m));
     let io_err = |e: std::io::Error| Error::Connection(e.to_string());
     let info = client.get_connection_info().redis_settings();
-    let (conn, driver) = match &config.addr {
+    match &config.addr {
         Addr::Tcp(host, port) => {
             let stream = tokio::net::TcpStream::connect((host.as_str(), *port))
                 .await
@@ -1035,23 +1035,29 @@ async fn tapped_connection(
                     .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
                     .map_err(io_err)?;
             }
-            let tapped = MessageTap::new(stream, deliver);
-            let (conn, driver) = MultiplexedConnection::new_with_config(info, tapped, settings)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-            (conn, driver.boxed())
+            over_tap(MessageTap::new(stream, deliver), info, settings).await
         }
         Addr::Unix(path) => {
             let stream = tokio::net::UnixStream::connect(path)
                 .await
                 .map_err(io_err)?;
-            let tapped = MessageTap::new(stream, deliver);
-            let (conn, driver) = MultiplexedConnection::new_with_config(info, tapped, settings)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-            (conn, driver.boxed())
+            over_tap(MessageTap::new(stream, deliver), info, settings).await
         }
-    };
+    }
+}
+
+/// Handshakes over a tapped stream and starts the connection's driver.
+async fn over_tap<S>(
+    tapped: MessageTap<S>,
+    info: &redis::RedisConnectionInfo,
+    settings: AsyncConnectionConfig,
+) -> Result<MultiplexedConnection>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (conn, driver) = MultiplexedConnection::new_with_config(info, tapped, settings)
+        .await
+        .map_err(|e| Error::from_redis(&e))?;
     // The driver ends by itself once every handle on the connection is dropped.
     tokio::spawn(driver);
     Ok(conn)
