@@ -2,10 +2,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis_hotpath::client::{Client, Role};
-use redis_hotpath::command::batch_of;
-use redis_hotpath::config::ClientConfig;
-use redis_hotpath::sink::Completion;
+use redis_hotpath::core::client::{Client, Role};
+use redis_hotpath::core::command::batch_of;
+use redis_hotpath::core::config::ClientConfig;
+use redis_hotpath::core::sink::Completion;
 
 fn main() {
     let port: u16 = std::env::args()
@@ -16,7 +16,7 @@ fn main() {
     // The caller waits on a std channel from a plain thread, like the JavaScript thread does.
     let (tx, rx) = std::sync::mpsc::channel::<Completion>();
     struct StdSink(std::sync::Mutex<std::sync::mpsc::Sender<Completion>>);
-    impl redis_hotpath::sink::Sink for StdSink {
+    impl redis_hotpath::core::sink::Sink for StdSink {
         fn push(&self, c: Completion) {
             if let Ok(s) = self.0.lock() {
                 let _ = s.send(c);

@@ -1,7 +1,7 @@
 'use strict'
 // Locks on the client faces: `client.lock(...)`, `client.withLock(...)` (kept alive by the
 // native runtime's timers) and a redlock-compatible `Redlock` over several servers.
-// The scripts come from the Rust crate (`src/scripts/lock_*.lua`), which tests them.
+// The scripts come from the Rust crate (`src/core/scripts/lock_*.lua`), which tests them.
 const crypto = require('crypto')
 const { EventEmitter } = require('events')
 const native = require('./native')

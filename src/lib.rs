@@ -1,19 +1,10 @@
 //! redis-hotpath: a Redis client core for Node.js hot paths.
 //!
-//! Plain Rust modules do the work and are tested with `cargo test` against real servers;
-//! the `node` feature adds the thin N-API binding in [`binding`].
+//! Two layers: [`core`] does the work in plain Rust (connections, scripts, reply shaping)
+//! and is tested with `cargo test` against real servers without Node; `node` (the `node`
+//! feature) is the N-API binding, which only converts values and delegates to the core.
 
-pub mod client;
-pub mod command;
-pub mod config;
-pub mod connection;
-pub mod error;
-pub mod lock;
-pub mod message_tap;
-pub mod rate_limit;
-pub mod reply;
-pub mod runtime;
-pub mod sink;
+pub mod core;
 
 #[cfg(feature = "node")]
-mod binding;
+mod node;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use common::*;
 use redis::Value;
-use redis_hotpath::command::batch_of;
-use redis_hotpath::error::Error;
-use redis_hotpath::sink::{Completion, Event};
+use redis_hotpath::core::command::batch_of;
+use redis_hotpath::core::error::Error;
+use redis_hotpath::core::sink::{Completion, Event};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::timeout;
 
@@ -92,7 +92,7 @@ async fn deadline_covers_a_slow_server() {
 #[tokio::test]
 async fn offline_queue_is_bounded_and_drains_on_connect() {
     let port = free_port();
-    let cfg = redis_hotpath::config::ClientConfig::from_json(&format!(
+    let cfg = redis_hotpath::core::config::ClientConfig::from_json(&format!(
         r#"{{"port":{port},"maxOfflineQueue":2,"maxRetriesPerRequest":null}}"#
     ))
     .unwrap();

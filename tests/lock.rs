@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use common::{client, Server};
 use redis::{AsyncCommands, Script, Value};
-use redis_hotpath::lock::{keys, watch, ACQUIRE, EXTEND, RELEASE};
+use redis_hotpath::core::lock::{keys, watch, ACQUIRE, EXTEND, RELEASE};
 
 async fn raw(server: &Server) -> redis::aio::MultiplexedConnection {
     redis::Client::open(format!("redis://127.0.0.1:{}", server.port))

@@ -6,7 +6,7 @@ use common::Server;
 use futures_util::future::join_all;
 use redis::aio::MultiplexedConnection;
 use redis::{Script, Value};
-use redis_hotpath::rate_limit::{key, Algorithm, Decision};
+use redis_hotpath::core::rate_limit::{key, Algorithm, Decision};
 
 async fn conn(server: &Server) -> MultiplexedConnection {
     redis::Client::open(format!("redis://127.0.0.1:{}", server.port))

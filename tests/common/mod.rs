@@ -6,9 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis_hotpath::client::{Client, Role};
-use redis_hotpath::config::ClientConfig;
-use redis_hotpath::sink::{ChannelSink, Completion};
+use redis_hotpath::core::client::{Client, Role};
+use redis_hotpath::core::config::ClientConfig;
+use redis_hotpath::core::sink::{ChannelSink, Completion};
 use tokio::sync::mpsc;
 
 pub struct Server {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion};
 use serde_json::Value as Json;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// How the client decides the delay before each reconnection attempt.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +17,7 @@ pub enum RetryPolicy {
     /// random delay between half of that and all of it.
     Backoff { base: Duration, cap: Duration },
     /// The host (the JavaScript face running the user's `retryStrategy`) answers every
-    /// attempt through [`crate::client::Client::retry_decision`].
+    /// attempt through [`crate::core::client::Client::retry_decision`].
     External,
 }
 

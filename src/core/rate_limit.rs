@@ -8,7 +8,7 @@
 
 use redis::Value;
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// The limiting algorithms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,14 +20,14 @@ use redis::{AsyncConnectionConfig, PushInfo, PushKind, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout_at, Instant};
 
-use crate::command::Batch;
-use crate::config::{Addr, ClientConfig, RetryPolicy};
-use crate::connection::Connection;
-pub use crate::connection::SubKind;
-use crate::error::{Error, Result};
-use crate::message_tap::{Deliver, MessageTap};
-use crate::runtime;
-use crate::sink::{Completion, Event, Message, Sink};
+use crate::core::command::Batch;
+use crate::core::config::{Addr, ClientConfig, RetryPolicy};
+use crate::core::connection::Connection;
+pub use crate::core::connection::SubKind;
+use crate::core::error::{Error, Result};
+use crate::core::message_tap::{Deliver, MessageTap};
+use crate::core::runtime;
+use crate::core::sink::{Completion, Event, Message, Sink};
 
 /// What the connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl Sink for RoutingSink {
         self.host.push(completion);
     }
 
-    fn push_message(&self, client: u32, m: crate::message_tap::RawMessage<'_>) {
+    fn push_message(&self, client: u32, m: crate::core::message_tap::RawMessage<'_>) {
         self.host.push_message(client, m);
     }
 }
@@ -651,7 +651,7 @@ impl Actor {
         let cmd = vec![b"CLIENT".to_vec(), b"TRACKING".to_vec(), b"ON".to_vec()];
         self.dispatch(Pending {
             id: u32::MAX,
-            op: Op::Batch(crate::command::batch_of(&[cmd])),
+            op: Op::Batch(crate::core::command::batch_of(&[cmd])),
             deadline: None,
             attempts_at_enqueue: 0,
         });
@@ -849,7 +849,7 @@ impl Actor {
                     .into_iter()
                     .filter_map(|v| match v {
                         Value::BulkString(b) => Some(b),
-                        other => crate::reply::as_text(&other).map(String::into_bytes),
+                        other => crate::core::reply::as_text(&other).map(String::into_bytes),
                     })
                     .collect(),
             ),
@@ -995,7 +995,7 @@ fn message_of(info: PushInfo) -> Option<Message> {
     let sharded = info.kind == PushKind::SMessage;
     let mut data = info.data.into_iter().map(|v| match v {
         Value::BulkString(b) => b,
-        other => crate::reply::as_text(&other)
+        other => crate::core::reply::as_text(&other)
             .unwrap_or_default()
             .into_bytes(),
     });

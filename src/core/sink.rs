@@ -4,8 +4,8 @@
 
 use redis::Value;
 
-use crate::error::Error;
-use crate::message_tap::RawMessage;
+use crate::core::error::Error;
+use crate::core::message_tap::RawMessage;
 
 /// One connection lifecycle event (the ioredis / node-redis event names).
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,7 @@ pub enum Event {
         /// 1 for the first attempt after a loss.
         attempt: u32,
     },
-    /// The host must answer [`crate::client::Client::retry_decision`] for this attempt.
+    /// The host must answer [`crate::core::client::Client::retry_decision`] for this attempt.
     RetryNeeded {
         /// 1 for the first attempt after a loss.
         attempt: u32,
@@ -47,7 +47,7 @@ pub enum Event {
         /// How many since the last report.
         count: u64,
     },
-    /// A lock watched by [`crate::lock::watch`] was lost.
+    /// A lock watched by [`crate::core::lock::watch`] was lost.
     LockLost {
         /// The id the host gave the watch.
         watch: u32,

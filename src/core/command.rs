@@ -6,7 +6,7 @@
 //! or [`BUFFER_ARG`] to take the next `Buffer` argument instead. This costs a few N-API calls
 //! per tick instead of several per argument.
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 
 /// Set in a command's `argc` word: deliver bulk replies as `Buffer`s.
 pub const BUFFER_REPLY: u32 = 0x8000_0000;

@@ -8,10 +8,10 @@ use redis::Value;
 use tokio::sync::oneshot;
 use tokio::time::{sleep, Instant};
 
-use crate::client::ClientHandle;
-use crate::command::batch_of;
-use crate::error::{Error, Result};
-use crate::runtime;
+use crate::core::client::ClientHandle;
+use crate::core::command::batch_of;
+use crate::core::error::{Error, Result};
+use crate::core::runtime;
 
 /// Acquires every resource or none. KEYS: n lock keys then their n fence counters;
 /// ARGV: token, ttl_ms, n.

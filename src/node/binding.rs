@@ -16,13 +16,13 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use redis::Value;
 
-use crate::client::{Client, Role, SubKind};
-use crate::command;
-use crate::config::ClientConfig;
-use crate::error::Error as CoreError;
-use crate::message_tap::RawMessage;
-use crate::reply::double_text;
-use crate::sink::{Completion, Event, Sink};
+use crate::core::client::{Client, Role, SubKind};
+use crate::core::command;
+use crate::core::config::ClientConfig;
+use crate::core::error::Error as CoreError;
+use crate::core::message_tap::RawMessage;
+use crate::core::reply::double_text;
+use crate::core::sink::{Completion, Event, Sink};
 
 type Signal = ThreadsafeFunction<(), (), Drained, Status, false, true>;
 
@@ -502,7 +502,7 @@ unsafe fn error(env: sys::napi_env, e: &CoreError) -> Result<sys::napi_value> {
     Ok(v)
 }
 
-/// One reply in the RESP2 shape the faces promise (see [`crate::reply`]).
+/// One reply in the RESP2 shape the faces promise (see [`crate::core::reply`]).
 unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_value> {
     match v {
         Value::Nil => null(env),
@@ -569,15 +569,18 @@ unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_
 /// `store-get`), so the JavaScript side runs exactly the scripts this crate tests.
 #[napi(catch_unwind)]
 pub fn rate_limit_scripts() -> HashMap<String, String> {
-    let mut m: HashMap<String, String> = crate::rate_limit::Algorithm::ALL
+    let mut m: HashMap<String, String> = crate::core::rate_limit::Algorithm::ALL
         .into_iter()
         .map(|a| (a.name().to_string(), a.script().to_string()))
         .collect();
     m.insert(
         "store-increment".into(),
-        crate::rate_limit::STORE_INCREMENT.into(),
+        crate::core::rate_limit::STORE_INCREMENT.into(),
     );
-    m.insert("store-get".into(), crate::rate_limit::STORE_GET.into());
+    m.insert(
+        "store-get".into(),
+        crate::core::rate_limit::STORE_GET.into(),
+    );
     m
 }
 
@@ -585,7 +588,7 @@ pub fn rate_limit_scripts() -> HashMap<String, String> {
 #[napi]
 pub struct NativeClient {
     inner: Client,
-    watchdogs: Mutex<HashMap<u32, crate::lock::Watchdog>>,
+    watchdogs: Mutex<HashMap<u32, crate::core::lock::Watchdog>>,
 }
 
 fn timeout_of(ms: f64, default: Duration) -> Option<Duration> {
@@ -702,7 +705,7 @@ impl NativeClient {
         }
         let sink = sink()?;
         let client = self.inner.id();
-        let dog = crate::lock::watch(
+        let dog = crate::core::lock::watch(
             self.inner.handle(),
             keys,
             token,
@@ -748,9 +751,15 @@ impl NativeClient {
     #[napi(catch_unwind)]
     pub fn lock_scripts() -> HashMap<String, String> {
         HashMap::from([
-            ("acquire".to_string(), crate::lock::ACQUIRE.to_string()),
-            ("release".to_string(), crate::lock::RELEASE.to_string()),
-            ("extend".to_string(), crate::lock::EXTEND.to_string()),
+            (
+                "acquire".to_string(),
+                crate::core::lock::ACQUIRE.to_string(),
+            ),
+            (
+                "release".to_string(),
+                crate::core::lock::RELEASE.to_string(),
+            ),
+            ("extend".to_string(), crate::core::lock::EXTEND.to_string()),
         ])
     }
 

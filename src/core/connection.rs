@@ -7,7 +7,7 @@ use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, RedisResult, ServerError, Value};
 
-use crate::command::Batch;
+use crate::core::command::Batch;
 
 /// Which kind of subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

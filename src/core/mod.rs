@@ -1,0 +1,13 @@
+//! The Redis core: everything that does not need Node, tested by `cargo test`.
+
+pub mod client;
+pub mod command;
+pub mod config;
+pub mod connection;
+pub mod error;
+pub mod lock;
+pub mod message_tap;
+pub mod rate_limit;
+pub mod reply;
+pub mod runtime;
+pub mod sink;

@@ -1,0 +1,3 @@
+//! The N-API binding: converts JavaScript values and delegates to [`crate::core`].
+
+mod binding;
