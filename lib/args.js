@@ -33,11 +33,18 @@ function flatten(name, args, out) {
   return out
 }
 
-/** Flat [k, v, k, v] reply -> object. */
+/**
+ * Flat [k, v, k, v] reply -> object. A field named `__proto__` becomes an own property
+ * (plain assignment would set the prototype instead), as ioredis does.
+ */
 function toObject(arr) {
   const o = {}
   if (!Array.isArray(arr)) return arr
-  for (let i = 0; i + 1 < arr.length; i += 2) o[String(arr[i])] = arr[i + 1]
+  for (let i = 0; i + 1 < arr.length; i += 2) {
+    const k = String(arr[i])
+    if (k === '__proto__') Object.defineProperty(o, k, { value: arr[i + 1], enumerable: true, writable: true, configurable: true })
+    else o[k] = arr[i + 1]
+  }
   return o
 }
 

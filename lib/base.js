@@ -4,13 +4,20 @@
 // strategy for reconnection delays.
 const { EventEmitter } = require('events')
 const { Connection } = require('./core')
-const { redisError } = require('./errors')
+const { redisError, typeError } = require('./errors')
+const native = require('./native')
 
 let lastWarning = 0
 
 class BaseClient extends EventEmitter {
   constructor(nativeOptions, retryStrategy) {
     super()
+    // Every option is checked for type now, before anything connects (lazy clients too).
+    try {
+      native.checkOptions(JSON.stringify(nativeOptions))
+    } catch (err) {
+      throw typeError(String(err && err.message))
+    }
     this._nativeOptions = nativeOptions
     this._retryStrategy = retryStrategy
     this._conn = null

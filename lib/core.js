@@ -2,6 +2,9 @@
 // The JavaScript half of the boundary. Commands issued in one tick are encoded into one
 // string + one Uint32Array and cross into Rust in a single `submit` call; completions come
 // back through one drain callback that settles every promise finished since the last one.
+// Command connections to one server take the direct path: the addon writes to the socket
+// from this thread and calls the drain from this thread's event loop when replies arrive
+// (no other thread involved). Each worker thread loading the package has its own drain.
 
 const native = require('./native')
 const { typeError } = require('./errors')
@@ -9,10 +12,10 @@ const { typeError } = require('./errors')
 const BUFFER_REPLY = 0x80000000
 const BUFFER_ARG = 0xffffffff
 
-const connections = new Map() // native client id -> Connection
-const batches = new Map() // batch id -> Batch
+const connections = new Map() // native client id -> Connection (this thread's)
 let nextClientId = 1
-let nextBatchId = 1
+// REDIS_HOTPATH_DIRECT=0 keeps every connection on the runtime thread (for comparisons).
+const DIRECT = process.env.REDIS_HOTPATH_DIRECT !== '0'
 
 // --- keeping the process alive while clients are open (the addon's signal is weak) ---
 let openCount = 0
@@ -25,6 +28,12 @@ function release() {
     clearInterval(keepAlive)
     keepAlive = null
   }
+}
+
+function closedError() {
+  const err = new Error('Connection is closed')
+  err.code = 'ERR_REDIS_CLOSED'
+  return err
 }
 
 function later(err) {
@@ -63,13 +72,16 @@ function drain(items) {
   while (i < n) {
     const kind = items[i]
     if (kind === 0) {
-      const id = items[i + 1]
-      const b = batches.get(id)
-      if (b !== undefined) {
-        batches.delete(id)
-        b.settle(items[i + 2])
+      const c = connections.get(items[i + 1])
+      if (c !== undefined) {
+        const id = items[i + 2]
+        const b = c.inflight.get(id)
+        if (b !== undefined) {
+          c.inflight.delete(id)
+          b.settle(items[i + 3])
+        }
       }
-      i += 3
+      i += 4
     } else if (kind === 1) {
       const c = connections.get(items[i + 1])
       if (c !== undefined) {
@@ -103,7 +115,6 @@ class Batch {
   }
 
   settle(res) {
-    this.conn.inflight.delete(this)
     const { resolves, rejects, transforms } = this
     if (!Array.isArray(res)) {
       for (let i = 0; i < rejects.length; i++) rejects[i](res)
@@ -141,7 +152,8 @@ class Connection {
     this.onMessage = null
     this.cur = null
     this.lens = new Uint32Array(1024)
-    this.inflight = new Set()
+    this.inflight = new Map() // batch id -> Batch
+    this.nextBatchId = 1
     this.ended = false
     this.endWaiters = []
     this.commandTimeout = options.commandTimeout ?? 5000
@@ -149,7 +161,7 @@ class Connection {
     connections.set(this.id, this)
     retain()
     try {
-      this.native = new native.NativeClient(this.id, JSON.stringify(options), subscriber)
+      this.native = new native.NativeClient(this.id, JSON.stringify({ ...options, direct: DIRECT && !subscriber }), subscriber)
     } catch (err) {
       connections.delete(this.id)
       release()
@@ -223,15 +235,17 @@ class Connection {
     const b = this.cur
     if (b === null) return
     this.cur = null
-    const id = (b.id = nextBatchId++)
-    if (nextBatchId > 0x7fffffff) nextBatchId = 1
-    batches.set(id, b)
-    this.inflight.add(b)
+    if (this.ended) {
+      // Nothing can answer any more (and completions are routed by open connections).
+      b.settle(closedError())
+      return
+    }
+    const id = (b.id = this._nextId())
+    this.inflight.set(id, b)
     try {
       this.native.submit(id, b.text, this.lens.subarray(0, b.nlens), b.bufs, b.timeout)
     } catch (err) {
-      batches.delete(id)
-      this.inflight.delete(b)
+      this.inflight.delete(id)
       b.settle(typeError(String(err && err.message)))
     }
   }
@@ -240,16 +254,26 @@ class Connection {
   op(start) {
     this.flush()
     const b = new Batch(this)
-    const id = (b.id = nextBatchId++)
-    batches.set(id, b)
-    this.inflight.add(b)
     const p = new Promise((resolve, reject) => {
       b.resolves.push(resolve)
       b.rejects.push(reject)
       b.transforms.push(null)
     })
+    if (this.ended) {
+      b.settle(closedError())
+      return p
+    }
+    const id = (b.id = this._nextId())
+    this.inflight.set(id, b)
     start(id)
     return p
+  }
+
+  /** A batch id unique on this connection (below 2^31: the addon's own ids are above). */
+  _nextId() {
+    const id = this.nextBatchId++
+    if (this.nextBatchId > 0x7fffffff) this.nextBatchId = 1
+    return id
   }
 
   /**
@@ -295,13 +319,10 @@ class Connection {
     connections.delete(this.id)
     release()
     // Backstop: nothing may stay pending once the connection is gone.
-    const err = new Error('Connection is closed')
-    err.code = 'ERR_REDIS_CLOSED'
-    for (const b of this.inflight) {
-      batches.delete(b.id)
-      b.settle(err)
-    }
+    const err = closedError()
+    const pending = [...this.inflight.values()]
     this.inflight.clear()
+    for (const b of pending) b.settle(err)
     for (const w of this.endWaiters.splice(0)) w()
   }
 

@@ -47,9 +47,9 @@ function nativeOptions(o) {
   const tls =
     o.tls && typeof o.tls === 'object'
       ? { ca: pem(o.tls.ca), cert: pem(o.tls.cert), key: pem(o.tls.key), rejectUnauthorized: o.tls.rejectUnauthorized !== false }
-      : o.tls
-        ? true
-        : undefined
+      : o.tls === true || o.tls === undefined || o.tls === null || o.tls === false
+        ? o.tls || undefined
+        : o.tls
   return {
     url: o.url,
     host: o.host,
@@ -66,6 +66,7 @@ function nativeOptions(o) {
     maxRetriesPerRequest: o.maxRetriesPerRequest === undefined ? 20 : o.maxRetriesPerRequest,
     enableOfflineQueue: o.enableOfflineQueue,
     maxOfflineQueue: o.maxOfflineQueue,
+    maxInFlight: o.maxInFlight,
     lazyConnect: false,
     clusterNodes: o._clusterNodes,
     // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one

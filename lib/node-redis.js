@@ -142,6 +142,7 @@ class RedisClient extends BaseClient {
         maxRetriesPerRequest: null,
         enableOfflineQueue: options.disableOfflineQueue ? false : undefined,
         maxOfflineQueue: options.commandsQueueMaxLength,
+        maxInFlight: options.maxInFlight,
         lazyConnect: false,
         clusterNodes: options._clusterNodes,
         externalRetry: retry !== null,

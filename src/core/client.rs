@@ -78,6 +78,8 @@ enum Msg {
         generation: u64,
         info: PushInfo,
     },
+    /// The host lost the direct connection it was given.
+    DirectLost,
 }
 
 /// Completion ids at or above this belong to requests made from Rust ([`ClientHandle::request`]);
@@ -232,11 +234,11 @@ impl ClientHandle {
             attempts_at_enqueue: 0,
         };
         if self.ended.load(Ordering::SeqCst) {
-            self.sink.push(fail(pending, Error::Closed));
+            self.sink.push(fail(self.id, pending, Error::Closed));
             return;
         }
         if let Err(mpsc::error::SendError(Msg::Op(p))) = self.tx.send(Msg::Op(pending)) {
-            Sink::push(&*self.sink, fail(p, Error::Closed));
+            Sink::push(&*self.sink, fail(self.id, p, Error::Closed));
         }
     }
 
@@ -294,14 +296,66 @@ impl ClientHandle {
         let _ = self.tx.send(Msg::Tracking);
     }
 
+    /// The host lost the socket it took over ([`Completion::Attach`]); it has already failed
+    /// what was in flight on it. The client reconnects as after any loss.
+    pub fn direct_lost(&self) {
+        let _ = self.tx.send(Msg::DirectLost);
+    }
+
+    /// Settles a batch the host ran on a direct connection: Rust-side requests go to their
+    /// waiters, anything else to the host's sink.
+    pub fn deliver(&self, completion: Completion) {
+        Sink::push(&*self.sink, completion);
+    }
+
+    /// Whether `id` belongs to a Rust-side request rather than to the host.
+    pub fn is_internal(id: u32) -> bool {
+        id >= INTERNAL_IDS
+    }
+
     /// The host's answer to [`Event::RetryNeeded`]: reconnect after `delay_ms`, or give up.
     pub fn retry_decision(&self, delay_ms: Option<u64>) {
         let _ = self.tx.send(Msg::RetryDecision(delay_ms));
     }
 }
 
-fn fail(mut p: Pending, err: Error) -> Completion {
+/// The event for an `invalidate` push's data: keys this connection read were changed (an
+/// absent list means everything, e.g. after FLUSHALL).
+pub fn invalidation(data: Vec<Value>) -> Event {
+    let keys = match data.into_iter().next() {
+        Some(Value::Array(items)) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::BulkString(b) => Some(b),
+                    other => crate::core::reply::as_text(&other).map(String::into_bytes),
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    Event::Invalidate { keys }
+}
+
+/// A pending op as the host writes it on a direct connection.
+fn outgoing(p: Pending) -> crate::core::direct::Outgoing {
+    let (bytes, binary_reply) = match p.op {
+        Op::Batch(b) => (b.pipeline.get_packed_pipeline(), b.binary_reply),
+        Op::Quit => (redis::cmd("QUIT").get_packed_command(), vec![false]),
+        // Subscriber connections are never direct.
+        Op::Sub { .. } => (redis::cmd("PING").get_packed_command(), vec![false]),
+    };
+    crate::core::direct::Outgoing {
+        id: p.id,
+        bytes,
+        binary_reply,
+        deadline: p.deadline.map(Instant::into_std),
+    }
+}
+
+fn fail(client: u32, mut p: Pending, err: Error) -> Completion {
     Completion::Batch {
+        client,
         id: p.id,
         binary_reply: take_binary(&mut p.op),
         result: Err(err),
@@ -316,7 +370,13 @@ fn take_binary(op: &mut Op) -> Vec<bool> {
     }
 }
 
-type Connecting = BoxFuture<'static, Result<Connection>>;
+/// A finished connection attempt: a connection the task drives, or a socket for the host.
+enum Opened {
+    Driven(Connection),
+    Direct(crate::core::direct::Socket),
+}
+
+type Connecting = BoxFuture<'static, Result<Opened>>;
 
 struct Actor {
     id: u32,
@@ -355,6 +415,10 @@ struct Actor {
     patterns: BTreeSet<Vec<u8>>,
     shards: BTreeSet<Vec<u8>>,
     seed: u64,
+    /// The host drives the current connection (direct path).
+    handed: bool,
+    /// Host submissions received (ids below [`INTERNAL_IDS`]), for [`Completion::Attach`].
+    host_ops: u64,
 }
 
 impl Actor {
@@ -403,6 +467,8 @@ impl Actor {
             patterns: BTreeSet::new(),
             shards: BTreeSet::new(),
             seed,
+            handed: false,
+            host_ops: 0,
         }
     }
 
@@ -477,6 +543,7 @@ impl Actor {
             Msg::Connect => {
                 if !self.ended
                     && self.conn.is_none()
+                    && !self.handed
                     && self.connecting.is_none()
                     && self.retry_at.is_none()
                     && !self.awaiting_decision
@@ -508,6 +575,19 @@ impl Actor {
                     }
                 }
             }
+            Msg::DirectLost => {
+                if self.handed {
+                    self.handed = false;
+                    self.conn = None;
+                    self.down_since = Some(Instant::now());
+                    self.emit(Event::Close);
+                    if self.quitting {
+                        self.shutdown(Error::Closed);
+                    } else {
+                        self.failed_attempt_after_loss();
+                    }
+                }
+            }
             Msg::Push { generation, info } => {
                 if generation != self.generation {
                     return;
@@ -522,8 +602,11 @@ impl Actor {
     }
 
     fn on_op(&mut self, mut p: Pending) {
+        if p.id < INTERNAL_IDS {
+            self.host_ops += 1;
+        }
         if self.ended || self.quitting {
-            self.sink.push(fail(p, Error::Closed));
+            self.sink.push(fail(self.id, p, Error::Closed));
             return;
         }
         if let Op::Sub {
@@ -548,18 +631,19 @@ impl Actor {
                 set.extend(names.iter().cloned());
             }
         }
-        if self.conn.is_some() {
+        if self.conn.is_some() || self.handed {
             self.dispatch(p);
             return;
         }
         if let Some(e @ Error::Auth(_)) = &self.last_error {
             // Waiting cannot help until the credentials change: fail fast.
             let e = e.clone();
-            self.sink.push(fail(p, e));
+            self.sink.push(fail(self.id, p, e));
             return;
         }
         if !self.config.enable_offline_queue && self.ever_connected {
             self.sink.push(fail(
+                self.id,
                 p,
                 Error::Connection("Stream isn't writeable and enableOfflineQueue is false".into()),
             ));
@@ -568,6 +652,7 @@ impl Actor {
         let n = p.op.commands();
         if self.queued_commands + n > self.config.max_offline_queue {
             self.sink.push(fail(
+                self.id,
                 p,
                 Error::OfflineQueueFull(self.config.max_offline_queue),
             ));
@@ -577,6 +662,7 @@ impl Actor {
             if self.connecting.is_none() {
                 // Nothing to say goodbye to: finish at once, like ioredis does offline.
                 self.sink.push(Completion::Batch {
+                    client: self.id,
                     id: p.id,
                     binary_reply: vec![false],
                     result: Ok(vec![Value::Okay]),
@@ -591,10 +677,22 @@ impl Actor {
     }
 
     fn dispatch(&mut self, p: Pending) {
+        if self.handed {
+            if let Op::Quit = p.op {
+                self.quitting = true;
+            }
+            let client = self.id;
+            self.sink.push(Completion::Forward {
+                client,
+                batch: outgoing(p),
+            });
+            return;
+        }
         let Some(conn) = self.conn.clone() else {
             return;
         };
         let sink = self.sink.clone();
+        let client = self.id;
         let id = p.id;
         let deadline = p.deadline;
         let registry_len = match &p.op {
@@ -633,6 +731,7 @@ impl Actor {
                 other => other,
             });
             sink.push(Completion::Batch {
+                client,
                 id,
                 binary_reply,
                 result,
@@ -645,7 +744,7 @@ impl Actor {
     /// Sends `CLIENT TRACKING ON` ahead of anything dispatched after it (its reply is
     /// dropped: the id belongs to no waiter).
     fn dispatch_tracking(&mut self) {
-        if self.conn.is_none() {
+        if self.conn.is_none() && !self.handed {
             return;
         }
         let cmd = vec![b"CLIENT".to_vec(), b"TRACKING".to_vec(), b"ON".to_vec()];
@@ -696,15 +795,74 @@ impl Actor {
         self.connecting_with_tracking = self.tracking;
         // Subscribers read through the message tap (see `message_tap`).
         let tap = (self.role == Role::Subscriber).then(|| (self.sink.clone(), self.id));
-        self.connecting = Some(open(config, push, subs, tap).boxed());
+        if self.role == Role::Commands
+            && self.config.direct
+            && crate::core::direct::eligible(&self.config)
+        {
+            let tracking = self.tracking;
+            self.connecting = Some(
+                async move {
+                    let work = async {
+                        crate::core::direct::open(&config, tracking)
+                            .await
+                            .map(Opened::Direct)
+                    };
+                    within_connect_timeout(&config, work).await
+                }
+                .boxed(),
+            );
+            return;
+        }
+        self.connecting = Some(
+            async move {
+                let work = open(config.clone(), push, subs, tap);
+                within_connect_timeout(&config, work)
+                    .await
+                    .map(Opened::Driven)
+            }
+            .boxed(),
+        );
     }
 
-    fn on_connect_result(&mut self, result: Result<Connection>) {
+    fn on_connect_result(&mut self, result: Result<Opened>) {
         if self.ended {
             return;
         }
         match result {
-            Ok(conn) => {
+            Ok(Opened::Direct(socket)) => {
+                self.handed = true;
+                self.attempts = 0;
+                self.last_error = None;
+                self.emit(Event::Connect);
+                self.down_since = None;
+                self.ever_connected = true;
+                let mut queued = Vec::with_capacity(self.queue.len() + 1);
+                if self.tracking && !self.connecting_with_tracking {
+                    // Turned on while this connection was being made.
+                    let cmd = vec![b"CLIENT".to_vec(), b"TRACKING".to_vec(), b"ON".to_vec()];
+                    queued.push(outgoing(Pending {
+                        id: crate::core::direct::DISCARD,
+                        op: Op::Batch(crate::core::command::batch_of(&[cmd])),
+                        deadline: None,
+                        attempts_at_enqueue: 0,
+                    }));
+                }
+                self.queued_commands = 0;
+                for p in std::mem::take(&mut self.queue) {
+                    if let Op::Quit = p.op {
+                        self.quitting = true;
+                    }
+                    queued.push(outgoing(p));
+                }
+                self.sink.push(Completion::Attach {
+                    client: self.id,
+                    socket,
+                    queued,
+                    host_ops: self.host_ops,
+                });
+                self.emit(Event::Ready);
+            }
+            Ok(Opened::Driven(conn)) => {
                 self.conn = Some(conn);
                 self.attempts = 0;
                 self.last_error = None;
@@ -832,7 +990,7 @@ impl Actor {
         for p in std::mem::take(&mut self.queue) {
             if which(&p) {
                 self.queued_commands -= p.op.commands();
-                self.sink.push(fail(p, err.clone()));
+                self.sink.push(fail(self.id, p, err.clone()));
             } else {
                 keep.push_back(p);
             }
@@ -840,22 +998,9 @@ impl Actor {
         self.queue = keep;
     }
 
-    /// Server-assisted caching: keys this connection read were changed (an absent list
-    /// means everything, e.g. after FLUSHALL).
+    /// Server-assisted caching: keys this connection read were changed.
     fn on_invalidate(&mut self, info: PushInfo) {
-        let keys = match info.data.into_iter().next() {
-            Some(Value::Array(items)) => Some(
-                items
-                    .into_iter()
-                    .filter_map(|v| match v {
-                        Value::BulkString(b) => Some(b),
-                        other => crate::core::reply::as_text(&other).map(String::into_bytes),
-                    })
-                    .collect(),
-            ),
-            _ => None,
-        };
-        self.emit(Event::Invalidate { keys });
+        self.emit(invalidation(info.data));
     }
 
     /// Ends the client: everything still waiting or in flight rejects with `err`.
@@ -867,11 +1012,12 @@ impl Actor {
         self.ended_flag.store(true, Ordering::SeqCst);
         self.connecting = None;
         self.retry_at = None;
-        let had_conn = self.conn.take().is_some();
+        let had_conn = self.conn.take().is_some() || std::mem::take(&mut self.handed);
         self.reject_queue(|_| true, &err);
         // Futures still in flight are dropped with the connection; settle their promises.
         for id in self.inflight_ids.drain() {
             self.sink.push(Completion::Batch {
+                client: self.id,
                 id,
                 binary_reply: vec![],
                 result: Err(err.clone()),
@@ -959,7 +1105,7 @@ async fn open(
         subs.restore(&mut conn).await?;
         Ok(conn)
     };
-    within_connect_timeout(&config, work).await
+    work.await
 }
 
 /// Runs one op on a live connection.
@@ -1100,14 +1246,14 @@ async fn open_cluster(
         subs.restore(&mut conn).await?;
         Ok(conn)
     };
-    within_connect_timeout(&config, work).await
+    work.await
 }
 
 /// Runs a connection attempt under the configured connect timeout.
-async fn within_connect_timeout(
+async fn within_connect_timeout<T>(
     config: &ClientConfig,
-    work: impl std::future::Future<Output = Result<Connection>>,
-) -> Result<Connection> {
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
     match tokio::time::timeout(config.connect_timeout, work).await {
         Ok(r) => r,
         Err(_) => Err(Error::Connection(format!(

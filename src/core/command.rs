@@ -23,9 +23,22 @@ pub struct Batch {
     pub binary_reply: Vec<bool>,
 }
 
-/// Decodes a batch. `text` holds every string argument back to back, `lens` the layout
-/// described in the module docs, `buffers` the binary arguments in order.
-pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
+/// What [`walk`] meets, in order.
+enum Part<'a> {
+    /// A command starts: its argument count and whether its reply stays binary.
+    Command(usize, bool),
+    /// One argument of the current command.
+    Arg(&'a [u8]),
+}
+
+/// Walks one tick's commands. Both [`decode`] and [`encode`] use it, so the layout has one
+/// reading.
+fn walk(
+    text: &str,
+    lens: &[u32],
+    buffers: &[&[u8]],
+    mut on: impl FnMut(Part<'_>),
+) -> Result<usize> {
     let bad = || Error::InvalidArg("malformed command batch".into());
     // The byte length equals the UTF-16 length exactly when the text is all ASCII, which
     // lets the common case slice by the given lengths directly.
@@ -33,8 +46,7 @@ pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
     let mut chars = text.char_indices().peekable();
     let mut byte_pos = 0usize;
     let mut next_buffer = 0usize;
-    let mut pipeline = redis::Pipeline::with_capacity(8);
-    let mut binary_reply = Vec::new();
+    let mut count = 0usize;
     let mut i = 0usize;
     while i < lens.len() {
         let head = lens[i];
@@ -43,12 +55,12 @@ pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
         if argc == 0 || i + argc > lens.len() {
             return Err(bad());
         }
-        let mut cmd = redis::Cmd::new();
+        on(Part::Command(argc, head & BUFFER_REPLY != 0));
         for &len in &lens[i..i + argc] {
             if len == BUFFER_ARG {
                 let b = buffers.get(next_buffer).ok_or_else(bad)?;
                 next_buffer += 1;
-                cmd.arg(*b);
+                on(Part::Arg(b));
                 continue;
             }
             let start = byte_pos;
@@ -66,21 +78,64 @@ pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
                 }
             }
             let arg = text.get(start..byte_pos).ok_or_else(bad)?;
-            cmd.arg(arg.as_bytes());
+            on(Part::Arg(arg.as_bytes()));
         }
         i += argc;
-        pipeline.add_command(cmd);
-        binary_reply.push(head & BUFFER_REPLY != 0);
+        count += 1;
     }
     if byte_pos != text.len() || next_buffer != buffers.len() {
         return Err(bad());
     }
-    let count = binary_reply.len();
+    Ok(count)
+}
+
+/// Decodes a batch. `text` holds every string argument back to back, `lens` the layout
+/// described in the module docs, `buffers` the binary arguments in order.
+pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
+    let mut pipeline = redis::Pipeline::with_capacity(8);
+    let mut binary_reply = Vec::new();
+    let mut cmd: Option<redis::Cmd> = None;
+    let count = walk(text, lens, buffers, |part| match part {
+        Part::Command(_, binary) => {
+            if let Some(c) = cmd.replace(redis::Cmd::new()) {
+                pipeline.add_command(c);
+            }
+            binary_reply.push(binary);
+        }
+        Part::Arg(arg) => {
+            if let Some(c) = cmd.as_mut() {
+                c.arg(arg);
+            }
+        }
+    })?;
+    if let Some(c) = cmd {
+        pipeline.add_command(c);
+    }
     Ok(Batch {
         pipeline,
         count,
         binary_reply,
     })
+}
+
+/// Encodes a batch straight into RESP bytes appended to `out` (the direct path, which
+/// writes them to the socket itself); returns the per-command binary-reply flags. Nothing is
+/// appended when the batch is malformed.
+pub fn encode(text: &str, lens: &[u32], buffers: &[&[u8]], out: &mut Vec<u8>) -> Result<Vec<bool>> {
+    let mark = out.len();
+    let mut binary_reply = Vec::new();
+    let r = walk(text, lens, buffers, |part| match part {
+        Part::Command(argc, binary) => {
+            crate::core::resp::header(out, b'*', argc);
+            binary_reply.push(binary);
+        }
+        Part::Arg(arg) => crate::core::resp::bulk(out, arg),
+    });
+    if let Err(e) = r {
+        out.truncate(mark);
+        return Err(e);
+    }
+    Ok(binary_reply)
 }
 
 /// Builds a batch from already separated arguments (Rust callers and tests).
@@ -145,6 +200,25 @@ mod tests {
         let b = decode("GET", &[2 | BUFFER_REPLY, 3, BUFFER_ARG], &[bin]).unwrap();
         assert!(b.binary_reply[0]);
         assert_eq!(args_of(&b)[0][1], bin);
+    }
+
+    #[test]
+    fn encode_writes_resp() {
+        let mut out = b"x".to_vec();
+        let flags = encode(
+            "SETk1vGETk1",
+            &[3, 3, 2, 1, 2 | BUFFER_REPLY, 3, 2],
+            &[],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(flags, vec![false, true]);
+        assert_eq!(
+            out,
+            b"x*3\r\n$3\r\nSET\r\n$2\r\nk1\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"
+        );
+        assert!(encode("GET", &[3, 3], &[], &mut out).is_err());
+        assert!(out.ends_with(b"k1\r\n"), "nothing appended on error");
     }
 
     #[test]

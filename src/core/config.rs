@@ -67,6 +67,13 @@ pub struct ClientConfig {
     pub lazy_connect: bool,
     /// Seed nodes of a Redis Cluster; empty for a single server.
     pub cluster_nodes: Vec<(String, u16)>,
+    /// Hand the command connection's socket to the host once it is ready (the direct path,
+    /// see `core::direct`) instead of driving it on the runtime. Only hosts that drive
+    /// sockets themselves (the Node binding) turn this on.
+    pub direct: bool,
+    /// Commands written and unanswered at most on a direct connection; more wait, their
+    /// deadlines running.
+    pub max_in_flight: usize,
 }
 
 /// The server address.
@@ -99,6 +106,8 @@ impl Default for ClientConfig {
             },
             lazy_connect: false,
             cluster_nodes: Vec::new(),
+            direct: false,
+            max_in_flight: 4096,
         }
     }
 }
@@ -119,6 +128,25 @@ fn ms(v: &Json, name: &str) -> Result<Option<Duration>> {
             ))),
         },
         _ => Err(invalid(format!("{name} must be a number of milliseconds"))),
+    }
+}
+
+fn flag(v: &Json, name: &str) -> Result<Option<bool>> {
+    match v {
+        Json::Null => Ok(None),
+        Json::Bool(b) => Ok(Some(*b)),
+        _ => Err(invalid(format!("{name} must be a boolean"))),
+    }
+}
+
+fn count(v: &Json, name: &str) -> Result<Option<usize>> {
+    match v {
+        Json::Null => Ok(None),
+        Json::Number(n) => n
+            .as_u64()
+            .map(|n| Some(n as usize))
+            .ok_or_else(|| invalid(format!("{name} must be a non-negative integer"))),
+        _ => Err(invalid(format!("{name} must be a number"))),
     }
 }
 
@@ -239,11 +267,17 @@ impl ClientConfig {
             other => c.keep_alive = ms(other, "keepAlive")?.filter(|d| !d.is_zero()),
         }
         c.connection_name = opt_str(&v["connectionName"], "connectionName")?;
-        if let Some(n) = v["maxOfflineQueue"].as_u64() {
-            c.max_offline_queue = n as usize;
+        if let Some(n) = count(&v["maxOfflineQueue"], "maxOfflineQueue")? {
+            c.max_offline_queue = n;
         }
-        if let Some(b) = v["enableOfflineQueue"].as_bool() {
+        if let Some(n) = count(&v["maxInFlight"], "maxInFlight")? {
+            c.max_in_flight = n.max(1);
+        }
+        if let Some(b) = flag(&v["enableOfflineQueue"], "enableOfflineQueue")? {
             c.enable_offline_queue = b;
+        }
+        if let Some(b) = flag(&v["direct"], "direct")? {
+            c.direct = b;
         }
         if v.get("maxRetriesPerRequest").is_some() {
             c.max_retries_per_request = match &v["maxRetriesPerRequest"] {
@@ -254,10 +288,10 @@ impl ClientConfig {
                 _ => return Err(invalid("maxRetriesPerRequest must be a number or null")),
             };
         }
-        if v["externalRetry"].as_bool() == Some(true) {
+        if flag(&v["externalRetry"], "externalRetry")? == Some(true) {
             c.retry = RetryPolicy::External;
         }
-        if let Some(b) = v["lazyConnect"].as_bool() {
+        if let Some(b) = flag(&v["lazyConnect"], "lazyConnect")? {
             c.lazy_connect = b;
         }
         Ok(c)

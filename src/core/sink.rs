@@ -77,7 +77,9 @@ pub enum Completion {
     /// A submitted batch finished: one reply (possibly a server error) per command, or one
     /// error for the whole batch (timeout, connection lost, closed...).
     Batch {
-        /// The id the host gave the batch.
+        /// The client's id.
+        client: u32,
+        /// The id the host gave the batch (unique per client).
         id: u32,
         /// Per command: whether bulk replies must stay binary.
         binary_reply: Vec<bool>,
@@ -90,6 +92,28 @@ pub enum Completion {
         client: u32,
         /// What happened.
         event: Event,
+    },
+    /// A direct client's connection is ready: the host takes over `socket` and writes
+    /// `queued` (batches that waited for it) before anything else. `host_ops` is how many
+    /// host submissions the client had received when it handed over; later ones arrive as
+    /// [`Completion::Forward`], so the host can keep its submissions in order.
+    Attach {
+        /// The client's id.
+        client: u32,
+        /// The handshaken socket.
+        socket: crate::core::direct::Socket,
+        /// Batches to write first, in order.
+        queued: Vec<crate::core::direct::Outgoing>,
+        /// Host submissions received so far.
+        host_ops: u64,
+    },
+    /// A batch that reached a direct client's task after it handed its socket over: the
+    /// host writes it.
+    Forward {
+        /// The client's id.
+        client: u32,
+        /// The batch.
+        batch: crate::core::direct::Outgoing,
     },
     /// A pub/sub message for one client.
     Message {

@@ -1,13 +1,17 @@
 //! The N-API binding: converts and delegates, nothing more.
 //!
-//! Completions from every client in the process go into one buffer. The runtime signals the
-//! JavaScript thread through one thread-safe function only when that buffer goes from empty
-//! to non-empty; the JavaScript-side callback then drains everything collected so far, so a
-//! single wake-up settles many promises.
+//! Each Node environment (the main thread, every worker thread) that loads the addon has
+//! its own completion buffer and drain function. Completions from the runtime's threads go
+//! into the buffer of the environment that owns the client; the runtime signals that
+//! environment's JavaScript thread through its thread-safe function only when the buffer
+//! goes from empty to non-empty, and one drain then settles everything collected so far.
+//! Direct clients (see `lane`) settle their replies from the environment's own event loop,
+//! without that signal.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ptr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -26,10 +30,13 @@ use crate::core::sink::{Completion, Event, Sink};
 
 type Signal = ThreadsafeFunction<(), (), Drained, Status, false, true>;
 
-/// Pub/sub messages the JavaScript thread has not drained yet may not exceed this many;
-/// beyond it new messages are dropped (and counted), so a slow handler can neither stall
-/// the Rust readers nor grow memory without bound. Replies and events are never dropped.
+/// Pub/sub messages the JavaScript thread has not drained yet may not exceed this many, nor
+/// [`MAX_PENDING_BYTES`] of payload; beyond either, new messages are dropped (and counted),
+/// so a slow handler can neither stall the Rust readers nor grow memory without bound.
+/// Replies and events are never dropped.
 const MAX_PENDING_MESSAGES: usize = 100_000;
+/// The byte budget for undrained pub/sub payloads (see [`MAX_PENDING_MESSAGES`]).
+const MAX_PENDING_BYTES: usize = 128 << 20;
 
 /// Payload bytes one message batch may gather before a new batch starts (offsets are u32).
 const MAX_BATCH_BYTES: usize = 64 << 20;
@@ -100,6 +107,7 @@ impl MessageBatch {
 struct Undrained {
     items: Vec<Pending>,
     messages: usize,
+    message_bytes: usize,
     /// Messages dropped per client since the last drain.
     dropped: HashMap<u32, u64>,
 }
@@ -107,6 +115,8 @@ struct Undrained {
 struct NodeSink {
     buffer: Mutex<Undrained>,
     signal: Signal,
+    /// Subscriber clients that want message payloads as Buffers.
+    binary_messages: Mutex<HashSet<u32>>,
 }
 
 impl Sink for NodeSink {
@@ -140,11 +150,13 @@ impl Sink for NodeSink {
             Ok(b) => b,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if b.messages >= MAX_PENDING_MESSAGES {
+        let size = message.payload.len() + message.channel.len();
+        if b.messages >= MAX_PENDING_MESSAGES || b.message_bytes + size > MAX_PENDING_BYTES {
             *b.dropped.entry(client).or_insert(0) += 1;
             return;
         }
         b.messages += 1;
+        b.message_bytes += size;
         let was_empty = b.items.is_empty();
         match b.items.last_mut() {
             Some(Pending::Messages(c, batch)) if *c == client && batch.has_room(&message) => {
@@ -173,6 +185,7 @@ impl NodeSink {
         };
         let mut items = std::mem::take(&mut b.items);
         b.messages = 0;
+        b.message_bytes = 0;
         for (client, count) in b.dropped.drain() {
             items.push(Pending::One(Completion::Event {
                 client,
@@ -183,24 +196,107 @@ impl NodeSink {
     }
 }
 
-static SINK: OnceLock<Arc<NodeSink>> = OnceLock::new();
-/// Subscriber clients that want message payloads as Buffers.
-static BINARY_MESSAGES: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
-
-fn sink() -> Result<Arc<NodeSink>> {
-    SINK.get().cloned().ok_or_else(|| {
-        napi::Error::new(
-            Status::GenericFailure,
-            "redis-hotpath: init() was not called",
-        )
-    })
+/// What one Node environment (one JavaScript thread) holds: its completion buffer and the
+/// drain function, referenced so the direct path can call it from its event loop.
+struct EnvState {
+    sink: Arc<NodeSink>,
+    env: sys::napi_env,
+    drain: sys::napi_ref,
+    context: sys::napi_async_context,
 }
 
-/// Registers the JavaScript function that receives drained completions. Called once when
-/// the package loads; later calls are ignored.
+thread_local! {
+    static ENV: RefCell<Option<EnvState>> = const { RefCell::new(None) };
+}
+
+fn sink() -> Result<Arc<NodeSink>> {
+    ENV.with(|e| e.borrow().as_ref().map(|s| s.sink.clone()))
+        .ok_or_else(|| {
+            napi::Error::new(
+                Status::GenericFailure,
+                "redis-hotpath: init() was not called in this thread",
+            )
+        })
+}
+
+/// The raw environment of this thread, once `init` ran here.
+pub(crate) fn env_of_thread() -> Option<sys::napi_env> {
+    ENV.with(|e| e.borrow().as_ref().map(|s| s.env))
+}
+
+/// Takes what waits in this thread's buffer, handing sockets and forwarded batches to the
+/// direct path on the way.
+fn take_pending() -> Vec<Pending> {
+    let Ok(sink) = sink() else {
+        return Vec::new();
+    };
+    let items = sink.take();
+    #[cfg(unix)]
+    {
+        let mut out = Vec::with_capacity(items.len());
+        let mut settled = Vec::new();
+        for p in items {
+            match p {
+                Pending::One(c) => {
+                    if let Some(c) = super::lane::intercept(c, &mut settled) {
+                        out.push(Pending::One(c));
+                    }
+                    out.extend(settled.drain(..).map(Pending::One));
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    items
+}
+
+/// Settles completions now, from this thread's event loop (the direct path): the drain
+/// function runs inside a callback scope, so promise continuations run before this returns.
+#[cfg(unix)]
+pub(crate) fn deliver_now(items: Vec<Completion>) {
+    let Some((env, drain, context)) =
+        ENV.with(|e| e.borrow().as_ref().map(|s| (s.env, s.drain, s.context)))
+    else {
+        return;
+    };
+    let items = Drained(items.into_iter().map(Pending::One).collect());
+    // SAFETY: called on this environment's thread from a libuv callback, outside any other
+    // JavaScript frame; every value lives in the handle scope opened here.
+    unsafe {
+        let mut scope = ptr::null_mut();
+        if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
+            return;
+        }
+        let run = || -> Result<()> {
+            let arr = Drained::to_napi_value(env, items)?;
+            let mut func = ptr::null_mut();
+            check(sys::napi_get_reference_value(env, drain, &mut func))?;
+            let mut recv = ptr::null_mut();
+            check(sys::napi_get_global(env, &mut recv))?;
+            let mut result = ptr::null_mut();
+            let status = sys::napi_make_callback(env, context, recv, func, 1, &arr, &mut result);
+            if status == sys::Status::napi_pending_exception {
+                // A throw escaping the drain is the process's uncaught exception, as for any
+                // other callback from the event loop.
+                let mut e = ptr::null_mut();
+                sys::napi_get_and_clear_last_exception(env, &mut e);
+                sys::napi_fatal_exception(env, e);
+            }
+            Ok(())
+        };
+        let _ = run();
+        sys::napi_close_handle_scope(env, scope);
+    }
+}
+
+/// Registers this environment's drain function, which receives completed work. Called once
+/// per environment (the main thread and each worker) when the package loads there; later
+/// calls in the same environment are ignored.
 #[napi(catch_unwind)]
-pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
-    if SINK.get().is_some() {
+pub fn init(env: Env, on_drain: Function<'_, Drained, ()>) -> Result<()> {
+    if env_of_thread().is_some() {
         return Ok(());
     }
     let signal: Signal = on_drain
@@ -209,19 +305,47 @@ pub fn init(on_drain: Function<'_, Drained, ()>) -> Result<()> {
         // Weak: pending signals alone never keep the process alive; the JavaScript side
         // holds the event loop open while it has open clients.
         .weak::<true>()
-        .build_callback(|_ctx| {
-            let items = SINK.get().map(|s| s.take()).unwrap_or_default();
-            Ok(Drained(items))
-        })?;
-    let _ = SINK.set(Arc::new(NodeSink {
-        buffer: Mutex::new(Undrained::default()),
-        signal,
-    }));
+        .build_callback(|_ctx| Ok(Drained(take_pending())))?;
+    let raw_env = env.raw();
+    // SAFETY: plain N-API calls on this environment's thread with values it owns.
+    let (drain, context) = unsafe {
+        let mut drain = ptr::null_mut();
+        check(sys::napi_create_reference(
+            raw_env,
+            on_drain.raw(),
+            1,
+            &mut drain,
+        ))?;
+        let mut name = ptr::null_mut();
+        check(sys::napi_create_string_utf8(
+            raw_env,
+            c"redis-hotpath".as_ptr(),
+            13,
+            &mut name,
+        ))?;
+        let mut resource = ptr::null_mut();
+        check(sys::napi_create_object(raw_env, &mut resource))?;
+        let mut context = ptr::null_mut();
+        check(sys::napi_async_init(raw_env, resource, name, &mut context))?;
+        (drain, context)
+    };
+    ENV.with(|e| {
+        *e.borrow_mut() = Some(EnvState {
+            sink: Arc::new(NodeSink {
+                buffer: Mutex::new(Undrained::default()),
+                signal,
+                binary_messages: Mutex::new(HashSet::new()),
+            }),
+            env: raw_env,
+            drain,
+            context,
+        })
+    });
     Ok(())
 }
 
 /// Everything collected since the last drain, converted to one flat JavaScript array on
-/// the JavaScript thread: `[0, batchId, replies | Error]`, `[1, clientId, event, detail]`,
+/// the JavaScript thread: `[0, clientId, batchId, replies | Error]`, `[1, clientId, event, detail]`,
 /// `[2, clientId, payloads, names, meta]` records back to back. A `2` record carries
 /// consecutive messages of one client: `payloads` (one string, or one Buffer in binary mode)
 /// holds them back to back; `meta` (a `Uint32Array`) has three numbers per message: where
@@ -231,10 +355,9 @@ pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let binary = BINARY_MESSAGES
-            .lock()
+        let binary = sink()
             .ok()
-            .and_then(|g| g.clone())
+            .and_then(|s| s.binary_messages.lock().ok().map(|g| g.clone()))
             .unwrap_or_default();
         let mut out = ptr::null_mut();
         check(sys::napi_create_array(env, &mut out))?;
@@ -256,11 +379,13 @@ impl ToNapiValue for Drained {
             };
             match c {
                 Completion::Batch {
+                    client,
                     id,
                     binary_reply,
                     result,
                 } => {
                     put(int(env, 0)?)?;
+                    put(int(env, client as i64)?)?;
                     put(int(env, id as i64)?)?;
                     match result {
                         Ok(values) => {
@@ -346,8 +471,11 @@ impl ToNapiValue for Drained {
                         None => undefined(env)?,
                     })?;
                 }
-                // Gathered into batches by the sink; never pending on its own.
-                Completion::Message { .. } => {}
+                // Gathered into batches by the sink; never pending on its own. Hand-overs
+                // are taken by the direct path before conversion.
+                Completion::Message { .. }
+                | Completion::Attach { .. }
+                | Completion::Forward { .. } => {}
             }
         }
         Ok(out)
@@ -584,11 +712,32 @@ pub fn rate_limit_scripts() -> HashMap<String, String> {
     m
 }
 
+/// Checks a face's normalised options (the JSON `NativeClient` takes) without connecting,
+/// so wrongly typed options fail when the client is created, lazy or not.
+#[napi(catch_unwind)]
+pub fn check_options(options: String) -> Result<()> {
+    ClientConfig::from_json(&options)
+        .map(|_| ())
+        .map_err(arg_error)
+}
+
 /// One client connection, owned by a JavaScript face.
 #[napi]
 pub struct NativeClient {
     inner: Client,
     watchdogs: Mutex<HashMap<u32, crate::core::lock::Watchdog>>,
+    /// The direct path's state, for a direct client.
+    #[cfg(unix)]
+    slot: Option<std::rc::Rc<RefCell<super::lane::Slot>>>,
+}
+
+impl Drop for NativeClient {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if self.slot.is_some() {
+            super::lane::unregister(self.inner.id());
+        }
+    }
 }
 
 fn timeout_of(ms: f64, default: Duration) -> Option<Duration> {
@@ -611,15 +760,29 @@ impl NativeClient {
     /// JSON of the normalised options; `subscriber` makes it a subscriber connection.
     #[napi(constructor, catch_unwind)]
     pub fn new(id: u32, options: String, subscriber: bool) -> Result<NativeClient> {
-        let config = ClientConfig::from_json(&options).map_err(arg_error)?;
+        let mut config = ClientConfig::from_json(&options).map_err(arg_error)?;
         let role = if subscriber {
             Role::Subscriber
         } else {
             Role::Commands
         };
+        config.direct = config.direct
+            && cfg!(unix)
+            && role == Role::Commands
+            && crate::core::direct::eligible(&config);
+        let direct = config.direct;
+        let max_in_flight = config.max_in_flight;
+        let sink = sink()?;
+        let inner = Client::start(id, config, role, sink);
+        #[cfg(unix)]
+        let slot = direct.then(|| super::lane::register(inner.handle(), max_in_flight));
+        #[cfg(not(unix))]
+        let _ = (direct, max_in_flight);
         Ok(NativeClient {
-            inner: Client::start(id, config, role, sink()?),
+            inner,
             watchdogs: Mutex::new(HashMap::new()),
+            #[cfg(unix)]
+            slot,
         })
     }
 
@@ -638,12 +801,33 @@ impl NativeClient {
             .as_ref()
             .map(|v| v.iter().map(|b| b.as_ref()).collect())
             .unwrap_or_default();
+        let timeout = timeout_of(timeout_ms, self.inner.default_timeout());
+        #[cfg(unix)]
+        if let Some(slot) = &self.slot {
+            let mut s = slot.borrow_mut();
+            if s.is_live() {
+                let mut bytes = Vec::with_capacity(text.len() + 16 * lens.len());
+                let binary_reply =
+                    command::encode(&text, &lens, &bufs, &mut bytes).map_err(arg_error)?;
+                let b = crate::core::direct::Outgoing {
+                    id,
+                    bytes,
+                    binary_reply,
+                    deadline: super::lane::deadline(timeout),
+                };
+                if s.submit(b).is_none() {
+                    return Ok(());
+                }
+            } else {
+                let batch = command::decode(&text, &lens, &bufs).map_err(arg_error)?;
+                s.note_actor_op();
+                drop(s);
+                self.inner.submit(id, batch, timeout);
+                return Ok(());
+            }
+        }
         let batch = command::decode(&text, &lens, &bufs).map_err(arg_error)?;
-        self.inner.submit(
-            id,
-            batch,
-            timeout_of(timeout_ms, self.inner.default_timeout()),
-        );
+        self.inner.submit(id, batch, timeout);
         Ok(())
     }
 
@@ -676,13 +860,14 @@ impl NativeClient {
     /// Whether message payloads of this (subscriber) client arrive as Buffers.
     #[napi(catch_unwind)]
     pub fn set_binary_messages(&self, on: bool) {
-        if let Ok(mut g) = BINARY_MESSAGES.lock() {
-            let set = g.get_or_insert_with(HashSet::new);
-            if on {
-                set.insert(self.inner.id());
-            } else {
-                set.remove(&self.inner.id());
-            }
+        let Ok(sink) = sink() else { return };
+        let Ok(mut set) = sink.binary_messages.lock() else {
+            return;
+        };
+        if on {
+            set.insert(self.inner.id());
+        } else {
+            set.remove(&self.inner.id());
         }
     }
 
@@ -766,6 +951,10 @@ impl NativeClient {
     /// Sends QUIT after everything already submitted, then ends.
     #[napi(catch_unwind)]
     pub fn quit(&self, id: u32) {
+        #[cfg(unix)]
+        if let Some(slot) = &self.slot {
+            slot.borrow_mut().note_actor_op();
+        }
         self.inner.quit(id);
     }
 
@@ -779,6 +968,12 @@ impl NativeClient {
     #[napi(catch_unwind)]
     pub fn disconnect(&self) {
         self.set_binary_messages(false);
+        #[cfg(unix)]
+        if let Some(slot) = &self.slot {
+            slot.borrow_mut().disconnect(CoreError::Connection(
+                "Connection closed by disconnect()".into(),
+            ));
+        }
         self.inner.disconnect();
     }
 

@@ -1,0 +1,147 @@
+'use strict'
+// The boundary: one completion channel per Node environment (worker threads), the direct
+// path's in-flight cap and deadlines, reply shapes, and options checked for type.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const path = require('path')
+const { Worker } = require('worker_threads')
+const { RedisServer, cli } = require('./helpers')
+const { Redis, createClient } = require('..')
+
+let server
+test.before(async () => {
+  server = await RedisServer.start()
+})
+test.after(async () => {
+  await server.stop()
+})
+
+const WORKER = `
+const { parentPort, workerData } = require('worker_threads')
+const { Redis } = require(${JSON.stringify(path.join(__dirname, '..'))})
+const redis = new Redis({ port: workerData.port })
+parentPort.on('message', async (m) => {
+  try {
+    if (m === 'exit') {
+      // Leave without quitting: the environment's teardown must close the socket.
+      process.exit(0)
+    }
+    await redis.set('w:' + workerData.name, m)
+    parentPort.postMessage({ ok: await redis.get('w:' + workerData.name) })
+  } catch (err) {
+    parentPort.postMessage({ error: err.message })
+  }
+})
+parentPort.postMessage({ ready: true })
+`
+
+function startWorker(name) {
+  const w = new Worker(WORKER, { eval: true, workerData: { port: server.port, name } })
+  const next = () =>
+    new Promise((resolve, reject) => {
+      w.once('message', resolve)
+      w.once('error', reject)
+    })
+  return { w, next }
+}
+
+test('the addon serves the main thread and two workers at once; a worker exiting leaves the others working', async () => {
+  const main = new Redis({ port: server.port })
+  const a = startWorker('a')
+  const b = startWorker('b')
+  assert.deepEqual(await a.next(), { ready: true })
+  assert.deepEqual(await b.next(), { ready: true })
+  a.w.postMessage('one')
+  b.w.postMessage('two')
+  const [ra, rb] = await Promise.all([a.next(), b.next()])
+  assert.deepEqual(ra, { ok: 'one' })
+  assert.deepEqual(rb, { ok: 'two' })
+  assert.equal(await main.get('w:a'), 'one')
+
+  // Worker a exits with its client still open.
+  const exited = new Promise((resolve) => a.w.once('exit', resolve))
+  a.w.postMessage('exit')
+  assert.equal(await exited, 0)
+
+  // The main thread and worker b keep getting replies.
+  const many = await Promise.all(Array.from({ length: 100 }, (_, i) => main.incr('w:count').then(() => i)))
+  assert.equal(many.length, 100)
+  assert.equal(await main.get('w:count'), '100')
+  b.w.postMessage('three')
+  assert.deepEqual(await b.next(), { ok: 'three' })
+  await b.w.terminate()
+  assert.equal(await main.get('w:b'), 'three')
+  await main.quit()
+})
+
+test('a hash field named __proto__ comes back as an own property on both faces', async () => {
+  const io = new Redis({ port: server.port })
+  const nr = createClient({ url: server.url })
+  await nr.connect()
+  await io.hset('proto', { __proto__: null, a: '1' })
+  await io.hset('proto', '__proto__', 'x', 'constructor', 'y')
+  for (const h of [await io.hgetall('proto'), await nr.hGetAll('proto')]) {
+    assert.equal(Object.getPrototypeOf(h), Object.prototype)
+    assert.ok(Object.prototype.hasOwnProperty.call(h, '__proto__'))
+    assert.equal(h['__proto__'], 'x')
+    assert.equal(h.constructor, 'y')
+    assert.equal(h.a, '1')
+    assert.deepEqual(Object.keys(h).sort(), ['__proto__', 'a', 'constructor'])
+  }
+  await io.quit()
+  await nr.quit()
+})
+
+test('beyond the in-flight cap commands wait unsent, and their deadline still runs', async () => {
+  const redis = new Redis({ port: server.port, maxInFlight: 1, commandTimeout: 300 })
+  try {
+    await redis.ping()
+    cli(server.port, 'DEL', 'cap:list', 'cap:n')
+    // The BLPOP is written and blocks the server side for ~1 s; with one command in flight
+    // allowed, the INCR (issued in a later tick, so in a batch of its own) must wait on our
+    // side, time out there, and never be sent.
+    const blocked = redis.blpop('cap:list', 1)
+    await new Promise((resolve) => setImmediate(resolve))
+    const incr = redis.incr('cap:n')
+    await assert.rejects(incr, { code: 'ERR_REDIS_TIMEOUT' })
+    assert.equal(await blocked, null)
+    // Anything written before this PING has been executed by the time it answers.
+    assert.equal(await redis.ping(), 'PONG')
+    assert.equal(cli(server.port, 'GET', 'cap:n'), '')
+    // Below the cap, work still flows, in order.
+    const replies = []
+    for (let i = 0; i < 3; i++) {
+      replies.push(redis.incr('cap:m'))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    assert.deepEqual(await Promise.all(replies), [1, 2, 3])
+  } finally {
+    redis.disconnect()
+  }
+})
+
+test('wrongly typed options are rejected with ERR_INVALID_ARG before anything connects', () => {
+  const bad = [
+    { port: {} },
+    { port: 'not-a-port' },
+    { commandTimeout: '100' },
+    { connectTimeout: true },
+    { maxOfflineQueue: 'many' },
+    { maxInFlight: -1 },
+    { enableOfflineQueue: 'yes' },
+    { db: '1x' },
+    { connectionName: 42 },
+    { tls: 'on' },
+  ]
+  for (const o of bad) {
+    assert.throws(
+      () => new Redis({ port: server.port, lazyConnect: true, ...o }),
+      (err) => err instanceof TypeError && err.code === 'ERR_INVALID_ARG',
+      JSON.stringify(o)
+    )
+  }
+  assert.throws(
+    () => createClient({ url: server.url, commandTimeout: 'soon' }),
+    (err) => err instanceof TypeError && err.code === 'ERR_INVALID_ARG'
+  )
+})

@@ -1,0 +1,470 @@
+//! The direct path: one command connection driven by whoever owns the socket, without a
+//! task in between.
+//!
+//! The client task connects and handshakes on the runtime ([`open`]), then hands the
+//! non-blocking socket over. The host (the Node binding) writes each tick's commands to it
+//! from its own thread and reads the replies when its event loop says the socket is
+//! readable, so a command and its reply need no cross-thread wake-up. [`DirectConn`] is that
+//! socket's state, independent of any event loop: written batches in order, replies matched
+//! to them, deadlines, and a cap on commands in flight.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::time::Instant;
+
+use redis::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::core::config::{Addr, ClientConfig};
+use crate::core::error::{Error, Result};
+use crate::core::resp::{self, ReplyReader};
+use crate::core::sink::Completion;
+
+/// A connected, handshaken, non-blocking socket.
+#[derive(Debug)]
+pub enum Socket {
+    /// TCP.
+    Tcp(std::net::TcpStream),
+    /// A unix domain socket.
+    #[cfg(unix)]
+    Unix(std::os::unix::net::UnixStream),
+}
+
+impl Socket {
+    /// The descriptor, for the host's event loop.
+    #[cfg(unix)]
+    pub fn raw_fd(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
+    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => (&*s).read(buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => (&*s).read(buf),
+        }
+    }
+
+    fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => (&*s).write(buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => (&*s).write(buf),
+        }
+    }
+
+    /// Closes both directions now (the descriptor itself closes on drop).
+    pub fn shutdown(&self) {
+        let _ = match self {
+            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
+            #[cfg(unix)]
+            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+        };
+    }
+}
+
+/// Whether a client with this configuration can use the direct path: one server, no TLS
+/// (a TLS engine on the host's thread is future work), on a unix-like system.
+pub fn eligible(config: &ClientConfig) -> bool {
+    cfg!(unix) && config.cluster_nodes.is_empty() && config.tls.is_none()
+}
+
+/// The handshake every new connection sends: `HELLO 3` with credentials and name, the
+/// database, and client tracking when a near-cache wants it.
+fn handshake_commands(config: &ClientConfig, tracking: bool) -> (Vec<u8>, usize) {
+    let mut out = Vec::new();
+    let mut hello: Vec<&[u8]> = vec![b"HELLO", b"3"];
+    if let Some(p) = &config.password {
+        hello.push(b"AUTH");
+        hello.push(config.username.as_deref().unwrap_or("default").as_bytes());
+        hello.push(p.as_bytes());
+    }
+    if let Some(name) = &config.connection_name {
+        hello.push(b"SETNAME");
+        hello.push(name.as_bytes());
+    }
+    resp::command(&mut out, &hello);
+    let mut n = 1;
+    let db = config.db.to_string();
+    if config.db != 0 {
+        resp::command(&mut out, &[b"SELECT", db.as_bytes()]);
+        n += 1;
+    }
+    if tracking {
+        resp::command(&mut out, &[b"CLIENT", b"TRACKING", b"ON"]);
+        n += 1;
+    }
+    (out, n)
+}
+
+async fn handshake<S>(stream: &mut S, config: &ClientConfig, tracking: bool) -> Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let io = |e: io::Error| Error::Connection(e.to_string());
+    let (bytes, mut expected) = handshake_commands(config, tracking);
+    stream.write_all(&bytes).await.map_err(io)?;
+    let mut reader = ReplyReader::new();
+    let mut first = None;
+    while expected > 0 {
+        match reader.next_reply()? {
+            Some(Value::ServerError(e)) => {
+                // Keep reading the rest so the error reported is the first one.
+                first.get_or_insert_with(|| resp::handshake_error(&e));
+                expected -= 1;
+            }
+            Some(Value::Push { .. }) => {}
+            Some(_) => expected -= 1,
+            None => {
+                let n = stream.read(reader.room()).await.map_err(io)?;
+                if n == 0 {
+                    return Err(Error::Connection(
+                        "Connection closed by the server during the handshake".into(),
+                    ));
+                }
+                reader.filled(n);
+            }
+        }
+    }
+    match first {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Connects and handshakes on the runtime; the socket comes back non-blocking, detached from
+/// the runtime, ready to hand over.
+pub async fn open(config: &ClientConfig, tracking: bool) -> Result<Socket> {
+    let io = |e: io::Error| Error::Connection(e.to_string());
+    match &config.addr {
+        Addr::Tcp(host, port) => {
+            let mut s = tokio::net::TcpStream::connect((host.as_str(), *port))
+                .await
+                .map_err(io)?;
+            s.set_nodelay(true).map_err(io)?;
+            if let Some(idle) = config.keep_alive {
+                socket2::SockRef::from(&s)
+                    .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
+                    .map_err(io)?;
+            }
+            handshake(&mut s, config, tracking).await?;
+            Ok(Socket::Tcp(s.into_std().map_err(io)?))
+        }
+        #[cfg(unix)]
+        Addr::Unix(path) => {
+            let mut s = tokio::net::UnixStream::connect(path).await.map_err(io)?;
+            handshake(&mut s, config, tracking).await?;
+            Ok(Socket::Unix(s.into_std().map_err(io)?))
+        }
+        #[cfg(not(unix))]
+        Addr::Unix(_) => Err(Error::InvalidArg(
+            "unix sockets need a unix-like system".into(),
+        )),
+    }
+}
+
+/// A batch the host wants written: its encoded commands and how to settle it.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// Completion id.
+    pub id: u32,
+    /// The commands, RESP-encoded.
+    pub bytes: Vec<u8>,
+    /// Per command: reply wanted as bytes.
+    pub binary_reply: Vec<bool>,
+    /// When it must have settled.
+    pub deadline: Option<Instant>,
+}
+
+struct InFlight {
+    id: u32,
+    left: usize,
+    replies: Vec<Value>,
+    binary_reply: Vec<bool>,
+    deadline: Option<Instant>,
+    /// Already settled (timed out, or nobody waits): its replies are read and dropped.
+    settled: bool,
+}
+
+/// Completion ids nobody waits for (for example the `CLIENT TRACKING ON` sent when a
+/// near-cache is turned on while connected).
+pub const DISCARD: u32 = u32::MAX;
+
+/// What one read produced.
+#[derive(Default)]
+pub struct ReadOutcome {
+    /// Batches that completed, in order.
+    pub done: Vec<Completion>,
+    /// Pushes (client tracking invalidations and the like), in arrival order.
+    pub pushes: Vec<Value>,
+    /// Set when the connection is gone (closed by the server, reset, or garbage); everything
+    /// still in flight has then been failed into `done`.
+    pub lost: Option<Error>,
+}
+
+/// One direct connection's state.
+pub struct DirectConn {
+    client: u32,
+    socket: Socket,
+    reader: ReplyReader,
+    out: Vec<u8>,
+    written: usize,
+    fifo: VecDeque<InFlight>,
+    /// Commands written and not yet answered.
+    in_flight: usize,
+    max_in_flight: usize,
+    /// Batches beyond the cap, not written yet (their deadlines still run).
+    held: VecDeque<Outgoing>,
+}
+
+impl DirectConn {
+    /// Takes over a handed-over socket. At most `max_in_flight` commands are written and
+    /// unanswered at once (a single larger batch is still written whole, alone).
+    pub fn new(client: u32, socket: Socket, max_in_flight: usize) -> DirectConn {
+        DirectConn {
+            client,
+            socket,
+            reader: ReplyReader::new(),
+            out: Vec::new(),
+            written: 0,
+            fifo: VecDeque::new(),
+            in_flight: 0,
+            max_in_flight: max_in_flight.max(1),
+            held: VecDeque::new(),
+        }
+    }
+
+    /// The socket, for the host's event loop.
+    pub fn socket(&self) -> &Socket {
+        &self.socket
+    }
+
+    /// Queues a batch for writing (or holds it while the cap is reached). Call
+    /// [`DirectConn::flush`] afterwards.
+    pub fn push(&mut self, b: Outgoing) {
+        if self.held.is_empty() && self.admits(b.binary_reply.len()) {
+            self.admit(b);
+        } else {
+            self.held.push_back(b);
+        }
+    }
+
+    fn admits(&self, commands: usize) -> bool {
+        self.in_flight == 0 || self.in_flight + commands <= self.max_in_flight
+    }
+
+    fn admit(&mut self, b: Outgoing) {
+        let n = b.binary_reply.len();
+        if self.written == self.out.len() {
+            self.out.clear();
+            self.written = 0;
+        }
+        self.out.extend_from_slice(&b.bytes);
+        self.in_flight += n;
+        self.fifo.push_back(InFlight {
+            id: b.id,
+            left: n,
+            replies: Vec::with_capacity(n),
+            binary_reply: b.binary_reply,
+            deadline: b.deadline,
+            settled: b.id == DISCARD,
+        });
+    }
+
+    /// Batches held back by the cap.
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Writes what it can without blocking. `Ok(true)`: everything is written; `Ok(false)`:
+    /// the socket is full, call again when it is writable.
+    pub fn flush(&mut self) -> io::Result<bool> {
+        while self.written < self.out.len() {
+            match self.socket.write(&self.out[self.written..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.written += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.out.clear();
+        self.written = 0;
+        Ok(true)
+    }
+
+    /// Reads everything available and matches replies to batches.
+    pub fn read(&mut self) -> ReadOutcome {
+        let mut outcome = ReadOutcome::default();
+        loop {
+            match self.socket.read(self.reader.room()) {
+                Ok(0) => {
+                    self.parse(&mut outcome);
+                    self.lose(
+                        &mut outcome,
+                        Error::Connection("Connection closed by the server".into()),
+                    );
+                    return outcome;
+                }
+                Ok(n) => {
+                    self.reader.filled(n);
+                    self.parse(&mut outcome);
+                    if outcome.lost.is_some() {
+                        return outcome;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return outcome,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.lose(&mut outcome, Error::Connection(e.to_string()));
+                    return outcome;
+                }
+            }
+        }
+    }
+
+    fn parse(&mut self, outcome: &mut ReadOutcome) {
+        loop {
+            let v = match self.reader.next_reply() {
+                Ok(Some(v)) => v,
+                Ok(None) => break,
+                Err(e) => {
+                    self.lose(outcome, e);
+                    return;
+                }
+            };
+            if let Value::Push { .. } = v {
+                outcome.pushes.push(v);
+                continue;
+            }
+            let Some(head) = self.fifo.front_mut() else {
+                self.lose(
+                    outcome,
+                    Error::Connection("protocol error: a reply nobody asked for".into()),
+                );
+                return;
+            };
+            head.left -= 1;
+            self.in_flight -= 1;
+            if !head.settled {
+                head.replies.push(v);
+            }
+            if head.left == 0 {
+                if let Some(b) = self.fifo.pop_front() {
+                    if !b.settled {
+                        outcome.done.push(Completion::Batch {
+                            client: self.client,
+                            id: b.id,
+                            binary_reply: b.binary_reply,
+                            result: Ok(b.replies),
+                        });
+                    }
+                }
+            }
+        }
+        self.admit_held();
+    }
+
+    fn admit_held(&mut self) {
+        while let Some(b) = self.held.front() {
+            if !self.admits(b.binary_reply.len()) {
+                break;
+            }
+            if let Some(b) = self.held.pop_front() {
+                self.admit(b);
+            }
+        }
+    }
+
+    /// Whether bytes wait to be written (after [`DirectConn::read`] admitted held batches).
+    pub fn wants_write(&self) -> bool {
+        self.written < self.out.len()
+    }
+
+    fn lose(&mut self, outcome: &mut ReadOutcome, err: Error) {
+        outcome.done.extend(self.fail_all(err.clone()));
+        outcome.lost = Some(err);
+    }
+
+    /// Settles every batch still waiting (written or held) with `err`, for a connection
+    /// that is gone or being closed.
+    pub fn fail_all(&mut self, err: Error) -> Vec<Completion> {
+        let mut done = Vec::new();
+        for b in self.fifo.drain(..) {
+            if !b.settled {
+                done.push(Completion::Batch {
+                    client: self.client,
+                    id: b.id,
+                    binary_reply: b.binary_reply,
+                    result: Err(err.clone()),
+                });
+            }
+        }
+        for b in self.held.drain(..) {
+            done.push(Completion::Batch {
+                client: self.client,
+                id: b.id,
+                binary_reply: b.binary_reply,
+                result: Err(err.clone()),
+            });
+        }
+        self.in_flight = 0;
+        self.out.clear();
+        self.written = 0;
+        self.socket.shutdown();
+        done
+    }
+
+    /// Settles every batch whose deadline has passed with a timeout. Written ones keep their
+    /// place so their late replies are read and dropped; held ones are never written.
+    pub fn expire(&mut self, now: Instant) -> Vec<Completion> {
+        let mut done = Vec::new();
+        let late = |d: Option<Instant>| d.is_some_and(|d| d <= now);
+        for b in self.fifo.iter_mut() {
+            if !b.settled && late(b.deadline) {
+                b.settled = true;
+                b.replies = Vec::new();
+                done.push(Completion::Batch {
+                    client: self.client,
+                    id: b.id,
+                    binary_reply: std::mem::take(&mut b.binary_reply),
+                    result: Err(Error::Timeout(std::time::Duration::ZERO)),
+                });
+            }
+        }
+        let mut keep = VecDeque::with_capacity(self.held.len());
+        for b in self.held.drain(..) {
+            if late(b.deadline) {
+                done.push(Completion::Batch {
+                    client: self.client,
+                    id: b.id,
+                    binary_reply: b.binary_reply,
+                    result: Err(Error::Timeout(std::time::Duration::ZERO)),
+                });
+            } else {
+                keep.push_back(b);
+            }
+        }
+        self.held = keep;
+        done
+    }
+
+    /// The earliest deadline of a batch not yet settled.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.fifo
+            .iter()
+            .filter(|b| !b.settled)
+            .filter_map(|b| b.deadline)
+            .chain(self.held.iter().filter_map(|b| b.deadline))
+            .min()
+    }
+
+    /// Whether anything is written and unanswered, or held.
+    pub fn is_idle(&self) -> bool {
+        self.fifo.is_empty() && self.held.is_empty()
+    }
+}
