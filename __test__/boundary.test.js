@@ -35,13 +35,14 @@ parentPort.on('message', async (m) => {
 parentPort.postMessage({ ready: true })
 `
 
+/** A worker whose messages are queued from the start (a message with no listener is lost). */
 function startWorker(name) {
   const w = new Worker(WORKER, { eval: true, workerData: { port: server.port, name } })
-  const next = () =>
-    new Promise((resolve, reject) => {
-      w.once('message', resolve)
-      w.once('error', reject)
-    })
+  const inbox = []
+  const waiting = []
+  w.on('message', (m) => (waiting.length ? waiting.shift().resolve(m) : inbox.push(m)))
+  w.on('error', (err) => waiting.splice(0).forEach((p) => p.reject(err)))
+  const next = () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve, reject) => waiting.push({ resolve, reject })))
   return { w, next }
 }
 
