@@ -62,9 +62,10 @@ async function makeClient() {
     case 'glide': {
       const { GlideClient } = require('@valkey/valkey-glide')
       const { Batch } = require('@valkey/valkey-glide')
-      const c = await GlideClient.createClient({ addresses: [{ host: '127.0.0.1', port }] })
+      // GLIDE rejects beyond 1,000 requests in flight by default; the sweep goes to 1,024.
+      const c = await GlideClient.createClient({ addresses: [{ host: '127.0.0.1', port }], inflightRequestsLimit: 4096 })
       return {
-        version: require('@valkey/valkey-glide/package.json').version,
+        version: JSON.parse(fs.readFileSync(require.resolve('@valkey/valkey-glide').replace(/(node_modules\/@valkey\/valkey-glide\/).*$/, '$1package.json'), 'utf8')).version,
         get: (k) => c.get(k),
         set: (k, v) => c.set(k, v),
         hgetall: (k) => c.hgetall(k),
