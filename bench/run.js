@@ -63,7 +63,8 @@ async function main() {
     md += `(peers installed by \`npm install --prefix bench\`).\n\n`
     md += `Machine: **${os.cpus().length} cores** (${os.cpus()[0].model.trim()}), shared by Node, the addon's runtime thread and redis-server ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)[1]}; Node ${process.version}. `
     md += `One fresh local redis-server; each client runs in its own process, one after another, ${ROUNDS} rounds in rotating order; every number is the median over rounds.\n\n`
-    md += `Peers (versions as loaded): ${rows.map((r) => `${r.c} ${r.version}`).join(', ')}. `
+    const pkgName = (c) => (c.startsWith('node-redis') ? 'node-redis' : c.startsWith('ioredis') ? 'ioredis' : c.startsWith('hotpath') ? 'redis-hotpath' : c)
+    md += `Peers (versions as loaded): ${rows.map((r) => `\`${r.c}\` = ${pkgName(r.c)} ${r.version}`).join(', ')}. `
     md += `\`hotpath\` is this package (direct path: socket driven from the JS thread); \`hotpath-runtime\` is the same package with \`REDIS_HOTPATH_DIRECT=0\` (socket on the tokio thread, the previous design). `
     md += `Timeout policy: hotpath has a 5 s deadline per batch (one timer per connection, not per command); node-redis 6 arms a 5 s AbortSignal per command by default (\`node-redis6\`), \`node-redis6-notimeout\` sets \`commandOptions.timeout: 0\`; ioredis, node-redis 5 and GLIDE run with their defaults (no per-command timer on ioredis/node-redis 5).\n\n`
     md += `- (a) ${fmt(SEQ)} sequential awaited GETs of a 100-byte value: ops/s, p50 and p99 latency.\n`
