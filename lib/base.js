@@ -4,7 +4,7 @@
 // strategy for reconnection delays.
 const { EventEmitter } = require('events')
 const { Connection } = require('./core')
-const { redisError, typeError } = require('./errors')
+const { typeError, closedError } = require('./errors')
 const native = require('./native')
 
 let lastWarning = 0
@@ -189,10 +189,6 @@ class BaseClient extends EventEmitter {
     if (this._sub && !this._sub.ended) this._sub.disconnect()
     if (this._conn && !this._conn.ended) this._conn.disconnect()
   }
-}
-
-function closedError() {
-  return redisError('ERR_REDIS_CLOSED', 'Connection is closed')
 }
 
 module.exports = { BaseClient, closedError }

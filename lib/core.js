@@ -7,7 +7,7 @@
 // (no other thread involved). Each worker thread loading the package has its own drain.
 
 const native = require('./native')
-const { typeError } = require('./errors')
+const { typeError, closedError } = require('./errors')
 
 const BUFFER_REPLY = 0x80000000
 const BUFFER_ARG = 0xffffffff
@@ -28,12 +28,6 @@ function release() {
     clearInterval(keepAlive)
     keepAlive = null
   }
-}
-
-function closedError() {
-  const err = new Error('Connection is closed')
-  err.code = 'ERR_REDIS_CLOSED'
-  return err
 }
 
 function later(err) {

@@ -20,4 +20,9 @@ function redisError(code, message, extra) {
   return e
 }
 
-module.exports = { typeError, rangeError, redisError }
+/** The error for a command on a connection that has ended. */
+function closedError() {
+  return redisError('ERR_REDIS_CLOSED', 'Connection is closed')
+}
+
+module.exports = { typeError, rangeError, redisError, closedError }
