@@ -355,10 +355,8 @@ pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let binary = sink()
-            .ok()
-            .and_then(|s| s.binary_messages.lock().ok().map(|g| g.clone()))
-            .unwrap_or_default();
+        // Only message batches need the binary set: replies (the hot path) skip the lock.
+        let mut binary: Option<HashSet<u32>> = None;
         let mut out = ptr::null_mut();
         check(sys::napi_create_array(env, &mut out))?;
         let mut n = 0u32;
@@ -373,7 +371,13 @@ impl ToNapiValue for Drained {
                 Pending::Messages(client, batch) => {
                     put(int(env, 2)?)?;
                     put(int(env, client as i64)?)?;
-                    messages(env, batch, binary.contains(&client), &mut put)?;
+                    let set = binary.get_or_insert_with(|| {
+                        sink()
+                            .ok()
+                            .and_then(|s| s.binary_messages.lock().ok().map(|g| g.clone()))
+                            .unwrap_or_default()
+                    });
+                    messages(env, batch, set.contains(&client), &mut put)?;
                     continue;
                 }
             };
