@@ -19,8 +19,10 @@ if (name === 'hotpath-runtime') process.env.REDIS_HOTPATH_DIRECT = '0'
 async function makeClient() {
   switch (name) {
     case 'hotpath':
-    case 'hotpath-runtime': {
-      const { Redis } = require('..')
+    case 'hotpath-runtime':
+    case 'hotpath-base': {
+      // hotpath-base: another checkout of this package (HOTPATH_BASE), for before/after runs.
+      const { Redis } = require(name === 'hotpath-base' ? process.env.HOTPATH_BASE : '..')
       const r = new Redis({ port })
       await r.ping()
       return ioredisLike(r, require('../package.json').version)
@@ -33,10 +35,12 @@ async function makeClient() {
       await r.ping()
       return ioredisLike(r, require('ioredis/package.json').version)
     }
+    case 'hotpath-node':
     case 'node-redis5':
     case 'node-redis6':
     case 'node-redis6-notimeout': {
-      const pkg = name === 'node-redis5' ? 'redis5' : 'redis'
+      // hotpath-node: this package's node-redis face, measured with node-redis' own calls.
+      const pkg = name === 'node-redis5' ? 'redis5' : name === 'hotpath-node' ? '..' : 'redis'
       const { createClient } = require(pkg)
       // node-redis 6 arms an AbortSignal per command for its default 5 s command timeout;
       // `timeout: 0` turns that off. node-redis 5 has no command timeout.
@@ -45,7 +49,7 @@ async function makeClient() {
       const c = createClient(o)
       await c.connect()
       return {
-        version: require(`${pkg}/package.json`).version,
+        version: require(pkg === '..' ? '../package.json' : `${pkg}/package.json`).version,
         get: (k) => c.get(k),
         set: (k, v) => c.set(k, v),
         hgetall: (k) => c.hGetAll(k),

@@ -2,6 +2,7 @@
 // Argument flattening shared by both faces: arrays are spread; a plain object or Map
 // becomes field/value pairs where Redis takes pairs (HSET, MSET, ...).
 const { typeError } = require('./errors')
+const native = require('./native')
 
 const PAIR_COMMANDS = new Set(['hset', 'hmset', 'mset', 'msetnx', 'hsetnx'])
 
@@ -34,46 +35,13 @@ function flatten(name, args, out) {
 }
 
 /**
- * Flat [k, v, k, v] reply -> object. A field named `__proto__` becomes an own property
- * (plain assignment would set the prototype instead), as ioredis does.
+ * Reply shapes by lower-case command name, shared by both faces: the codes of the core's
+ * shapes (`src/core/reply.rs`), which build them in Rust as the replies cross over.
  */
-function toObject(arr) {
-  const o = {}
-  if (!Array.isArray(arr)) return arr
-  for (let i = 0; i + 1 < arr.length; i += 2) {
-    const k = String(arr[i])
-    if (k === '__proto__') Object.defineProperty(o, k, { value: arr[i + 1], enumerable: true, writable: true, configurable: true })
-    else o[k] = arr[i + 1]
-  }
-  return o
-}
-
-/**
- * RESP3 sends WITHSCORES / WITHVALUES replies as [member, score] pairs where RESP2 (and
- * therefore ioredis and node-redis) have one flat list.
- */
-function flatPairs(arr) {
-  if (!Array.isArray(arr) || arr.length === 0 || !Array.isArray(arr[0])) return arr
-  const out = []
-  for (const p of arr) {
-    if (Array.isArray(p)) out.push(...p)
-    else out.push(p)
-  }
-  return out
-}
-
-/** RESP3 sends XREAD/XREADGROUP as a map (flattened to [k, v, ...]); RESP2 has [[k, v], ...]. */
-function streamPairs(arr) {
-  if (!Array.isArray(arr) || arr.length === 0 || Array.isArray(arr[0])) return arr
-  const out = []
-  for (let i = 0; i + 1 < arr.length; i += 2) out.push([arr[i], arr[i + 1]])
-  return out
-}
-
-/** Reply shape fixes by lower-case command name, shared by both faces. */
-const RESP2_SHAPES = { xread: streamPairs, xreadgroup: streamPairs }
+const SHAPES = native.replyShapes()
+const RESP2_SHAPES = { xread: SHAPES.streamPairs, xreadgroup: SHAPES.streamPairs }
 for (const n of ['zrange', 'zrevrange', 'zrangebyscore', 'zrevrangebyscore', 'zunion', 'zinter', 'zdiff', 'zrandmember', 'zpopmin', 'zpopmax', 'hrandfield']) {
-  RESP2_SHAPES[n] = flatPairs
+  RESP2_SHAPES[n] = SHAPES.flatPairs
 }
 
-module.exports = { flatten, toObject, flatPairs, streamPairs, RESP2_SHAPES }
+module.exports = { flatten, SHAPES, RESP2_SHAPES }

@@ -7,9 +7,12 @@
 // (no other thread involved). Each worker thread loading the package has its own drain.
 
 const native = require('./native')
-const { typeError, closedError } = require('./errors')
+const { typeError, rangeError, closedError } = require('./errors')
 
+// A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies.
 const BUFFER_REPLY = 0x80000000
+const SHAPE_SHIFT = 24
+const MAX_ARGS = (1 << SHAPE_SHIFT) - 1
 const BUFFER_ARG = 0xffffffff
 
 const connections = new Map() // native client id -> Connection (this thread's)
@@ -60,38 +63,141 @@ function deliver(c, payloads, names, meta) {
   }
 }
 
-function drain(items) {
-  let i = 0
-  const n = items.length
-  while (i < n) {
-    const kind = items[i]
-    if (kind === 0) {
-      const c = connections.get(items[i + 1])
-      if (c !== undefined) {
-        const id = items[i + 2]
-        const b = c.inflight.get(id)
-        if (b !== undefined) {
-          c.inflight.delete(id)
-          b.settle(items[i + 3])
-        }
+// --- reading a drain's tape (layout: src/core/transfer.rs) ---
+// The addon writes each drain's records into one shared Float64Array (count first) and
+// passes the short strings as one string; values are sliced out as they are read. Drains
+// never nest (each runs from its own event-loop callback), so the cursors are module state.
+let tape = new Float64Array(0)
+let T = tape
+let text = ''
+let bin = null
+let extras = null
+let ti = 0
+let si = 0
+let bi = 0
+
+function setOwn(o, k, v) {
+  // A field named __proto__ must be an own property, not the prototype (as ioredis does).
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+}
+
+/** The next value on the tape. */
+function value() {
+  switch (T[ti++]) {
+    case 2: {
+      const n = T[ti++]
+      const s = text.slice(si, si + n)
+      si += n
+      return s
+    }
+    case 1:
+      return T[ti++]
+    case 0:
+      return null
+    case 4: {
+      const n = T[ti++]
+      const a = []
+      for (let i = 0; i < n; i++) a.push(value())
+      return a
+    }
+    case 3: {
+      const n = T[ti++]
+      const b = bin.subarray(bi, bi + n)
+      bi += n
+      return b
+    }
+    case 5:
+      return extras[T[ti++]]
+    case 6: {
+      const n = T[ti++]
+      const o = {}
+      for (let i = 0; i < n; i++) {
+        let k = value()
+        const v = value()
+        if (typeof k !== 'string') k = String(k)
+        if (k === '__proto__') setOwn(o, k, v)
+        else o[k] = v
       }
-      i += 4
-    } else if (kind === 1) {
-      const c = connections.get(items[i + 1])
+      return o
+    }
+    case 7: {
+      const n = T[ti++]
+      const a = []
+      for (let i = 0; i < n; i++) {
+        const v = value()
+        a.push({ value: v, score: value() })
+      }
+      return a
+    }
+    default:
+      return undefined
+  }
+}
+
+function drain(arg) {
+  if (typeof arg === 'string') {
+    text = arg
+    bin = null
+    extras = null
+  } else {
+    text = arg[0]
+    bin = arg[1] === undefined ? null : arg[1]
+    extras = arg[2] === undefined ? null : arg[2]
+    if (arg[3] !== undefined) tape = arg[3]
+  }
+  T = tape
+  ti = 1
+  si = 0
+  bi = 0
+  const end = T[0] + 1
+  while (ti < end) {
+    const rec = T[ti++]
+    if (rec === 16) {
+      // A batch's replies.
+      const c = connections.get(T[ti])
+      const id = T[ti + 1]
+      const n = T[ti + 2]
+      ti += 3
+      const b = c === undefined ? undefined : c.inflight.get(id)
+      if (b === undefined) {
+        for (let i = 0; i < n; i++) value()
+        continue
+      }
+      c.inflight.delete(id)
+      b.settleEach(n)
+    } else if (rec === 17) {
+      // A batch that failed as a whole.
+      const c = connections.get(T[ti])
+      const id = T[ti + 1]
+      const err = extras[T[ti + 2]]
+      ti += 3
+      const b = c === undefined ? undefined : c.inflight.get(id)
+      if (b !== undefined) {
+        c.inflight.delete(id)
+        b.settle(err)
+      }
+    } else if (rec === 18) {
+      const c = connections.get(T[ti++])
+      const name = value()
+      const detail = value()
       if (c !== undefined) {
         try {
-          c._event(items[i + 2], items[i + 3])
+          c._event(name, detail)
         } catch (err) {
           later(err)
         }
       }
-      i += 4
     } else {
-      const c = connections.get(items[i + 1])
-      if (c !== undefined && c.onMessage !== null) deliver(c, items[i + 2], items[i + 3], items[i + 4])
-      i += 5
+      const c = connections.get(T[ti])
+      const m = extras[T[ti + 1]]
+      ti += 2
+      if (c !== undefined && c.onMessage !== null) deliver(c, m[0], m[1], m[2])
     }
   }
+  // Let go of this drain's strings and buffers.
+  text = ''
+  bin = null
+  extras = null
 }
 native.init(drain)
 
@@ -108,14 +214,18 @@ class Batch {
     this.timeout = NaN
   }
 
-  settle(res) {
+  /** Fails every command of the batch with `err`. */
+  settle(err) {
+    const rejects = this.rejects
+    for (let i = 0; i < rejects.length; i++) rejects[i](err)
+  }
+
+  /** Settles the batch's commands with the next `n` values on the drain's tape. */
+  settleEach(n) {
     const { resolves, rejects, transforms } = this
-    if (!Array.isArray(res)) {
-      for (let i = 0; i < rejects.length; i++) rejects[i](res)
-      return
-    }
-    for (let i = 0; i < resolves.length; i++) {
-      const v = res[i]
+    for (let i = 0; i < n; i++) {
+      const v = value()
+      if (i >= resolves.length) continue
       if (v instanceof Error) rejects[i](v)
       else {
         const t = transforms[i]
@@ -165,9 +275,14 @@ class Connection {
 
   /**
    * Queues one command. `args` is the flat argument list (command name first) of strings,
-   * numbers and Buffers. Throws a TypeError, sending nothing, if an argument is unusable.
+   * numbers and Buffers. `transform`: null, a reply shape's code (`SHAPES` in args.js; the
+   * core builds the shape) or a function run on the reply. Rejects with a TypeError,
+   * sending nothing, if an argument is unusable.
    */
   send(args, binary, transform, timeoutMs) {
+    if (args.length > MAX_ARGS) {
+      return Promise.reject(rangeError(`Too many arguments for ${String(args[0])}: ${args.length} (at most ${MAX_ARGS})`))
+    }
     for (let i = 0; i < args.length; i++) {
       const a = args[i]
       const t = typeof a
@@ -196,7 +311,12 @@ class Connection {
       lens = this.lens = grown
     }
     let k = b.nlens
-    lens[k++] = binary ? (args.length | BUFFER_REPLY) >>> 0 : args.length
+    let head = args.length
+    if (typeof transform === 'number') {
+      head |= transform << SHAPE_SHIFT
+      transform = null
+    }
+    lens[k++] = binary ? (head | BUFFER_REPLY) >>> 0 : head
     let text = b.text
     for (let i = 0; i < args.length; i++) {
       let a = args[i]

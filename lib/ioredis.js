@@ -4,12 +4,13 @@
 const { Readable } = require('stream')
 const { BaseClient, closedError } = require('./base')
 const { names, blockingTimeout } = require('./commands')
-const { flatten, toObject, RESP2_SHAPES } = require('./args')
+const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError } = require('./errors')
 
 const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
-const TRANSFORMS = { ...RESP2_SHAPES, hgetall: toObject }
+// Reply shapes (codes the core applies) by command name.
+const TRANSFORMS = { ...RESP2_SHAPES, hgetall: SHAPES.object }
 
 function pem(v) {
   if (v == null) return undefined
@@ -395,17 +396,14 @@ class Pipeline {
     }
     for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
     const multi = conn.send(['multi'], false, null)
-    const queued = cmds.map((c) => conn.send(c.flat, c.binary, null, c.timeout).catch((e) => e))
-    const exec = conn.send(['exec'], cmds.some((c) => c.binary), null)
+    // Each queued command's shape (and Buffer choice) applies to its element of EXEC's reply.
+    const queued = cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e))
+    const exec = conn.send(['exec'], false, null)
     multi.catch(() => {})
     return Promise.all(queued).then(() =>
       exec.then((replies) => {
         if (replies === null) return null
-        return replies.map((v, i) => {
-          if (v instanceof Error) return [v, null]
-          const t = cmds[i].transform
-          return [null, t ? t(v) : v]
-        })
+        return replies.map((v) => (v instanceof Error ? [v, null] : [null, v]))
       })
     )
   }

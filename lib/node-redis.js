@@ -3,17 +3,13 @@
 // option objects and node-redis' reply shapes, per-call pub/sub listeners.
 const { BaseClient, closedError } = require('./base')
 const { names, blockingTimeout } = require('./commands')
-const { flatten, toObject, flatPairs, RESP2_SHAPES } = require('./args')
+const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError } = require('./errors')
 
-const num = (v) => (v === null ? null : Number(v))
-const withScores = (reply) => {
-  const arr = flatPairs(reply)
-  const out = []
-  for (let i = 0; i + 1 < arr.length; i += 2) out.push({ value: arr[i], score: Number(arr[i + 1]) })
-  return out
-}
+// Reply shapes the core builds (see `src/core/reply.rs`).
+const withScores = SHAPES.scored
+const num = SHAPES.number
 
 function setOptions(o, out) {
   if (!o) return out
@@ -54,7 +50,7 @@ const builders = {
     return { args: a }
   },
   hSet: (key, ...rest) => ({ args: flatten('hset', rest, ['HSET', key]) }),
-  hGetAll: (key) => ({ args: ['HGETALL', key], transform: toObject }),
+  hGetAll: (key) => ({ args: ['HGETALL', key], transform: SHAPES.object }),
   mSet: (pairs) => ({ args: flatten('mset', [pairs], ['MSET']) }),
   zAdd: (key, members, o) => {
     const a = ['ZADD', key]
@@ -76,7 +72,7 @@ const builders = {
   }),
   zScore: (key, member) => ({ args: ['ZSCORE', key, member], transform: num }),
   zIncrBy: (key, by, member) => ({ args: ['ZINCRBY', key, by, member], transform: num }),
-  zMScore: (key, members) => ({ args: flatten('', [members], ['ZMSCORE', key]), transform: (a) => a.map(num) }),
+  zMScore: (key, members) => ({ args: flatten('', [members], ['ZMSCORE', key]), transform: SHAPES.numbers }),
   scan: (cursor, o) => {
     const a = ['SCAN', cursor]
     if (o && o.MATCH) a.push('MATCH', o.MATCH)
@@ -396,7 +392,9 @@ class Multi {
     if (!this.transaction) return this.execAsPipeline()
     const multi = conn.send(['MULTI'], false, null)
     multi.catch(() => {})
-    const queued = cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, null).catch((e) => e))
+    // Shapes apply in the core to each command's element of EXEC's reply; JavaScript
+    // transforms (a function) run in `finish`.
+    const queued = cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, shapeOf(c)).catch((e) => e))
     const exec = conn.send(['EXEC'], false, null)
     const errors = (await Promise.all(queued)).filter((r) => r instanceof Error)
     let replies
@@ -413,10 +411,15 @@ class Multi {
   async execAsPipeline() {
     const conn = this.client._conn_()
     const replies = await Promise.all(
-      this.queue.map((c) => (c.script !== undefined ? runScript(conn, c.script, c.rest, false, null) : conn.send(c.args, false, null)).catch((e) => e))
+      this.queue.map((c) => (c.script !== undefined ? runScript(conn, c.script, c.rest, false, null) : conn.send(c.args, false, shapeOf(c))).catch((e) => e))
     )
     return finish(replies, this.queue)
   }
+}
+
+/** A queued command's reply shape, when it has one the core applies. */
+function shapeOf(c) {
+  return typeof c.transform === 'number' ? c.transform : null
 }
 
 function finish(replies, cmds) {
@@ -427,7 +430,7 @@ function finish(replies, cmds) {
       return v
     }
     const t = cmds[i].transform
-    return t ? t(v) : v
+    return typeof t === 'function' ? t(v) : v
   })
   if (errorIndexes.length) {
     const e = new Error(`${errorIndexes.length} command(s) in the transaction failed`)

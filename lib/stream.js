@@ -9,7 +9,7 @@ const { EventEmitter } = require('events')
 const { Connection } = require('./core')
 const { typeError, rangeError } = require('./errors')
 const { blockingTimeout } = require('./commands')
-const { streamPairs } = require('./args')
+const { SHAPES } = require('./args')
 
 function nonEmptyString(value, what) {
   if (typeof value !== 'string' || value.length === 0) throw typeError(`${what} must be a non-empty string`)
@@ -158,7 +158,7 @@ class StreamConsumer extends EventEmitter {
     if (block) args.push('BLOCK', this.blockMs)
     args.push('STREAMS', this.stream.name, id)
     const conn = this._connection()
-    const reply = streamPairs(await conn.send(args, false, null, blockingTimeout(args, conn.commandTimeout)))
+    const reply = await conn.send(args, false, SHAPES.streamPairs, blockingTimeout(args, conn.commandTimeout))
     if (!Array.isArray(reply) || reply.length === 0) return []
     const out = []
     const deleted = []

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::core::reply::ReplyForm;
 use futures_util::future::{BoxFuture, FutureExt, OptionFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use redis::aio::MultiplexedConnection;
@@ -339,16 +340,22 @@ pub fn invalidation(data: Vec<Value>) -> Event {
 
 /// A pending op as the host writes it on a direct connection.
 fn outgoing(p: Pending) -> crate::core::direct::Outgoing {
-    let (bytes, binary_reply) = match p.op {
-        Op::Batch(b) => (b.pipeline.get_packed_pipeline(), b.binary_reply),
-        Op::Quit => (redis::cmd("QUIT").get_packed_command(), vec![false]),
+    let (bytes, forms) = match p.op {
+        Op::Batch(b) => (b.pipeline.get_packed_pipeline(), b.forms),
+        Op::Quit => (
+            redis::cmd("QUIT").get_packed_command(),
+            vec![ReplyForm::PLAIN],
+        ),
         // Subscriber connections are never direct.
-        Op::Sub { .. } => (redis::cmd("PING").get_packed_command(), vec![false]),
+        Op::Sub { .. } => (
+            redis::cmd("PING").get_packed_command(),
+            vec![ReplyForm::PLAIN],
+        ),
     };
     crate::core::direct::Outgoing {
         id: p.id,
         bytes,
-        binary_reply,
+        forms,
         deadline: p.deadline.map(Instant::into_std),
     }
 }
@@ -357,16 +364,16 @@ fn fail(client: u32, mut p: Pending, err: Error) -> Completion {
     Completion::Batch {
         client,
         id: p.id,
-        binary_reply: take_binary(&mut p.op),
+        forms: take_forms(&mut p.op),
         result: Err(err),
     }
 }
 
 /// Moves the per-command "reply as bytes" flags out of an op (no copy on the hot path).
-fn take_binary(op: &mut Op) -> Vec<bool> {
+fn take_forms(op: &mut Op) -> Vec<ReplyForm> {
     match op {
-        Op::Batch(b) => std::mem::take(&mut b.binary_reply),
-        _ => vec![false],
+        Op::Batch(b) => std::mem::take(&mut b.forms),
+        _ => vec![ReplyForm::PLAIN],
     }
 }
 
@@ -664,7 +671,7 @@ impl Actor {
                 self.sink.push(Completion::Batch {
                     client: self.id,
                     id: p.id,
-                    binary_reply: vec![false],
+                    forms: vec![ReplyForm::PLAIN],
                     result: Ok(vec![Value::Okay]),
                 });
                 self.shutdown(Error::Closed);
@@ -716,7 +723,7 @@ impl Actor {
         self.inflight_ids.insert(id);
         let fut = async move {
             let mut op = p.op;
-            let binary_reply = take_binary(&mut op);
+            let forms = take_forms(&mut op);
             let work = run_op(conn, op, registry_len);
             let result = match deadline {
                 Some(d) => match timeout_at(d, work).await {
@@ -733,7 +740,7 @@ impl Actor {
             sink.push(Completion::Batch {
                 client,
                 id,
-                binary_reply,
+                forms,
                 result,
             });
             id
@@ -1019,7 +1026,7 @@ impl Actor {
             self.sink.push(Completion::Batch {
                 client: self.id,
                 id,
-                binary_reply: vec![],
+                forms: vec![],
                 result: Err(err.clone()),
             });
         }

@@ -1,17 +1,42 @@
 //! Decoding of one JavaScript tick's commands, sent across the boundary in one call.
 //!
 //! The JavaScript side sends all string arguments of all commands concatenated into one
-//! string, plus one `Uint32Array` of lengths: per command `argc` (with [`BUFFER_REPLY`] set
-//! when the reply must stay binary) followed by each argument's length in UTF-16 code units,
-//! or [`BUFFER_ARG`] to take the next `Buffer` argument instead. This costs a few N-API calls
-//! per tick instead of several per argument.
+//! string, plus one `Uint32Array` of lengths: per command a header word (`argc` in the low
+//! 24 bits, the reply's [`Shape`] code in bits 24–30, [`BUFFER_REPLY`] when the reply must
+//! stay binary) followed by each argument's length in UTF-16 code units, or [`BUFFER_ARG`]
+//! to take the next `Buffer` argument instead. This costs a few N-API calls per tick instead
+//! of several per argument.
 
 use crate::core::error::{Error, Result};
+use crate::core::reply::{ReplyForm, Shape};
 
-/// Set in a command's `argc` word: deliver bulk replies as `Buffer`s.
+/// Set in a command's header word: deliver bulk replies as `Buffer`s.
 pub const BUFFER_REPLY: u32 = 0x8000_0000;
+/// Where a command's header word keeps its reply shape's code.
+pub const SHAPE_SHIFT: u32 = 24;
+/// The argument count's bits in a command's header word.
+pub const ARGC_MASK: u32 = (1 << SHAPE_SHIFT) - 1;
 /// An argument length meaning "the next binary argument".
 pub const BUFFER_ARG: u32 = 0xFFFF_FFFF;
+
+/// The form of a command's reply from its header word and name: `MULTI`, `EXEC` and
+/// `DISCARD` are marked whatever the host asked, so an `EXEC` reply's elements take the
+/// forms of the commands queued before it (see [`crate::core::reply::put_batch`]).
+fn form_of(head: u32, name: &[u8]) -> ReplyForm {
+    let shape = if name.len() == 4 && name.eq_ignore_ascii_case(b"EXEC") {
+        Shape::Exec
+    } else if name.len() == 5 && name.eq_ignore_ascii_case(b"MULTI") {
+        Shape::Multi
+    } else if name.len() == 7 && name.eq_ignore_ascii_case(b"DISCARD") {
+        Shape::Discard
+    } else {
+        match Shape::from_code(((head & !BUFFER_REPLY) >> SHAPE_SHIFT) as u8) {
+            Shape::Multi | Shape::Exec | Shape::Discard => Shape::Plain,
+            s => s,
+        }
+    };
+    ReplyForm::new(shape, head & BUFFER_REPLY != 0)
+}
 
 /// One tick's commands, ready to send as one pipeline.
 pub struct Batch {
@@ -19,14 +44,14 @@ pub struct Batch {
     pub pipeline: redis::Pipeline,
     /// How many commands `pipeline` holds.
     pub count: usize,
-    /// Per command: whether bulk replies are wanted as bytes rather than text.
-    pub binary_reply: Vec<bool>,
+    /// Per command: how its reply is shaped and whether bulk replies stay bytes.
+    pub forms: Vec<ReplyForm>,
 }
 
 /// What [`walk`] meets, in order.
 enum Part<'a> {
-    /// A command starts: its argument count and whether its reply stays binary.
-    Command(usize, bool),
+    /// A command starts: its argument count and its reply's form.
+    Command(usize, ReplyForm),
     /// One argument of the current command.
     Arg(&'a [u8]),
 }
@@ -51,15 +76,18 @@ fn walk(
     while i < lens.len() {
         let head = lens[i];
         i += 1;
-        let argc = (head & !BUFFER_REPLY) as usize;
+        let argc = (head & ARGC_MASK) as usize;
         if argc == 0 || i + argc > lens.len() {
             return Err(bad());
         }
-        on(Part::Command(argc, head & BUFFER_REPLY != 0));
+        let mut first = true;
         for &len in &lens[i..i + argc] {
             if len == BUFFER_ARG {
                 let b = buffers.get(next_buffer).ok_or_else(bad)?;
                 next_buffer += 1;
+                if std::mem::take(&mut first) {
+                    on(Part::Command(argc, form_of(head, b)));
+                }
                 on(Part::Arg(b));
                 continue;
             }
@@ -78,6 +106,9 @@ fn walk(
                 }
             }
             let arg = text.get(start..byte_pos).ok_or_else(bad)?;
+            if std::mem::take(&mut first) {
+                on(Part::Command(argc, form_of(head, arg.as_bytes())));
+            }
             on(Part::Arg(arg.as_bytes()));
         }
         i += argc;
@@ -93,14 +124,14 @@ fn walk(
 /// described in the module docs, `buffers` the binary arguments in order.
 pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
     let mut pipeline = redis::Pipeline::with_capacity(8);
-    let mut binary_reply = Vec::new();
+    let mut forms = Vec::new();
     let mut cmd: Option<redis::Cmd> = None;
     let count = walk(text, lens, buffers, |part| match part {
-        Part::Command(_, binary) => {
+        Part::Command(_, form) => {
             if let Some(c) = cmd.replace(redis::Cmd::new()) {
                 pipeline.add_command(c);
             }
-            binary_reply.push(binary);
+            forms.push(form);
         }
         Part::Arg(arg) => {
             if let Some(c) = cmd.as_mut() {
@@ -114,20 +145,25 @@ pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
     Ok(Batch {
         pipeline,
         count,
-        binary_reply,
+        forms,
     })
 }
 
 /// Encodes a batch straight into RESP bytes appended to `out` (the direct path, which
-/// writes them to the socket itself); returns the per-command binary-reply flags. Nothing is
+/// writes them to the socket itself); returns the per-command reply forms. Nothing is
 /// appended when the batch is malformed.
-pub fn encode(text: &str, lens: &[u32], buffers: &[&[u8]], out: &mut Vec<u8>) -> Result<Vec<bool>> {
+pub fn encode(
+    text: &str,
+    lens: &[u32],
+    buffers: &[&[u8]],
+    out: &mut Vec<u8>,
+) -> Result<Vec<ReplyForm>> {
     let mark = out.len();
-    let mut binary_reply = Vec::new();
+    let mut forms = Vec::new();
     let r = walk(text, lens, buffers, |part| match part {
-        Part::Command(argc, binary) => {
+        Part::Command(argc, form) => {
             crate::core::resp::header(out, b'*', argc);
-            binary_reply.push(binary);
+            forms.push(form);
         }
         Part::Arg(arg) => crate::core::resp::bulk(out, arg),
     });
@@ -135,7 +171,7 @@ pub fn encode(text: &str, lens: &[u32], buffers: &[&[u8]], out: &mut Vec<u8>) ->
         out.truncate(mark);
         return Err(e);
     }
-    Ok(binary_reply)
+    Ok(forms)
 }
 
 /// Builds a batch from already separated arguments (Rust callers and tests).
@@ -151,7 +187,7 @@ pub fn batch_of(commands: &[Vec<Vec<u8>>]) -> Batch {
     Batch {
         pipeline,
         count: commands.len(),
-        binary_reply: vec![false; commands.len()],
+        forms: vec![ReplyForm::PLAIN; commands.len()],
     }
 }
 
@@ -198,7 +234,7 @@ mod tests {
     fn buffers_and_flags() {
         let bin: &[u8] = &[0, 255, 1];
         let b = decode("GET", &[2 | BUFFER_REPLY, 3, BUFFER_ARG], &[bin]).unwrap();
-        assert!(b.binary_reply[0]);
+        assert!(b.forms[0].binary());
         assert_eq!(args_of(&b)[0][1], bin);
     }
 
@@ -212,13 +248,34 @@ mod tests {
             &mut out,
         )
         .unwrap();
-        assert_eq!(flags, vec![false, true]);
+        assert_eq!(
+            flags,
+            vec![ReplyForm::PLAIN, ReplyForm::new(Shape::Plain, true)]
+        );
         assert_eq!(
             out,
             b"x*3\r\n$3\r\nSET\r\n$2\r\nk1\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"
         );
         assert!(encode("GET", &[3, 3], &[], &mut out).is_err());
         assert!(out.ends_with(b"k1\r\n"), "nothing appended on error");
+    }
+
+    #[test]
+    fn shapes_and_transaction_marks() {
+        let obj = 2 | (Shape::Object as u32) << SHAPE_SHIFT;
+        // A host cannot claim the transaction marks; the names set them.
+        let fake = 1 | (Shape::Exec as u32) << SHAPE_SHIFT;
+        let b = decode(
+            "HGETALLhmultiPINGexec",
+            &[obj, 7, 1, 1, 5, fake, 4, 1, 4],
+            &[],
+        )
+        .unwrap();
+        let shapes: Vec<Shape> = b.forms.iter().map(|f| f.shape()).collect();
+        assert_eq!(
+            shapes,
+            vec![Shape::Object, Shape::Multi, Shape::Plain, Shape::Exec]
+        );
     }
 
     #[test]

@@ -174,8 +174,8 @@ pub struct Outgoing {
     pub id: u32,
     /// The commands, RESP-encoded.
     pub bytes: Vec<u8>,
-    /// Per command: reply wanted as bytes.
-    pub binary_reply: Vec<bool>,
+    /// Per command: its reply's form.
+    pub forms: Vec<crate::core::reply::ReplyForm>,
     /// When it must have settled.
     pub deadline: Option<Instant>,
 }
@@ -183,8 +183,12 @@ pub struct Outgoing {
 struct InFlight {
     id: u32,
     left: usize,
+    /// The host's batches keep their replies' bytes ([`Completion::Frames`]); Rust-side
+    /// requests get parsed values.
+    raw: bool,
+    frames: Vec<u8>,
     replies: Vec<Value>,
-    binary_reply: Vec<bool>,
+    forms: Vec<crate::core::reply::ReplyForm>,
     deadline: Option<Instant>,
     /// Already settled (timed out, or nobody waits): its replies are read and dropped.
     settled: bool,
@@ -246,7 +250,7 @@ impl DirectConn {
     /// Queues a batch for writing (or holds it while the cap is reached). Call
     /// [`DirectConn::flush`] afterwards.
     pub fn push(&mut self, b: Outgoing) {
-        if self.held.is_empty() && self.admits(b.binary_reply.len()) {
+        if self.held.is_empty() && self.admits(b.forms.len()) {
             self.admit(b);
         } else {
             self.held.push_back(b);
@@ -258,18 +262,25 @@ impl DirectConn {
     }
 
     fn admit(&mut self, b: Outgoing) {
-        let n = b.binary_reply.len();
+        let n = b.forms.len();
         if self.written == self.out.len() {
             self.out.clear();
             self.written = 0;
         }
         self.out.extend_from_slice(&b.bytes);
         self.in_flight += n;
+        let raw = !crate::core::client::ClientHandle::is_internal(b.id);
         self.fifo.push_back(InFlight {
             id: b.id,
             left: n,
-            replies: Vec::with_capacity(n),
-            binary_reply: b.binary_reply,
+            raw,
+            frames: Vec::new(),
+            replies: if raw {
+                Vec::new()
+            } else {
+                Vec::with_capacity(n)
+            },
+            forms: b.forms,
             deadline: b.deadline,
             settled: b.id == DISCARD,
         });
@@ -329,16 +340,23 @@ impl DirectConn {
 
     fn parse(&mut self, outcome: &mut ReadOutcome) {
         loop {
-            let v = match self.reader.next_reply() {
-                Ok(Some(v)) => v,
+            let frame = match self.reader.next_frame() {
+                Ok(Some(f)) => f,
                 Ok(None) => break,
                 Err(e) => {
                     self.lose(outcome, e);
                     return;
                 }
             };
-            if let Value::Push { .. } = v {
-                outcome.pushes.push(v);
+            let parse = |f: &[u8]| {
+                redis::parse_redis_value(f)
+                    .map_err(|e| Error::Connection(format!("protocol error: {e}")))
+            };
+            if frame.first() == Some(&b'>') {
+                match parse(frame) {
+                    Ok(v) => outcome.pushes.push(v),
+                    Err(e) => return self.lose(outcome, e),
+                }
                 continue;
             }
             let Some(head) = self.fifo.front_mut() else {
@@ -351,18 +369,34 @@ impl DirectConn {
             head.left -= 1;
             self.in_flight -= 1;
             if !head.settled {
-                head.replies.push(v);
+                if head.raw {
+                    head.frames.extend_from_slice(frame);
+                } else {
+                    match parse(frame) {
+                        Ok(v) => head.replies.push(v),
+                        Err(e) => return self.lose(outcome, e),
+                    }
+                }
             }
             if head.left == 0 {
-                if let Some(b) = self.fifo.pop_front() {
-                    if !b.settled {
-                        outcome.done.push(Completion::Batch {
+                match self.fifo.pop_front() {
+                    Some(b) if b.settled => {}
+                    Some(b) if b.raw => {
+                        outcome.done.push(Completion::Frames {
                             client: self.client,
                             id: b.id,
-                            binary_reply: b.binary_reply,
-                            result: Ok(b.replies),
+                            count: b.forms.len(),
+                            forms: b.forms,
+                            frames: b.frames,
                         });
                     }
+                    Some(b) => outcome.done.push(Completion::Batch {
+                        client: self.client,
+                        id: b.id,
+                        forms: b.forms,
+                        result: Ok(b.replies),
+                    }),
+                    None => {}
                 }
             }
         }
@@ -371,7 +405,7 @@ impl DirectConn {
 
     fn admit_held(&mut self) {
         while let Some(b) = self.held.front() {
-            if !self.admits(b.binary_reply.len()) {
+            if !self.admits(b.forms.len()) {
                 break;
             }
             if let Some(b) = self.held.pop_front() {
@@ -399,7 +433,7 @@ impl DirectConn {
                 done.push(Completion::Batch {
                     client: self.client,
                     id: b.id,
-                    binary_reply: b.binary_reply,
+                    forms: b.forms,
                     result: Err(err.clone()),
                 });
             }
@@ -408,7 +442,7 @@ impl DirectConn {
             done.push(Completion::Batch {
                 client: self.client,
                 id: b.id,
-                binary_reply: b.binary_reply,
+                forms: b.forms,
                 result: Err(err.clone()),
             });
         }
@@ -428,10 +462,11 @@ impl DirectConn {
             if !b.settled && late(b.deadline) {
                 b.settled = true;
                 b.replies = Vec::new();
+                b.frames = Vec::new();
                 done.push(Completion::Batch {
                     client: self.client,
                     id: b.id,
-                    binary_reply: std::mem::take(&mut b.binary_reply),
+                    forms: std::mem::take(&mut b.forms),
                     result: Err(Error::Timeout(std::time::Duration::ZERO)),
                 });
             }
@@ -442,7 +477,7 @@ impl DirectConn {
                 done.push(Completion::Batch {
                     client: self.client,
                     id: b.id,
-                    binary_reply: b.binary_reply,
+                    forms: b.forms,
                     result: Err(Error::Timeout(std::time::Duration::ZERO)),
                 });
             } else {

@@ -13,3 +13,4 @@ pub mod reply;
 pub mod resp;
 pub mod runtime;
 pub mod sink;
+pub mod transfer;

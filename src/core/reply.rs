@@ -1,8 +1,105 @@
-//! Reply helpers. The core speaks RESP3 (so redis-rs reports disconnects and pushes) while the
-//! faces promise RESP2 shapes; the binding applies that mapping as it converts replies, using
-//! [`double_text`] for doubles.
+//! Reply shapes: the one description of how each kind of command's reply reaches
+//! JavaScript. The core speaks RESP3 (so redis-rs reports disconnects and pushes) while the
+//! faces promise RESP2-era shapes (ioredis and node-redis as their users know them); a face
+//! picks a [`Shape`] per command and [`put`] writes the reply in that shape onto the
+//! transfer tape ([`crate::core::transfer::Tape`]), once, in Rust.
 
 use redis::Value;
+
+use crate::core::error::Error;
+use crate::core::transfer::{op, Tape};
+
+/// How one command's reply is shaped. The codes travel in the command's header word (see
+/// [`crate::core::command`]); the JavaScript faces read them from [`Shape::ALL`] through
+/// the binding, so both languages use these numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Shape {
+    /// RESP2's shape: maps as flat `[k, v, ...]` arrays, doubles as text, booleans as 0/1.
+    Plain = 0,
+    /// A map (or flat pair list) as an object whose keys are strings (`HGETALL`); a key
+    /// named `__proto__` stays an own property.
+    Object = 1,
+    /// RESP3's `[[member, score], ...]` flattened to `[member, score, ...]` with scores as
+    /// text (ioredis' `WITHSCORES`, `HRANDFIELD WITHVALUES`, ...).
+    FlatPairs = 2,
+    /// `[{ value, score }, ...]` with numeric scores (node-redis' `zRangeWithScores`).
+    Scored = 3,
+    /// A number, or null (node-redis' `zScore`, `zIncrBy`); `inf` becomes `Infinity`.
+    Number = 4,
+    /// An array of [`Shape::Number`]s (`zMScore`).
+    Numbers = 5,
+    /// A map of streams as `[[name, entries], ...]` (`XREAD`, `XREADGROUP`).
+    StreamPairs = 6,
+    /// `MULTI`: the commands after it in the batch are queued; their shapes apply to the
+    /// elements of the `EXEC` reply. Set by the core from the command name.
+    Multi = 125,
+    /// `EXEC` (see [`Shape::Multi`]).
+    Exec = 126,
+    /// `DISCARD`: ends a `MULTI` without an `EXEC`.
+    Discard = 127,
+}
+
+impl Shape {
+    /// The shapes a face may ask for, by name.
+    pub const ALL: [(&'static str, Shape); 7] = [
+        ("plain", Shape::Plain),
+        ("object", Shape::Object),
+        ("flatPairs", Shape::FlatPairs),
+        ("scored", Shape::Scored),
+        ("number", Shape::Number),
+        ("numbers", Shape::Numbers),
+        ("streamPairs", Shape::StreamPairs),
+    ];
+
+    /// The shape with this code; unknown codes are [`Shape::Plain`].
+    pub fn from_code(code: u8) -> Shape {
+        match code {
+            1 => Shape::Object,
+            2 => Shape::FlatPairs,
+            3 => Shape::Scored,
+            4 => Shape::Number,
+            5 => Shape::Numbers,
+            6 => Shape::StreamPairs,
+            125 => Shape::Multi,
+            126 => Shape::Exec,
+            127 => Shape::Discard,
+            _ => Shape::Plain,
+        }
+    }
+}
+
+/// How one command's reply is delivered: its [`Shape`] and whether bulk strings stay binary
+/// (`Buffer`s). One byte per command.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplyForm(u8);
+
+impl ReplyForm {
+    const BINARY: u8 = 0x80;
+
+    /// A form from its parts.
+    pub fn new(shape: Shape, binary: bool) -> ReplyForm {
+        ReplyForm(shape as u8 | if binary { Self::BINARY } else { 0 })
+    }
+
+    /// Plain text replies (Rust callers).
+    pub const PLAIN: ReplyForm = ReplyForm(0);
+
+    /// The shape.
+    pub fn shape(self) -> Shape {
+        Shape::from_code(self.0 & !Self::BINARY)
+    }
+
+    /// Whether bulk strings stay binary.
+    pub fn binary(self) -> bool {
+        self.0 & Self::BINARY != 0
+    }
+
+    /// The same form with another shape.
+    pub fn with_shape(self, shape: Shape) -> ReplyForm {
+        ReplyForm::new(shape, self.binary())
+    }
+}
 
 /// Writes a RESP3 double the way RESP2 replies carry it: as text.
 pub fn double_text(f: f64) -> String {
@@ -31,9 +128,366 @@ pub fn as_text(v: &Value) -> Option<String> {
     }
 }
 
+/// A number from its text, as node-redis reads scores (`inf`, `+inf`, `-inf` included);
+/// NaN when it is none.
+fn parse_number(text: &[u8]) -> f64 {
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(|t| t.trim().parse::<f64>().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Reads RESP3 replies straight from their bytes onto a tape, in a command's shape. Frames
+/// come complete (checked by the frame scanner); bytes that do not fit still never panic,
+/// they end the value as `undefined`.
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// The rest of the current line (without `\r\n`), moving past it.
+    fn line(&mut self) -> &'a [u8] {
+        let rest = self.b.get(self.i..).unwrap_or_default();
+        match memchr::memchr(b'\r', rest) {
+            Some(n) => {
+                self.i += n + 2;
+                &rest[..n]
+            }
+            None => {
+                self.i = self.b.len();
+                rest
+            }
+        }
+    }
+
+    fn count(&mut self) -> i64 {
+        let l = self.line();
+        std::str::from_utf8(l)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(-1)
+    }
+
+    /// `n` bytes and the `\r\n` after them.
+    fn blob(&mut self, n: i64) -> &'a [u8] {
+        let start = self.i;
+        let end = start.saturating_add(n.max(0) as usize).min(self.b.len());
+        self.i = end + 2;
+        &self.b[start..end]
+    }
+
+    /// The type byte of the next value, past any attributes (which the faces never show).
+    fn peek(&mut self) -> u8 {
+        while self.b.get(self.i) == Some(&b'|') {
+            self.i += 1;
+            let n = self.count();
+            let mut scratch = Tape::default();
+            for _ in 0..n.max(0) * 2 {
+                self.plain(&mut scratch, false);
+            }
+        }
+        self.b.get(self.i).copied().unwrap_or(0)
+    }
+
+    /// The aggregate header (`*`, `%`, ...) at the cursor, if that is what is next: its
+    /// type and count (pairs for a map), moving past it.
+    fn aggregate(&mut self, kinds: &[u8]) -> Option<(u8, usize)> {
+        let t = self.peek();
+        if !kinds.contains(&t) {
+            return None;
+        }
+        let save = self.i;
+        self.i += 1;
+        let n = self.count();
+        if n < 0 {
+            self.i = save;
+            return None;
+        }
+        Some((t, n as usize))
+    }
+
+    fn skip(&mut self) {
+        let mut scratch = Tape::default();
+        self.plain(&mut scratch, false);
+    }
+
+    /// One value in the RESP2 shape: maps as flat arrays, doubles as their text, booleans as
+    /// 0/1, verbatim strings without their format.
+    fn plain(&mut self, tape: &mut Tape, binary: bool) {
+        let t = self.peek();
+        self.i += 1;
+        match t {
+            b'$' => {
+                let n = self.count();
+                if n < 0 {
+                    tape.op1(op::NULL)
+                } else {
+                    let b = self.blob(n);
+                    tape.bytes_of(b, binary)
+                }
+            }
+            b'+' | b',' | b'(' => {
+                let l = self.line();
+                tape.bytes_of(l, binary)
+            }
+            b':' => {
+                let l = self.line();
+                tape.op2(op::NUMBER, parse_number(l))
+            }
+            b'*' | b'~' | b'>' => {
+                let n = self.count();
+                if n < 0 {
+                    return tape.op1(op::NULL);
+                }
+                tape.op2(op::ARRAY, n as f64);
+                for _ in 0..n {
+                    self.plain(tape, binary);
+                }
+            }
+            b'%' => {
+                let n = self.count().max(0);
+                tape.op2(op::ARRAY, (2 * n) as f64);
+                for _ in 0..2 * n {
+                    self.plain(tape, binary);
+                }
+            }
+            b'_' => {
+                self.line();
+                tape.op1(op::NULL)
+            }
+            b'#' => {
+                let l = self.line();
+                tape.op2(op::NUMBER, if l == b"t" { 1.0 } else { 0.0 })
+            }
+            b'=' => {
+                let n = self.count();
+                let b = self.blob(n);
+                // `txt:` / `mkd:` first.
+                tape.bytes_of(b.get(4..).unwrap_or_default(), binary)
+            }
+            b'-' => {
+                let l = self.line();
+                tape.error(Error::Reply(String::from_utf8_lossy(l).into_owned()))
+            }
+            b'!' => {
+                let n = self.count();
+                let b = self.blob(n);
+                tape.error(Error::Reply(String::from_utf8_lossy(b).into_owned()))
+            }
+            _ => {
+                self.i = self.b.len();
+                tape.op1(op::UNDEFINED)
+            }
+        }
+    }
+
+    /// A number where one is expected; anything else (`QUEUED`, nil, an error) keeps its
+    /// plain shape.
+    fn number(&mut self, tape: &mut Tape, binary: bool) {
+        match self.peek() {
+            b',' | b':' => {
+                self.i += 1;
+                let l = self.line();
+                tape.op2(op::NUMBER, parse_number(l))
+            }
+            b'$' => {
+                self.i += 1;
+                let n = self.count();
+                if n < 0 {
+                    return tape.op1(op::NULL);
+                }
+                let b = self.blob(n);
+                tape.op2(op::NUMBER, parse_number(b))
+            }
+            _ => self.plain(tape, binary),
+        }
+    }
+
+    /// One value in `form`'s shape.
+    fn shaped(&mut self, tape: &mut Tape, form: ReplyForm) {
+        let binary = form.binary();
+        match form.shape() {
+            Shape::Object => match self.aggregate(b"%*") {
+                Some((b'%', n)) => {
+                    tape.op2(op::OBJECT, n as f64);
+                    for _ in 0..n {
+                        self.plain(tape, false);
+                        self.plain(tape, binary);
+                    }
+                }
+                Some((_, n)) => {
+                    tape.op2(op::OBJECT, (n / 2) as f64);
+                    for _ in 0..n / 2 {
+                        self.plain(tape, false);
+                        self.plain(tape, binary);
+                    }
+                    if n % 2 == 1 {
+                        self.skip();
+                    }
+                }
+                None => self.plain(tape, binary),
+            },
+            Shape::FlatPairs => match self.aggregate(b"*") {
+                Some((_, n)) if n > 0 && self.peek() == b'*' => {
+                    // [[member, score], ...] -> [member, score, ...]; the total is known
+                    // once every pair has been read.
+                    let at = tape.ops.len();
+                    tape.op2(op::ARRAY, 0.0);
+                    let mut total = 0;
+                    for _ in 0..n {
+                        match self.aggregate(b"*") {
+                            Some((_, m)) => {
+                                total += m;
+                                for _ in 0..m {
+                                    self.plain(tape, binary);
+                                }
+                            }
+                            None => {
+                                total += 1;
+                                self.plain(tape, binary);
+                            }
+                        }
+                    }
+                    tape.ops[at + 1] = total as f64;
+                }
+                Some((_, n)) => {
+                    tape.op2(op::ARRAY, n as f64);
+                    for _ in 0..n {
+                        self.plain(tape, binary);
+                    }
+                }
+                None => self.plain(tape, binary),
+            },
+            Shape::Scored => match self.aggregate(b"*") {
+                Some((_, n)) if n > 0 && self.peek() == b'*' => {
+                    let at = tape.ops.len();
+                    tape.op2(op::SCORED, 0.0);
+                    let mut pairs = 0;
+                    for _ in 0..n {
+                        match self.aggregate(b"*") {
+                            Some((_, m)) if m >= 2 => {
+                                pairs += 1;
+                                self.plain(tape, binary);
+                                self.number(tape, binary);
+                                for _ in 2..m {
+                                    self.skip();
+                                }
+                            }
+                            Some((_, m)) => (0..m).for_each(|_| self.skip()),
+                            None => self.skip(),
+                        }
+                    }
+                    tape.ops[at + 1] = pairs as f64;
+                }
+                Some((_, n)) => {
+                    tape.op2(op::SCORED, (n / 2) as f64);
+                    for _ in 0..n / 2 {
+                        self.plain(tape, binary);
+                        self.number(tape, binary);
+                    }
+                    if n % 2 == 1 {
+                        self.skip();
+                    }
+                }
+                None => self.plain(tape, binary),
+            },
+            Shape::Number => self.number(tape, binary),
+            Shape::Numbers => match self.aggregate(b"*") {
+                Some((_, n)) => {
+                    tape.op2(op::ARRAY, n as f64);
+                    for _ in 0..n {
+                        self.number(tape, binary);
+                    }
+                }
+                None => self.plain(tape, binary),
+            },
+            Shape::StreamPairs => match self.aggregate(b"%") {
+                Some((_, n)) => {
+                    tape.op2(op::ARRAY, n as f64);
+                    for _ in 0..n {
+                        tape.op2(op::ARRAY, 2.0);
+                        self.plain(tape, binary);
+                        self.plain(tape, binary);
+                    }
+                }
+                None => self.plain(tape, binary),
+            },
+            Shape::Plain | Shape::Multi | Shape::Exec | Shape::Discard => self.plain(tape, binary),
+        }
+    }
+}
+
+/// Writes one batch's replies (`count` RESP3 frames back to back in `frames`), each in its
+/// command's form. Inside a `MULTI` the queued commands' own replies (`QUEUED`) stay plain
+/// and their forms shape the matching elements of the `EXEC` reply instead.
+pub fn put_frames(tape: &mut Tape, frames: &[u8], count: usize, forms: &[ReplyForm]) {
+    let mut r = Reader { b: frames, i: 0 };
+    let mut queued_from: Option<usize> = None;
+    for i in 0..count {
+        let form = forms.get(i).copied().unwrap_or_default();
+        match form.shape() {
+            Shape::Multi => {
+                queued_from = Some(i + 1);
+                r.plain(tape, form.binary());
+            }
+            Shape::Discard => {
+                queued_from = None;
+                r.plain(tape, form.binary());
+            }
+            Shape::Exec => match queued_from.take() {
+                Some(from) => match r.aggregate(b"*") {
+                    Some((_, n)) if n == i - from => {
+                        tape.op2(op::ARRAY, n as f64);
+                        for f in &forms[from..i] {
+                            r.shaped(tape, *f);
+                        }
+                    }
+                    Some((_, n)) => {
+                        tape.op2(op::ARRAY, n as f64);
+                        for _ in 0..n {
+                            r.plain(tape, form.binary());
+                        }
+                    }
+                    None => r.plain(tape, form.binary()),
+                },
+                None => r.plain(tape, form.binary()),
+            },
+            _ if queued_from.is_some() => r.plain(tape, form.binary()),
+            _ => r.shaped(tape, form),
+        }
+    }
+}
+
+/// Writes replies that redis-rs has already parsed (the runtime's connections): encoded
+/// back to RESP3 so that one reading of each shape serves both paths.
+pub fn put_batch(tape: &mut Tape, replies: Vec<Value>, forms: &[ReplyForm]) {
+    let mut frames = Vec::new();
+    for v in &replies {
+        crate::core::resp::value(&mut frames, v);
+    }
+    put_frames(tape, &frames, replies.len(), forms);
+}
+
+/// Writes one parsed reply in `form`'s shape.
+pub fn put(tape: &mut Tape, v: Value, form: ReplyForm) {
+    put_batch(tape, vec![v], &[form]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::transfer::tests::decode;
+
+    fn bulk(s: &str) -> Value {
+        Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    fn shaped(v: Value, shape: Shape) -> String {
+        let mut t = Tape::default();
+        put(&mut t, v, ReplyForm::new(shape, false));
+        decode(&t)
+    }
 
     #[test]
     fn doubles_and_scalars_become_text() {
@@ -43,5 +497,82 @@ mod tests {
         assert_eq!(as_text(&Value::Int(7)).as_deref(), Some("7"));
         assert_eq!(as_text(&Value::Okay).as_deref(), Some("OK"));
         assert_eq!(as_text(&Value::Nil), None);
+    }
+
+    #[test]
+    fn plain_is_resp2() {
+        let map = Value::Map(vec![
+            (bulk("a"), Value::Double(1.5)),
+            (bulk("b"), Value::Nil),
+        ]);
+        assert_eq!(shaped(map, Shape::Plain), r#"["a","1.5","b",null]"#);
+        assert_eq!(shaped(Value::Boolean(true), Shape::Plain), "1");
+    }
+
+    #[test]
+    fn object_from_map_or_flat_pairs() {
+        let map = Value::Map(vec![(bulk("__proto__"), bulk("x")), (bulk("k"), bulk("v"))]);
+        assert_eq!(shaped(map, Shape::Object), r#"{"__proto__":"x","k":"v"}"#);
+        let flat = Value::Array(vec![bulk("k"), bulk("v")]);
+        assert_eq!(shaped(flat, Shape::Object), r#"{"k":"v"}"#);
+        assert_eq!(shaped(Value::Nil, Shape::Object), "null");
+    }
+
+    #[test]
+    fn scores_flat_or_scored() {
+        let pairs = || {
+            Value::Array(vec![
+                Value::Array(vec![bulk("m1"), Value::Double(2200.0)]),
+                Value::Array(vec![bulk("m2"), Value::Double(f64::INFINITY)]),
+            ])
+        };
+        assert_eq!(
+            shaped(pairs(), Shape::FlatPairs),
+            r#"["m1","2200","m2","inf"]"#
+        );
+        assert_eq!(
+            shaped(pairs(), Shape::Scored),
+            r#"[{"value":"m1","score":2200},{"value":"m2","score":Infinity}]"#
+        );
+        // Already flat (RESP2-like): pairs of neighbours.
+        let flat = Value::Array(vec![bulk("m"), bulk("-inf")]);
+        assert_eq!(
+            shaped(flat, Shape::Scored),
+            r#"[{"value":"m","score":-Infinity}]"#
+        );
+        assert_eq!(shaped(Value::Array(vec![]), Shape::FlatPairs), "[]");
+    }
+
+    #[test]
+    fn numbers_and_streams() {
+        assert_eq!(shaped(bulk("1.5"), Shape::Number), "1.5");
+        assert_eq!(shaped(Value::Nil, Shape::Number), "null");
+        let arr = Value::Array(vec![Value::Double(1.0), Value::Nil]);
+        assert_eq!(shaped(arr, Shape::Numbers), "[1,null]");
+        let streams = Value::Map(vec![(bulk("s"), Value::Array(vec![]))]);
+        assert_eq!(shaped(streams, Shape::StreamPairs), r#"[["s",[]]]"#);
+    }
+
+    #[test]
+    fn exec_elements_take_the_queued_forms() {
+        let forms = [
+            ReplyForm::new(Shape::Multi, false),
+            ReplyForm::new(Shape::Object, false),
+            ReplyForm::new(Shape::Number, false),
+            ReplyForm::new(Shape::Exec, false),
+            ReplyForm::new(Shape::Number, false),
+        ];
+        let queued = || Value::SimpleString("QUEUED".into());
+        let exec = Value::Array(vec![
+            Value::Map(vec![(bulk("f"), bulk("v"))]),
+            Value::Double(3.0),
+        ]);
+        let mut t = Tape::default();
+        put_batch(
+            &mut t,
+            vec![Value::Okay, queued(), queued(), exec, bulk("2")],
+            &forms,
+        );
+        assert_eq!(decode(&t), r#""OK" "QUEUED" "QUEUED" [{"f":"v"},3] 2"#);
     }
 }

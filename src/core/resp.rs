@@ -42,6 +42,67 @@ pub fn command(out: &mut Vec<u8>, args: &[&[u8]]) {
     }
 }
 
+/// Appends one parsed reply encoded back to RESP3 (doubles in [`double_text`]'s form).
+///
+/// [`double_text`]: crate::core::reply::double_text
+pub fn value(out: &mut Vec<u8>, v: &Value) {
+    let line = |out: &mut Vec<u8>, kind: u8, text: &[u8]| {
+        out.push(kind);
+        out.extend_from_slice(text);
+        out.extend_from_slice(b"\r\n");
+    };
+    match v {
+        Value::Nil => out.extend_from_slice(b"_\r\n"),
+        Value::Int(i) => line(out, b':', i.to_string().as_bytes()),
+        Value::BulkString(b) => bulk(out, b),
+        Value::SimpleString(s) => line(out, b'+', s.as_bytes()),
+        Value::Okay => out.extend_from_slice(b"+OK\r\n"),
+        Value::Double(f) => line(out, b',', crate::core::reply::double_text(*f).as_bytes()),
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
+        Value::VerbatimString { format, text } => {
+            let body = format!("{format}:{text}");
+            header(out, b'=', body.len());
+            out.extend_from_slice(body.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        Value::BigNumber(n) => line(out, b'(', n),
+        Value::Array(items) | Value::Set(items) => {
+            header(
+                out,
+                if matches!(v, Value::Set(_)) {
+                    b'~'
+                } else {
+                    b'*'
+                },
+                items.len(),
+            );
+            for x in items {
+                value(out, x);
+            }
+        }
+        Value::Map(pairs) => {
+            header(out, b'%', pairs.len());
+            for (k, x) in pairs {
+                value(out, k);
+                value(out, x);
+            }
+        }
+        Value::Attribute { data, .. } => value(out, data),
+        Value::Push { kind, data } => {
+            header(out, b'>', data.len() + 1);
+            bulk(out, kind.to_string().as_bytes());
+            for x in data {
+                value(out, x);
+            }
+        }
+        Value::ServerError(e) => {
+            let text = crate::core::error::server_error_text(e).replace(['\r', '\n'], " ");
+            line(out, b'-', text.as_bytes());
+        }
+        _ => out.extend_from_slice(b"_\r\n"),
+    }
+}
+
 /// Bytes read from a socket, handed out as complete reply frames. The buffer keeps its
 /// zeroed room between reads (no fresh allocation per read).
 pub struct ReplyReader {
@@ -102,6 +163,20 @@ impl ReplyReader {
     /// Whether unparsed bytes are waiting (an incomplete frame).
     pub fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// The next complete reply's bytes, unparsed, if one has arrived; bytes that are not
+    /// RESP are a connection error.
+    pub fn next_frame(&mut self) -> Result<Option<&[u8]>> {
+        let buf = &self.data[self.start..self.end];
+        let len = match frame_len(buf) {
+            Ok(Some(n)) => n,
+            Ok(None) => return Ok(None),
+            Err(_) => return Err(Error::Connection("protocol error: not RESP".into())),
+        };
+        let at = self.start;
+        self.start += len;
+        Ok(Some(&self.data[at..at + len]))
     }
 
     /// The next complete reply, if one has arrived. Server errors come back as

@@ -81,10 +81,24 @@ pub enum Completion {
         client: u32,
         /// The id the host gave the batch (unique per client).
         id: u32,
-        /// Per command: whether bulk replies must stay binary.
-        binary_reply: Vec<bool>,
+        /// Per command: its reply's shape and whether bulk replies stay binary.
+        forms: Vec<crate::core::reply::ReplyForm>,
         /// The replies.
         result: Result<Vec<Value>, Error>,
+    },
+    /// A submitted batch finished on the direct path: its replies as the server sent them
+    /// (RESP3 frames back to back), shaped only as they cross to the host.
+    Frames {
+        /// The client's id.
+        client: u32,
+        /// The id the host gave the batch.
+        id: u32,
+        /// Per command: its reply's shape and whether bulk replies stay binary.
+        forms: Vec<crate::core::reply::ReplyForm>,
+        /// The replies' bytes.
+        frames: Vec<u8>,
+        /// How many replies `frames` holds.
+        count: usize,
     },
     /// A lifecycle event of one client.
     Event {

@@ -18,15 +18,15 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use redis::Value;
 
 use crate::core::client::{Client, Role, SubKind};
 use crate::core::command;
 use crate::core::config::ClientConfig;
 use crate::core::error::Error as CoreError;
 use crate::core::message_tap::RawMessage;
-use crate::core::reply::double_text;
+use crate::core::reply::Shape;
 use crate::core::sink::{Completion, Event, Sink};
+use crate::core::transfer::{Extra, MessageBatch, Tape};
 
 type Signal = ThreadsafeFunction<(), (), Drained, Status, false, true>;
 
@@ -38,69 +38,12 @@ const MAX_PENDING_MESSAGES: usize = 100_000;
 /// The byte budget for undrained pub/sub payloads (see [`MAX_PENDING_MESSAGES`]).
 const MAX_PENDING_BYTES: usize = 128 << 20;
 
-/// Payload bytes one message batch may gather before a new batch starts (offsets are u32).
-const MAX_BATCH_BYTES: usize = 64 << 20;
-/// Marks "no pattern" in a batch's per-message records.
-const NO_PATTERN: u32 = u32::MAX;
-/// Marks a sharded channel's message (`smessage`, never with a pattern).
-const SHARDED: u32 = u32::MAX - 1;
-
 /// What waits for the JavaScript thread: completions in order, with consecutive messages of
 /// one client gathered into one batch so that a burst crosses as a few JavaScript values
 /// instead of several per message.
 enum Pending {
     One(Completion),
     Messages(u32, MessageBatch),
-}
-
-/// Consecutive messages of one client: their payloads back to back, a table of channel and
-/// pattern names, and three numbers per message (payload end, channel, pattern).
-struct MessageBatch {
-    payloads: Vec<u8>,
-    ascii: bool,
-    names: Vec<Vec<u8>>,
-    meta: Vec<u32>,
-}
-
-impl MessageBatch {
-    fn new() -> MessageBatch {
-        MessageBatch {
-            payloads: Vec::new(),
-            ascii: true,
-            names: Vec::new(),
-            meta: Vec::new(),
-        }
-    }
-
-    fn has_room(&self, m: &RawMessage<'_>) -> bool {
-        self.payloads.len() + m.payload.len() <= MAX_BATCH_BYTES
-    }
-
-    /// The index of `name` in the table. Only the last few entries are searched: a burst
-    /// usually repeats one channel, and a duplicate entry costs one string, not correctness.
-    fn name(&mut self, name: &[u8]) -> u32 {
-        let n = self.names.len();
-        for i in (n.saturating_sub(8)..n).rev() {
-            if self.names[i] == name {
-                return i as u32;
-            }
-        }
-        self.names.push(name.to_vec());
-        n as u32
-    }
-
-    fn add(&mut self, m: RawMessage<'_>) {
-        self.ascii = self.ascii && m.payload.is_ascii();
-        self.payloads.extend_from_slice(m.payload);
-        let channel = self.name(m.channel);
-        let pattern = match m.pattern {
-            Some(p) => self.name(p),
-            None if m.sharded => SHARDED,
-            None => NO_PATTERN,
-        };
-        self.meta
-            .extend_from_slice(&[self.payloads.len() as u32, channel, pattern]);
-    }
 }
 
 #[derive(Default)]
@@ -203,6 +146,7 @@ struct EnvState {
     env: sys::napi_env,
     drain: sys::napi_ref,
     context: sys::napi_async_context,
+    tape: SharedTape,
 }
 
 thread_local! {
@@ -339,150 +283,208 @@ pub fn init(env: Env, on_drain: Function<'_, Drained, ()>) -> Result<()> {
             env: raw_env,
             drain,
             context,
+            tape: SharedTape {
+                array: ptr::null_mut(),
+                data: ptr::null_mut(),
+                capacity: 0,
+            },
         })
     });
     Ok(())
 }
 
-/// Everything collected since the last drain, converted to one flat JavaScript array on
-/// the JavaScript thread: `[0, clientId, batchId, replies | Error]`, `[1, clientId, event, detail]`,
-/// `[2, clientId, payloads, names, meta]` records back to back. A `2` record carries
-/// consecutive messages of one client: `payloads` (one string, or one Buffer in binary mode)
-/// holds them back to back; `meta` (a `Uint32Array`) has three numbers per message: where
-/// its payload ends in `payloads`, its channel's index in `names`, and its pattern's index
-/// (or 0xFFFFFFFF for none, 0xFFFFFFFE for a sharded channel's message).
+/// Everything collected since the last drain, converted on the JavaScript thread. The
+/// records travel on a [`Tape`]: its numbers go into this environment's shared
+/// `Float64Array` (the count first), so a drain allocates no typed array; the drain function
+/// receives the tape's text alone when that is all it needs, else
+/// `[text, bin, extras, newTape]` (`bin`: a Buffer or undefined; `extras`: an array or
+/// undefined; `newTape`: a larger shared array, when the tape outgrew the old one).
 pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         // Only message batches need the binary set: replies (the hot path) skip the lock.
         let mut binary: Option<HashSet<u32>> = None;
-        let mut out = ptr::null_mut();
-        check(sys::napi_create_array(env, &mut out))?;
-        let mut n = 0u32;
-        let mut put = |v: sys::napi_value| -> Result<()> {
-            check(sys::napi_set_element(env, out, n, v))?;
-            n += 1;
-            Ok(())
-        };
+        let mut tape = Tape::default();
         for p in val.0 {
-            let c = match p {
-                Pending::One(c) => c,
+            match p {
                 Pending::Messages(client, batch) => {
-                    put(int(env, 2)?)?;
-                    put(int(env, client as i64)?)?;
                     let set = binary.get_or_insert_with(|| {
                         sink()
                             .ok()
                             .and_then(|s| s.binary_messages.lock().ok().map(|g| g.clone()))
                             .unwrap_or_default()
                     });
-                    messages(env, batch, set.contains(&client), &mut put)?;
-                    continue;
+                    let bin = set.contains(&client);
+                    tape.messages(client, batch, bin);
                 }
-            };
-            match c {
-                Completion::Batch {
+                Pending::One(Completion::Batch {
                     client,
                     id,
-                    binary_reply,
+                    forms,
                     result,
-                } => {
-                    put(int(env, 0)?)?;
-                    put(int(env, client as i64)?)?;
-                    put(int(env, id as i64)?)?;
-                    match result {
-                        Ok(values) => {
-                            let mut arr = ptr::null_mut();
-                            check(sys::napi_create_array_with_length(
-                                env,
-                                values.len(),
-                                &mut arr,
-                            ))?;
-                            for (i, v) in values.into_iter().enumerate() {
-                                let bin = binary_reply.get(i).copied().unwrap_or(false);
-                                check(sys::napi_set_element(
-                                    env,
-                                    arr,
-                                    i as u32,
-                                    value(env, v, bin)?,
-                                ))?;
-                            }
-                            put(arr)?;
-                        }
-                        Err(e) => put(error(env, &e)?)?,
-                    }
-                }
-                Completion::Event { client, event } => {
-                    put(int(env, 1)?)?;
-                    put(int(env, client as i64)?)?;
-                    let (name, detail) = match event {
-                        Event::Connect => ("connect", None),
-                        Event::Ready => ("ready", None),
-                        Event::Error(e) => ("error", Some(error(env, &e)?)),
-                        Event::Close => ("close", None),
-                        Event::Reconnecting { delay_ms, attempt } => {
-                            let _ = attempt;
-                            ("reconnecting", Some(int(env, delay_ms as i64)?))
-                        }
-                        Event::RetryNeeded { attempt } => {
-                            ("retry", Some(int(env, attempt as i64)?))
-                        }
-                        Event::Resubscribed { down_ms } => {
-                            ("resubscribed", Some(int(env, down_ms as i64)?))
-                        }
-                        Event::MessagesDropped { count } => {
-                            ("messagesDropped", Some(int(env, count as i64)?))
-                        }
-                        Event::Invalidate { keys } => {
-                            let detail = match keys {
-                                Some(keys) => {
-                                    let mut arr = ptr::null_mut();
-                                    check(sys::napi_create_array_with_length(
-                                        env,
-                                        keys.len(),
-                                        &mut arr,
-                                    ))?;
-                                    for (i, k) in keys.iter().enumerate() {
-                                        check(sys::napi_set_element(
-                                            env,
-                                            arr,
-                                            i as u32,
-                                            string(env, k)?,
-                                        ))?;
-                                    }
-                                    arr
-                                }
-                                None => null(env)?,
-                            };
-                            ("invalidate", Some(detail))
-                        }
-                        Event::LockLost { watch, error: e } => {
-                            let err = error(env, &e)?;
-                            check(sys::napi_set_named_property(
-                                env,
-                                err,
-                                c"watchId".as_ptr(),
-                                int(env, watch as i64)?,
-                            ))?;
-                            ("lockLost", Some(err))
-                        }
-                        Event::End => ("end", None),
-                    };
-                    put(string(env, name.as_bytes())?)?;
-                    put(match detail {
-                        Some(d) => d,
-                        None => undefined(env)?,
-                    })?;
-                }
+                }) => tape.batch(client, id, &forms, result),
+                Pending::One(Completion::Frames {
+                    client,
+                    id,
+                    forms,
+                    frames,
+                    count,
+                }) => tape.frames(client, id, &forms, &frames, count),
+                Pending::One(Completion::Event { client, event }) => tape.event(client, event),
                 // Gathered into batches by the sink; never pending on its own. Hand-overs
                 // are taken by the direct path before conversion.
-                Completion::Message { .. }
-                | Completion::Attach { .. }
-                | Completion::Forward { .. } => {}
+                Pending::One(
+                    Completion::Message { .. }
+                    | Completion::Attach { .. }
+                    | Completion::Forward { .. },
+                ) => {}
             }
         }
-        Ok(out)
+        to_js(env, tape)
+    }
+}
+
+/// The shared tape array of this environment: its data and capacity (in numbers).
+struct SharedTape {
+    array: sys::napi_ref,
+    data: *mut f64,
+    capacity: usize,
+}
+
+/// Converts a tape into the drain function's argument (see [`Drained`]).
+unsafe fn to_js(env: sys::napi_env, tape: Tape) -> Result<sys::napi_value> {
+    let Tape {
+        ops,
+        text,
+        ascii,
+        bin,
+        extras,
+    } = tape;
+    let new_tape = ENV.with(|e| -> Result<Option<sys::napi_value>> {
+        let mut e = e.borrow_mut();
+        let Some(state) = e.as_mut() else {
+            return Err(napi::Error::new(Status::GenericFailure, "no environment"));
+        };
+        let need = ops.len() + 1;
+        let mut grown = None;
+        if need > state.tape.capacity {
+            let capacity = need.max(state.tape.capacity * 2).max(4096);
+            let mut data = ptr::null_mut();
+            let mut buffer = ptr::null_mut();
+            check(sys::napi_create_arraybuffer(
+                env,
+                capacity * 8,
+                &mut data,
+                &mut buffer,
+            ))?;
+            let mut typed = ptr::null_mut();
+            check(sys::napi_create_typedarray(
+                env,
+                sys::TypedarrayType::float64_array,
+                capacity,
+                buffer,
+                0,
+                &mut typed,
+            ))?;
+            let mut reference = ptr::null_mut();
+            check(sys::napi_create_reference(env, typed, 1, &mut reference))?;
+            if !state.tape.array.is_null() {
+                sys::napi_delete_reference(env, state.tape.array);
+            }
+            // The reference keeps the array (and so its backing store, which never moves)
+            // alive; drains never nest, so JavaScript has finished reading it by the next.
+            state.tape = SharedTape {
+                array: reference,
+                data: data.cast(),
+                capacity,
+            };
+            grown = Some(typed);
+        }
+        *state.tape.data = ops.len() as f64;
+        ptr::copy_nonoverlapping(ops.as_ptr(), state.tape.data.add(1), ops.len());
+        Ok(grown)
+    })?;
+    let mut text_value = ptr::null_mut();
+    if ascii {
+        check(sys::napi_create_string_latin1(
+            env,
+            text.as_ptr().cast(),
+            text.len() as isize,
+            &mut text_value,
+        ))?;
+    } else {
+        check(sys::napi_create_string_utf8(
+            env,
+            text.as_ptr().cast(),
+            text.len() as isize,
+            &mut text_value,
+        ))?;
+    }
+    if bin.is_empty() && extras.is_empty() && new_tape.is_none() {
+        return Ok(text_value);
+    }
+    let bin_value = if bin.is_empty() {
+        undefined(env)?
+    } else {
+        bytes(env, &bin, true)?
+    };
+    let extras_value = if extras.is_empty() {
+        undefined(env)?
+    } else {
+        let mut arr = ptr::null_mut();
+        check(sys::napi_create_array_with_length(
+            env,
+            extras.len(),
+            &mut arr,
+        ))?;
+        for (i, x) in extras.into_iter().enumerate() {
+            check(sys::napi_set_element(env, arr, i as u32, extra(env, x)?))?;
+        }
+        arr
+    };
+    let mut out = ptr::null_mut();
+    check(sys::napi_create_array_with_length(env, 4, &mut out))?;
+    let tape_value = match new_tape {
+        Some(t) => t,
+        None => undefined(env)?,
+    };
+    for (i, v) in [text_value, bin_value, extras_value, tape_value]
+        .into_iter()
+        .enumerate()
+    {
+        check(sys::napi_set_element(env, out, i as u32, v))?;
+    }
+    Ok(out)
+}
+
+/// One value the tape could not carry inline.
+unsafe fn extra(env: sys::napi_env, x: Extra) -> Result<sys::napi_value> {
+    match x {
+        Extra::Error(e) => error(env, &e),
+        Extra::LockLost(e, watch) => {
+            let err = error(env, &e)?;
+            check(sys::napi_set_named_property(
+                env,
+                err,
+                c"watchId".as_ptr(),
+                int(env, watch as i64)?,
+            ))?;
+            Ok(err)
+        }
+        Extra::Text(t) => string(env, &t),
+        Extra::Bytes(b) => bytes(env, &b, true),
+        Extra::Messages(batch, binary) => {
+            let mut arr = ptr::null_mut();
+            check(sys::napi_create_array_with_length(env, 3, &mut arr))?;
+            let mut n = 0;
+            messages(env, batch, binary, &mut |v| {
+                check(sys::napi_set_element(env, arr, n, v))?;
+                n += 1;
+                Ok(())
+            })?;
+            Ok(arr)
+        }
     }
 }
 
@@ -584,12 +586,6 @@ unsafe fn int(env: sys::napi_env, i: i64) -> Result<sys::napi_value> {
     Ok(v)
 }
 
-unsafe fn null(env: sys::napi_env) -> Result<sys::napi_value> {
-    let mut v = ptr::null_mut();
-    check(sys::napi_get_null(env, &mut v))?;
-    Ok(v)
-}
-
 unsafe fn undefined(env: sys::napi_env) -> Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     check(sys::napi_get_undefined(env, &mut v))?;
@@ -634,67 +630,14 @@ unsafe fn error(env: sys::napi_env, e: &CoreError) -> Result<sys::napi_value> {
     Ok(v)
 }
 
-/// One reply in the RESP2 shape the faces promise (see [`crate::core::reply`]).
-unsafe fn value(env: sys::napi_env, v: Value, binary: bool) -> Result<sys::napi_value> {
-    match v {
-        Value::Nil => null(env),
-        Value::Int(i) => int(env, i),
-        Value::BulkString(b) => bytes(env, &b, binary),
-        Value::SimpleString(s) => bytes(env, s.as_bytes(), binary),
-        Value::Okay => bytes(env, b"OK", binary),
-        Value::Double(f) => bytes(env, double_text(f).as_bytes(), binary),
-        Value::Boolean(b) => int(env, b as i64),
-        Value::VerbatimString { text, .. } => bytes(env, text.as_bytes(), binary),
-        Value::BigNumber(n) => bytes(env, &n, binary),
-        Value::Attribute { data, .. } => value(env, *data, binary),
-        Value::Array(items) | Value::Set(items) => {
-            let mut arr = ptr::null_mut();
-            check(sys::napi_create_array_with_length(
-                env,
-                items.len(),
-                &mut arr,
-            ))?;
-            for (i, item) in items.into_iter().enumerate() {
-                check(sys::napi_set_element(
-                    env,
-                    arr,
-                    i as u32,
-                    value(env, item, binary)?,
-                ))?;
-            }
-            Ok(arr)
-        }
-        Value::Map(pairs) => {
-            let mut arr = ptr::null_mut();
-            check(sys::napi_create_array_with_length(
-                env,
-                pairs.len() * 2,
-                &mut arr,
-            ))?;
-            for (i, (k, item)) in pairs.into_iter().enumerate() {
-                check(sys::napi_set_element(
-                    env,
-                    arr,
-                    (2 * i) as u32,
-                    value(env, k, binary)?,
-                ))?;
-                check(sys::napi_set_element(
-                    env,
-                    arr,
-                    (2 * i + 1) as u32,
-                    value(env, item, binary)?,
-                ))?;
-            }
-            Ok(arr)
-        }
-        Value::Push { kind, data } => {
-            let mut items = vec![Value::BulkString(kind.to_string().into_bytes())];
-            items.extend(data);
-            value(env, Value::Array(items), binary)
-        }
-        Value::ServerError(e) => error(env, &CoreError::from_server(&e)),
-        _ => undefined(env),
-    }
+/// The reply shapes a face may ask for, by name, with the codes it writes into a command's
+/// header word (see `core::command`).
+#[napi(catch_unwind)]
+pub fn reply_shapes() -> HashMap<String, u32> {
+    Shape::ALL
+        .into_iter()
+        .map(|(name, s)| (name.to_string(), s as u32))
+        .collect()
 }
 
 /// The rate-limit Lua scripts by name (`sliding-window`, ..., `store-increment`,
@@ -811,12 +754,11 @@ impl NativeClient {
             let mut s = slot.borrow_mut();
             if s.is_live() {
                 let mut bytes = Vec::with_capacity(text.len() + 16 * lens.len());
-                let binary_reply =
-                    command::encode(&text, &lens, &bufs, &mut bytes).map_err(arg_error)?;
+                let forms = command::encode(&text, &lens, &bufs, &mut bytes).map_err(arg_error)?;
                 let b = crate::core::direct::Outgoing {
                     id,
                     bytes,
-                    binary_reply,
+                    forms,
                     deadline: super::lane::deadline(timeout),
                 };
                 if s.submit(b).is_none() {

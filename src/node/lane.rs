@@ -132,7 +132,7 @@ impl Slot {
             .map(|b| Completion::Batch {
                 client: self.client,
                 id: b.id,
-                binary_reply: b.binary_reply,
+                forms: b.forms,
                 result: Err(err.clone()),
             })
             .collect()
@@ -320,7 +320,7 @@ pub fn intercept(c: Completion, out: &mut Vec<Completion>) -> Option<Completion>
                 out.push(Completion::Batch {
                     client,
                     id: batch.id,
-                    binary_reply: batch.binary_reply,
+                    forms: batch.forms,
                     result: Err(err),
                 });
                 return None;
@@ -375,7 +375,7 @@ fn attach(
                 out.push(Completion::Batch {
                     client,
                     id: b.id,
-                    binary_reply: b.binary_reply,
+                    forms: b.forms,
                     result: Err(Error::Connection("cannot watch the socket".into())),
                 });
             }
