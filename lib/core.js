@@ -70,6 +70,8 @@ function deliver(c, payloads, names, meta) {
 let tape = new Float64Array(0)
 let T = tape
 let text = ''
+let texts = null // the text's further chunks
+let tk = 0
 let bin = null
 let extras = null
 let ti = 0
@@ -83,7 +85,14 @@ function setOwn(o, k, v) {
 
 /** The next value on the tape. */
 function value() {
-  switch (T[ti++]) {
+  let op = T[ti++]
+  while (op === 9) {
+    // The strings that follow are in the next chunk of the text.
+    text = texts[tk++]
+    si = 0
+    op = T[ti++]
+  }
+  switch (op) {
     case 2: {
       const n = T[ti++]
       const s = text.slice(si, si + n)
@@ -144,7 +153,9 @@ function drain(arg) {
     bin = arg[1] === undefined ? null : arg[1]
     extras = arg[2] === undefined ? null : arg[2]
     if (arg[3] !== undefined) tape = arg[3]
+    texts = arg[4] === undefined ? null : arg[4]
   }
+  tk = 0
   T = tape
   ti = 1
   si = 0
@@ -196,6 +207,7 @@ function drain(arg) {
   }
   // Let go of this drain's strings and buffers.
   text = ''
+  texts = null
   bin = null
   extras = null
 }

@@ -40,6 +40,8 @@ pub mod op {
     pub const SCORED: f64 = 7.0;
     /// `undefined`.
     pub const UNDEFINED: f64 = 8.0;
+    /// Not a value: the strings that follow are in the next text chunk.
+    pub const NEXT_TEXT: f64 = 9.0;
 }
 
 /// Record codes on the tape.
@@ -57,6 +59,13 @@ pub mod record {
 /// Texts and byte strings at least this long cross as values of their own: slicing them
 /// out of a shared string would keep the whole drain's text alive as long as they live.
 pub const OWN_VALUE_AT: usize = 4096;
+
+/// Texts are cut into chunks of about this many bytes: one JavaScript string each, small
+/// enough for V8's young generation (a larger string is a large object, mapped afresh).
+pub const TEXT_CHUNK: usize = 32 * 1024;
+
+/// A tape's buffers larger than this after a drain are freed rather than kept.
+pub const KEEP_AT_MOST: usize = 4 << 20;
 
 /// A value the host creates on its own.
 #[derive(Debug)]
@@ -78,9 +87,12 @@ pub enum Extra {
 pub struct Tape {
     /// Records and values.
     pub ops: Vec<f64>,
-    /// Short texts back to back: valid UTF-8, and all ASCII while [`Tape::ascii`] holds.
+    /// Short texts back to back, valid UTF-8, in chunks (see [`op::NEXT_TEXT`]).
     pub text: Vec<u8>,
-    /// Whether `text` is ASCII (so byte offsets are string offsets).
+    /// The chunks of `text` before the current one: where each ends, and whether it is ASCII
+    /// (so byte offsets are string offsets).
+    pub chunks: Vec<(usize, bool)>,
+    /// Whether the current chunk is ASCII.
     pub ascii: bool,
     /// Short binary values back to back.
     pub bin: Vec<u8>,
@@ -93,6 +105,7 @@ impl Default for Tape {
         Tape {
             ops: Vec::new(),
             text: Vec::new(),
+            chunks: Vec::new(),
             ascii: true,
             bin: Vec::new(),
             extras: Vec::new(),
@@ -101,6 +114,21 @@ impl Default for Tape {
 }
 
 impl Tape {
+    /// Empties the tape, keeping its buffers' capacity. Buffers grown beyond
+    /// [`KEEP_AT_MOST`] by one very large drain are given back.
+    pub fn clear(&mut self) {
+        if self.text.capacity() > KEEP_AT_MOST || self.bin.capacity() > KEEP_AT_MOST {
+            *self = Tape::default();
+            return;
+        }
+        self.ops.clear();
+        self.text.clear();
+        self.chunks.clear();
+        self.bin.clear();
+        self.extras.clear();
+        self.ascii = true;
+    }
+
     /// Appends one code.
     pub fn op1(&mut self, a: f64) {
         self.ops.push(a);
@@ -151,8 +179,29 @@ impl Tape {
         self.text(b);
     }
 
+    /// The chunks of the text: byte ranges, and whether each is ASCII.
+    pub fn text_chunks(&self) -> impl Iterator<Item = (std::ops::Range<usize>, bool)> + '_ {
+        let last = (self.text.len(), self.ascii);
+        let mut start = 0;
+        self.chunks
+            .iter()
+            .copied()
+            .chain([last])
+            .map(move |(end, ascii)| {
+                let r = start..end;
+                start = end;
+                (r, ascii)
+            })
+    }
+
     /// A short string.
     pub fn text(&mut self, b: &[u8]) {
+        let open = self.chunks.last().map_or(0, |c| c.0);
+        if self.text.len() - open + b.len() > TEXT_CHUNK && self.text.len() > open {
+            self.chunks.push((self.text.len(), self.ascii));
+            self.ascii = true;
+            self.op1(op::NEXT_TEXT);
+        }
         if b.is_ascii() {
             self.text.extend_from_slice(b);
             return self.op2(op::STRING, b.len() as f64);
@@ -326,13 +375,20 @@ pub(crate) mod tests {
     /// records separated by spaces; records as `B<client>:<id>[...]`, `E<client>:<extra>`,
     /// `V<client>:name=detail`, `E<client>:<id>#<extra>`, `M<client>:<extra>`; extras as `#<index>`.
     pub fn decode(t: &Tape) -> String {
-        let text: Vec<u16> = String::from_utf8(t.text.clone())
-            .expect("text is valid UTF-8")
-            .encode_utf16()
+        let chunks: Vec<Vec<u16>> = t
+            .text_chunks()
+            .map(|(r, _)| {
+                String::from_utf8(t.text[r].to_vec())
+                    .expect("text is valid UTF-8")
+                    .encode_utf16()
+                    .collect()
+            })
             .collect();
         let mut r = Reader {
             t,
-            text,
+            text: chunks[0].clone(),
+            chunks,
+            chunk: 0,
             i: 0,
             s: 0,
             b: 0,
@@ -347,6 +403,8 @@ pub(crate) mod tests {
     struct Reader<'a> {
         t: &'a Tape,
         text: Vec<u16>,
+        chunks: Vec<Vec<u16>>,
+        chunk: usize,
         i: usize,
         s: usize,
         b: usize,
@@ -382,7 +440,13 @@ pub(crate) mod tests {
         }
 
         fn value(&mut self) -> String {
-            let code = self.next();
+            let mut code = self.next();
+            while code == op::NEXT_TEXT {
+                self.chunk += 1;
+                self.text = self.chunks[self.chunk].clone();
+                self.s = 0;
+                code = self.next();
+            }
             let list = |r: &mut Self, n: usize, per: usize| -> Vec<String> {
                 (0..n * per).map(|_| r.value()).collect()
             };
@@ -473,6 +537,24 @@ pub(crate) mod tests {
             "B3:7[\"héllo😀\",<\u{0}\u{fffd}>] E3:8#0 V3:\"reconnecting\"=50 B3:9[\"\u{fffd}ok\"]"
         );
         assert!(matches!(t.extras[0], Extra::Error(Error::Timeout(_))));
+    }
+
+    #[test]
+    fn text_is_cut_into_chunks() {
+        let mut t = Tape::default();
+        let word = "é".repeat(1000); // 2000 bytes, 1000 units
+        let n = 3 * TEXT_CHUNK / 2000;
+        for _ in 0..n {
+            t.text(word.as_bytes());
+        }
+        t.text(b"end");
+        let chunks: Vec<_> = t.text_chunks().collect();
+        assert!(chunks.len() >= 3, "{} chunks", chunks.len());
+        assert!(chunks.iter().all(|(r, _)| r.len() <= TEXT_CHUNK));
+        assert!(!chunks[0].1);
+        let mut want = vec![format!("{word:?}"); n];
+        want.push("\"end\"".into());
+        assert_eq!(decode(&t), want.join(" "));
     }
 
     #[test]

@@ -297,15 +297,19 @@ pub fn init(env: Env, on_drain: Function<'_, Drained, ()>) -> Result<()> {
 /// records travel on a [`Tape`]: its numbers go into this environment's shared
 /// `Float64Array` (the count first), so a drain allocates no typed array; the drain function
 /// receives the tape's text alone when that is all it needs, else
-/// `[text, bin, extras, newTape]` (`bin`: a Buffer or undefined; `extras`: an array or
-/// undefined; `newTape`: a larger shared array, when the tape outgrew the old one).
+/// `[text, bin, extras, newTape, moreTexts]` (`bin`: a Buffer or undefined; `extras`: an
+/// array or undefined; `newTape`: a larger shared array, when the tape outgrew the old one;
+/// `moreTexts`: the text's further chunks, or undefined).
 pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         // Only message batches need the binary set: replies (the hot path) skip the lock.
         let mut binary: Option<HashSet<u32>> = None;
-        let mut tape = Tape::default();
+        // One tape per thread, kept between drains: its buffers keep their capacity, so a
+        // drain of large replies does not map fresh pages each time.
+        let mut tape = SCRATCH.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        tape.clear();
         for p in val.0 {
             match p {
                 Pending::Messages(client, batch) => {
@@ -341,8 +345,15 @@ impl ToNapiValue for Drained {
                 ) => {}
             }
         }
-        to_js(env, tape)
+        let out = to_js(env, &mut tape);
+        tape.clear();
+        SCRATCH.with(|t| *t.borrow_mut() = tape);
+        out
     }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Tape> = RefCell::new(Tape::default());
 }
 
 /// The shared tape array of this environment: its data and capacity (in numbers).
@@ -353,14 +364,8 @@ struct SharedTape {
 }
 
 /// Converts a tape into the drain function's argument (see [`Drained`]).
-unsafe fn to_js(env: sys::napi_env, tape: Tape) -> Result<sys::napi_value> {
-    let Tape {
-        ops,
-        text,
-        ascii,
-        bin,
-        extras,
-    } = tape;
+unsafe fn to_js(env: sys::napi_env, tape: &mut Tape) -> Result<sys::napi_value> {
+    let ops = &tape.ops;
     let new_tape = ENV.with(|e| -> Result<Option<sys::napi_value>> {
         let mut e = e.borrow_mut();
         let Some(state) = e.as_mut() else {
@@ -405,29 +410,37 @@ unsafe fn to_js(env: sys::napi_env, tape: Tape) -> Result<sys::napi_value> {
         ptr::copy_nonoverlapping(ops.as_ptr(), state.tape.data.add(1), ops.len());
         Ok(grown)
     })?;
-    let mut text_value = ptr::null_mut();
-    if ascii {
-        check(sys::napi_create_string_latin1(
-            env,
-            text.as_ptr().cast(),
-            text.len() as isize,
-            &mut text_value,
-        ))?;
-    } else {
-        check(sys::napi_create_string_utf8(
-            env,
-            text.as_ptr().cast(),
-            text.len() as isize,
-            &mut text_value,
-        ))?;
+    // The text's chunks: the first travels alone, the rest in an array (see op::NEXT_TEXT).
+    let mut chunks = Vec::new();
+    for (range, ascii) in tape.text_chunks() {
+        let part = &tape.text[range];
+        let mut v = ptr::null_mut();
+        if ascii {
+            check(sys::napi_create_string_latin1(
+                env,
+                part.as_ptr().cast(),
+                part.len() as isize,
+                &mut v,
+            ))?;
+        } else {
+            check(sys::napi_create_string_utf8(
+                env,
+                part.as_ptr().cast(),
+                part.len() as isize,
+                &mut v,
+            ))?;
+        }
+        chunks.push(v);
     }
-    if bin.is_empty() && extras.is_empty() && new_tape.is_none() {
+    let text_value = chunks[0];
+    let Tape { bin, extras, .. } = tape;
+    if bin.is_empty() && extras.is_empty() && new_tape.is_none() && chunks.len() == 1 {
         return Ok(text_value);
     }
     let bin_value = if bin.is_empty() {
         undefined(env)?
     } else {
-        bytes(env, &bin, true)?
+        bytes(env, bin, true)?
     };
     let extras_value = if extras.is_empty() {
         undefined(env)?
@@ -438,18 +451,32 @@ unsafe fn to_js(env: sys::napi_env, tape: Tape) -> Result<sys::napi_value> {
             extras.len(),
             &mut arr,
         ))?;
-        for (i, x) in extras.into_iter().enumerate() {
+        for (i, x) in extras.drain(..).enumerate() {
             check(sys::napi_set_element(env, arr, i as u32, extra(env, x)?))?;
         }
         arr
     };
+    let more_texts = if chunks.len() == 1 {
+        undefined(env)?
+    } else {
+        let mut arr = ptr::null_mut();
+        check(sys::napi_create_array_with_length(
+            env,
+            chunks.len() - 1,
+            &mut arr,
+        ))?;
+        for (i, v) in chunks[1..].iter().enumerate() {
+            check(sys::napi_set_element(env, arr, i as u32, *v))?;
+        }
+        arr
+    };
     let mut out = ptr::null_mut();
-    check(sys::napi_create_array_with_length(env, 4, &mut out))?;
+    check(sys::napi_create_array_with_length(env, 5, &mut out))?;
     let tape_value = match new_tape {
         Some(t) => t,
         None => undefined(env)?,
     };
-    for (i, v) in [text_value, bin_value, extras_value, tape_value]
+    for (i, v) in [text_value, bin_value, extras_value, tape_value, more_texts]
         .into_iter()
         .enumerate()
     {
