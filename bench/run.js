@@ -13,7 +13,7 @@ const ROUNDS = Number(opt('rounds', 3))
 const SEQ = Number(opt('seq', 20000))
 const PIPE = Number(opt('pipe', 200000))
 const INFLIGHT = Number(opt('inflight', 256))
-const ALL = 'hotpath,hotpath-runtime,ioredis,ioredis-auto,node-redis5,node-redis6,node-redis6-notimeout,glide'
+const ALL = 'hotpath,hotpath-node,hotpath-runtime,ioredis,ioredis-auto,node-redis5,node-redis6,node-redis6-notimeout,glide'
 const CLIENTS = opt('only', ALL).split(',')
 const OUT = opt('out', path.join(__dirname, 'RESULTS.md'))
 
@@ -65,7 +65,7 @@ async function main() {
     md += `One fresh local redis-server; each client runs in its own process, one after another, ${ROUNDS} rounds in rotating order; every number is the median over rounds.\n\n`
     const pkgName = (c) => (c.startsWith('node-redis') ? 'node-redis' : c.startsWith('ioredis') ? 'ioredis' : c.startsWith('hotpath') ? 'redis-hotpath' : c)
     md += `Peers (versions as loaded): ${rows.map((r) => `\`${r.c}\` = ${pkgName(r.c)} ${r.version}`).join(', ')}. `
-    md += `\`hotpath\` is this package (direct path: socket driven from the JS thread); \`hotpath-runtime\` is the same package with \`REDIS_HOTPATH_DIRECT=0\` (socket on the tokio thread, the previous design). `
+    md += `\`hotpath\` is this package (direct path: socket driven from the JS thread); \`hotpath-runtime\` is the same package with \`REDIS_HOTPATH_DIRECT=0\` (socket on the tokio thread); \`hotpath-node\` is this package's node-redis face driven with node-redis' own calls (\`hGetAll\`, \`zRangeWithScores\` giving \`{ value, score }\`, \`mGet\`, \`multi().execAsPipeline()\`), the apples-to-apples row for node-redis. `
     md += `Timeout policy: hotpath has a 5 s deadline per batch (one timer per connection, not per command); node-redis 6 arms a 5 s AbortSignal per command by default (\`node-redis6\`), \`node-redis6-notimeout\` sets \`commandOptions.timeout: 0\`; ioredis, node-redis 5 and GLIDE run with their defaults (no per-command timer on ioredis/node-redis 5).\n\n`
     md += `- (a) ${fmt(SEQ)} sequential awaited GETs of a 100-byte value: ops/s, p50 and p99 latency.\n`
     md += `- (b) ${fmt(PIPE)} GETs, then ${fmt(PIPE)} SETs (100 bytes), ${INFLIGHT} awaits in flight: ops/s; main-thread CPU per command (from \`/proc/self/task/<main tid>/stat\`, 10 ms ticks).\n`
@@ -94,6 +94,13 @@ async function main() {
       for (const k of Object.keys(ours.shapes)) {
         const b = best((r) => r.shapes[k])
         line(`${shapeNames[k]} vs ${b.c}`, ours.shapes[k] / b.shapes[k], '≥ 1.2×')
+      }
+      const node = by['hotpath-node']
+      if (node) {
+        for (const k of Object.keys(node.shapes)) {
+          const b = best((r) => r.shapes[k])
+          line(`node-redis face: ${shapeNames[k]} vs ${b.c}`, node.shapes[k] / b.shapes[k], '≥ 1.2×')
+        }
       }
     }
     const findings = path.join(__dirname, 'FINDINGS.md')

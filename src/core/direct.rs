@@ -308,11 +308,14 @@ impl DirectConn {
         Ok(true)
     }
 
-    /// Reads everything available and matches replies to batches.
+    /// Reads what is available and matches replies to batches. The host must watch the
+    /// socket level-triggered: a read that fills less than its buffer ends the call.
     pub fn read(&mut self) -> ReadOutcome {
         let mut outcome = ReadOutcome::default();
         loop {
-            match self.socket.read(self.reader.room()) {
+            let room = self.reader.room();
+            let asked = room.len();
+            match self.socket.read(room) {
                 Ok(0) => {
                     self.parse(&mut outcome);
                     self.lose(
@@ -324,7 +327,10 @@ impl DirectConn {
                 Ok(n) => {
                     self.reader.filled(n);
                     self.parse(&mut outcome);
-                    if outcome.lost.is_some() {
+                    // A short read emptied the socket: the host's poll is level-triggered,
+                    // so bytes arriving later wake it again; asking now would only cost a
+                    // system call that answers "would block".
+                    if outcome.lost.is_some() || n < asked {
                         return outcome;
                     }
                 }
