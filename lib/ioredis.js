@@ -395,10 +395,17 @@ class Pipeline {
       )
     }
     for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
-    const multi = conn.send(['multi'], false, null)
-    // Each queued command's shape (and Buffer choice) applies to its element of EXEC's reply.
-    const queued = cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e))
-    const exec = conn.send(['exec'], false, null)
+    // One batch from MULTI to EXEC; each queued command's shape (and Buffer choice) applies
+    // to its element of EXEC's reply.
+    conn.holding++
+    let multi, queued, exec
+    try {
+      multi = conn.send(['multi'], false, null)
+      queued = cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e))
+      exec = conn.send(['exec'], false, null)
+    } finally {
+      conn.holding--
+    }
     multi.catch(() => {})
     return Promise.all(queued).then(() =>
       exec.then((replies) => {

@@ -390,12 +390,18 @@ class Multi {
     const conn = this.client._conn_()
     const cmds = this.queue
     if (!this.transaction) return this.execAsPipeline()
-    const multi = conn.send(['MULTI'], false, null)
+    // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
+    // EXEC's reply; JavaScript transforms (a function) run in `finish`.
+    conn.holding++
+    let multi, queued, exec
+    try {
+      multi = conn.send(['MULTI'], false, null)
+      queued = cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, shapeOf(c)).catch((e) => e))
+      exec = conn.send(['EXEC'], false, null)
+    } finally {
+      conn.holding--
+    }
     multi.catch(() => {})
-    // Shapes apply in the core to each command's element of EXEC's reply; JavaScript
-    // transforms (a function) run in `finish`.
-    const queued = cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, shapeOf(c)).catch((e) => e))
-    const exec = conn.send(['EXEC'], false, null)
     const errors = (await Promise.all(queued)).filter((r) => r instanceof Error)
     let replies
     try {
