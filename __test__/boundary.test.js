@@ -133,12 +133,18 @@ test('wrongly typed options are rejected with ERR_INVALID_ARG before anything co
     { db: '1x' },
     { connectionName: 42 },
     { tls: 'on' },
+    // Not coerced: NaN and Infinity are no durations (JSON would have turned them into
+    // null, i.e. the default), a fractional port is no port.
+    { commandTimeout: NaN },
+    { connectTimeout: Infinity },
+    { port: 6379.5 },
+    { maxRetriesPerRequest: 'three' },
   ]
   for (const o of bad) {
     assert.throws(
       () => new Redis({ port: server.port, lazyConnect: true, ...o }),
-      (err) => err instanceof TypeError && err.code === 'ERR_INVALID_ARG',
-      JSON.stringify(o)
+      (err) => err instanceof TypeError && err.code === 'ERR_INVALID_ARG' && err.message.includes(Object.keys(o)[0]) && !/rust|f64|napi/i.test(err.message),
+      String(Object.entries(o))
     )
   }
   assert.throws(

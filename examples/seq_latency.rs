@@ -12,7 +12,11 @@ fn main() {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .unwrap_or(6379);
-    let cfg = ClientConfig::from_json(&format!(r#"{{"port":{port}}}"#)).expect("config");
+    let cfg = ClientConfig::from_options(&redis_hotpath::core::config::ClientOptions {
+        port: Some(f64::from(port)),
+        ..Default::default()
+    })
+    .expect("config");
     // The caller waits on a std channel from a plain thread, like the JavaScript thread does.
     let (tx, rx) = std::sync::mpsc::channel::<Completion>();
     struct StdSink(std::sync::Mutex<std::sync::mpsc::Sender<Completion>>);

@@ -9,14 +9,46 @@ const native = require('./native')
 
 let lastWarning = 0
 
+const TYPE_NAMES = { f64: 'a number', bool: 'a boolean', String: 'a string' }
+
+/** The message of a refused option, in JavaScript's terms rather than the binding's. */
+function optionError(err) {
+  const m = String(err && err.message)
+  const field = m.match(/rust type `(\w+)` on \w+\.(\w+)/)
+  if (!field) return m
+  const got = m.match(/(?:napi value |JavaScript value `)(\w+)/)
+  return `Invalid option ${field[2]}: expected ${TYPE_NAMES[field[1]] || field[1]}${got && got[1] ? `, got ${got[1].toLowerCase()}` : ''}`
+}
+
+/**
+ * A face's options in the typed shape the core takes (`ClientOptions` in
+ * src/core/config.rs): the few values that are more than one type in ioredis / node-redis
+ * are mapped here; every other value crosses as it is and a wrong type is refused there.
+ */
+function typedOptions(o) {
+  const out = { ...o }
+  if (o.tls === true) out.tls = {}
+  else if (o.tls === false || o.tls === null) out.tls = undefined
+  else if (o.tls !== undefined && typeof o.tls !== 'object') throw typeError('Invalid option tls: expected a boolean or an object')
+  if (o.keepAlive === false) out.keepAlive = 0
+  else if (o.keepAlive === true) out.keepAlive = undefined
+  if (o.maxRetriesPerRequest === null) {
+    out.maxRetriesPerRequest = undefined
+    out.unlimitedRetries = true
+  }
+  if (typeof o.port === 'string' && /^\d+$/.test(o.port)) out.port = Number(o.port)
+  return out
+}
+
 class BaseClient extends EventEmitter {
   constructor(nativeOptions, retryStrategy) {
     super()
+    nativeOptions = typedOptions(nativeOptions)
     // Every option is checked for type now, before anything connects (lazy clients too).
     try {
-      native.checkOptions(JSON.stringify(nativeOptions))
+      native.checkOptions(nativeOptions)
     } catch (err) {
-      throw typeError(String(err && err.message))
+      throw typeError(optionError(err))
     }
     this._nativeOptions = nativeOptions
     this._retryStrategy = retryStrategy

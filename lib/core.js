@@ -285,7 +285,7 @@ class Connection {
     connections.set(this.id, this)
     retain()
     try {
-      this.native = new native.NativeClient(this.id, JSON.stringify({ ...options, direct: DIRECT && !subscriber }), subscriber)
+      this.native = new native.NativeClient(this.id, { ...options, direct: DIRECT && !subscriber }, subscriber)
     } catch (err) {
       connections.delete(this.id)
       release()

@@ -92,9 +92,14 @@ async fn deadline_covers_a_slow_server() {
 #[tokio::test]
 async fn offline_queue_is_bounded_and_drains_on_connect() {
     let port = free_port();
-    let cfg = redis_hotpath::core::config::ClientConfig::from_json(&format!(
-        r#"{{"port":{port},"maxOfflineQueue":2,"maxRetriesPerRequest":null}}"#
-    ))
+    let cfg = redis_hotpath::core::config::ClientConfig::from_options(
+        &redis_hotpath::core::config::ClientOptions {
+            port: Some(port as f64),
+            max_offline_queue: Some(2.0),
+            unlimited_retries: Some(true),
+            ..Default::default()
+        },
+    )
     .unwrap();
     let (c, mut rx) = client(cfg);
     c.submit(

@@ -1,12 +1,11 @@
-//! Client configuration: parsed from the JSON the JavaScript faces send, or built directly
-//! in Rust, and turned into redis-rs connection settings.
+//! Client configuration: built from the typed options the JavaScript faces send (or directly
+//! in Rust), checked, and turned into redis-rs connection settings.
 
 use std::path::PathBuf;
 use std::sync::Once;
 use std::time::Duration;
 
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion};
-use serde_json::Value as Json;
 
 use crate::core::error::{Error, Result};
 
@@ -112,186 +111,200 @@ impl Default for ClientConfig {
     }
 }
 
+/// The options a face sends, already normalised into this package's names; typed, so a
+/// wrongly typed value is refused as it crosses into Rust (the Node binding receives this
+/// as a plain object, camelCase). Every field is optional; [`ClientConfig::from_options`]
+/// checks ranges.
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// `redis://`, `rediss://` or `unix://` URL, applied first; explicit fields win.
+    pub url: Option<String>,
+    /// Host name or address.
+    pub host: Option<String>,
+    /// TCP port, 1 to 65535.
+    pub port: Option<f64>,
+    /// Unix socket path (instead of host and port).
+    pub path: Option<String>,
+    /// ACL user name.
+    pub username: Option<String>,
+    /// Password; never printed.
+    pub password: Option<String>,
+    /// Database index.
+    pub db: Option<f64>,
+    /// TLS settings; an empty object turns TLS on with the defaults.
+    pub tls: Option<TlsSettings>,
+    /// Milliseconds for TCP, TLS and the handshake.
+    pub connect_timeout: Option<f64>,
+    /// Milliseconds from issuing a command to its reply.
+    pub command_timeout: Option<f64>,
+    /// TCP keep-alive idle time in milliseconds; 0 turns keep-alive off.
+    pub keep_alive: Option<f64>,
+    /// `CLIENT SETNAME` on every connection.
+    pub connection_name: Option<String>,
+    /// Commands allowed to wait for a connection.
+    pub max_offline_queue: Option<f64>,
+    /// Commands written and unanswered at most.
+    pub max_in_flight: Option<f64>,
+    /// Whether commands may wait for a connection.
+    pub enable_offline_queue: Option<bool>,
+    /// Drive the command connection from the host's thread (see `core::direct`).
+    pub direct: Option<bool>,
+    /// Failed reconnection attempts a waiting command survives.
+    pub max_retries_per_request: Option<f64>,
+    /// No limit on reconnection attempts a waiting command survives.
+    pub unlimited_retries: Option<bool>,
+    /// The host chooses reconnection delays (`retryStrategy`).
+    pub external_retry: Option<bool>,
+    /// Wait for `connect()` instead of connecting at once.
+    pub lazy_connect: Option<bool>,
+    /// Seed nodes of a Redis Cluster.
+    pub cluster_nodes: Option<Vec<ClusterNode>>,
+}
+
+/// TLS settings as the faces send them.
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[derive(Debug, Clone, Default)]
+pub struct TlsSettings {
+    /// PEM root certificate(s).
+    pub ca: Option<String>,
+    /// PEM client certificate.
+    pub cert: Option<String>,
+    /// PEM client key.
+    pub key: Option<String>,
+    /// `false` skips verification (tests only); default true.
+    pub reject_unauthorized: Option<bool>,
+}
+
+/// One seed node of a Redis Cluster.
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[derive(Debug, Clone, Default)]
+pub struct ClusterNode {
+    /// Host name or address; default 127.0.0.1.
+    pub host: Option<String>,
+    /// TCP port.
+    pub port: f64,
+}
+
 fn invalid(msg: impl Into<String>) -> Error {
     Error::InvalidArg(msg.into())
 }
 
-fn ms(v: &Json, name: &str) -> Result<Option<Duration>> {
+/// A duration in milliseconds: finite and not negative.
+fn ms(v: Option<f64>, name: &str) -> Result<Option<Duration>> {
     match v {
-        Json::Null => Ok(None),
-        Json::Number(n) => match n.as_f64() {
-            Some(f) if f.is_finite() && f >= 0.0 => {
-                Ok(Some(Duration::from_micros((f * 1000.0) as u64)))
-            }
-            _ => Err(invalid(format!(
-                "{name} must be a non-negative number of milliseconds"
-            ))),
-        },
-        _ => Err(invalid(format!("{name} must be a number of milliseconds"))),
+        None => Ok(None),
+        Some(f) if f.is_finite() && f >= 0.0 => {
+            Ok(Some(Duration::from_micros((f * 1000.0) as u64)))
+        }
+        Some(f) => Err(invalid(format!(
+            "{name} must be a non-negative number of milliseconds, got {f}"
+        ))),
     }
 }
 
-fn flag(v: &Json, name: &str) -> Result<Option<bool>> {
+/// A whole number from `min` to `max`.
+fn whole(v: Option<f64>, name: &str, min: f64, max: f64) -> Result<Option<u64>> {
     match v {
-        Json::Null => Ok(None),
-        Json::Bool(b) => Ok(Some(*b)),
-        _ => Err(invalid(format!("{name} must be a boolean"))),
+        None => Ok(None),
+        Some(f) if f.fract() == 0.0 && f >= min && f <= max => Ok(Some(f as u64)),
+        Some(f) => Err(invalid(format!(
+            "{name} must be an integer from {min} to {max}, got {f}"
+        ))),
     }
 }
 
-fn count(v: &Json, name: &str) -> Result<Option<usize>> {
-    match v {
-        Json::Null => Ok(None),
-        Json::Number(n) => n
-            .as_u64()
-            .map(|n| Some(n as usize))
-            .ok_or_else(|| invalid(format!("{name} must be a non-negative integer"))),
-        _ => Err(invalid(format!("{name} must be a number"))),
-    }
-}
-
-fn opt_str(v: &Json, name: &str) -> Result<Option<String>> {
-    match v {
-        Json::Null => Ok(None),
-        Json::String(s) => Ok(Some(s.clone())),
-        _ => Err(invalid(format!("{name} must be a string"))),
-    }
+/// A TCP port.
+fn port(v: f64, name: &str) -> Result<u16> {
+    Ok(whole(Some(v), name, 1.0, 65535.0)?.unwrap_or(6379) as u16)
 }
 
 impl ClientConfig {
-    /// Parses the options object the JavaScript faces send (already normalised by them into
-    /// this package's field names; a `url` field is applied first, explicit fields win).
-    pub fn from_json(text: &str) -> Result<ClientConfig> {
-        let v: Json =
-            serde_json::from_str(text).map_err(|e| invalid(format!("bad options: {e}")))?;
+    /// Builds a configuration from a face's options (a `url` is applied first, explicit
+    /// fields win); a value out of range is an [`Error::InvalidArg`].
+    pub fn from_options(o: &ClientOptions) -> Result<ClientConfig> {
         let mut c = ClientConfig::default();
-        if let Some(url) = opt_str(&v["url"], "url")? {
-            c.apply_url(&url)?;
+        if let Some(url) = &o.url {
+            c.apply_url(url)?;
         }
-        if let Some(path) = opt_str(&v["path"], "path")? {
+        if let Some(path) = &o.path {
             c.addr = Addr::Unix(PathBuf::from(path));
-        } else if !v["host"].is_null() || !v["port"].is_null() {
-            let (mut host, mut port) = match &c.addr {
+        } else if o.host.is_some() || o.port.is_some() {
+            let (mut host, mut p) = match &c.addr {
                 Addr::Tcp(h, p) => (h.clone(), *p),
                 Addr::Unix(_) => ("127.0.0.1".to_string(), 6379),
             };
-            if let Some(h) = opt_str(&v["host"], "host")? {
-                host = h;
+            if let Some(h) = &o.host {
+                host = h.clone();
             }
-            match &v["port"] {
-                Json::Null => {}
-                Json::Number(n) => {
-                    port = n
-                        .as_u64()
-                        .filter(|p| (1..=65535).contains(p))
-                        .ok_or_else(|| invalid("port must be an integer from 1 to 65535"))?
-                        as u16
-                }
-                Json::String(s) => {
-                    port = s
-                        .parse()
-                        .map_err(|_| invalid("port must be an integer from 1 to 65535"))?
-                }
-                _ => return Err(invalid("port must be a number")),
+            if let Some(v) = o.port {
+                p = port(v, "port")?;
             }
-            c.addr = Addr::Tcp(host, port);
+            c.addr = Addr::Tcp(host, p);
         }
-        match &v["clusterNodes"] {
-            Json::Null => {}
-            Json::Array(nodes) if !nodes.is_empty() => {
-                for n in nodes {
-                    let host = opt_str(&n["host"], "clusterNodes[].host")?
-                        .unwrap_or_else(|| "127.0.0.1".to_string());
-                    let port = n["port"]
-                        .as_u64()
-                        .filter(|p| (1..=65535).contains(p))
-                        .ok_or_else(|| {
-                            invalid("clusterNodes[].port must be an integer from 1 to 65535")
-                        })?;
-                    c.cluster_nodes.push((host, port as u16));
-                }
-            }
-            _ => {
+        if let Some(nodes) = &o.cluster_nodes {
+            if nodes.is_empty() {
                 return Err(invalid(
                     "clusterNodes must be a non-empty array of { host, port }",
-                ))
+                ));
+            }
+            for n in nodes {
+                let host = n.host.clone().unwrap_or_else(|| "127.0.0.1".to_string());
+                c.cluster_nodes
+                    .push((host, port(n.port, "clusterNodes[].port")?));
             }
         }
-        if let Some(u) = opt_str(&v["username"], "username")? {
-            c.username = Some(u);
+        if let Some(u) = &o.username {
+            c.username = Some(u.clone());
         }
-        if let Some(p) = opt_str(&v["password"], "password")? {
+        if let Some(p) = &o.password {
             if !p.is_empty() {
-                c.password = Some(p);
+                c.password = Some(p.clone());
             }
         }
-        match &v["db"] {
-            Json::Null => {}
-            Json::Number(n) => {
-                c.db = n
-                    .as_i64()
-                    .filter(|d| *d >= 0)
-                    .ok_or_else(|| invalid("db must be a non-negative integer"))?
-            }
-            _ => return Err(invalid("db must be a number")),
+        if let Some(db) = whole(o.db, "db", 0.0, i64::MAX as f64)? {
+            c.db = db as i64;
         }
-        match &v["tls"] {
-            Json::Null | Json::Bool(false) => {}
-            Json::Bool(true) => {
-                c.tls = Some(TlsOptions {
-                    reject_unauthorized: true,
-                    ..Default::default()
-                })
-            }
-            Json::Object(t) => {
-                let get = |k: &str| t.get(k).cloned().unwrap_or(Json::Null);
-                c.tls = Some(TlsOptions {
-                    ca: opt_str(&get("ca"), "tls.ca")?,
-                    cert: opt_str(&get("cert"), "tls.cert")?,
-                    key: opt_str(&get("key"), "tls.key")?,
-                    reject_unauthorized: get("rejectUnauthorized").as_bool().unwrap_or(true),
-                })
-            }
-            _ => return Err(invalid("tls must be a boolean or an object")),
+        if let Some(t) = &o.tls {
+            c.tls = Some(TlsOptions {
+                ca: t.ca.clone(),
+                cert: t.cert.clone(),
+                key: t.key.clone(),
+                reject_unauthorized: t.reject_unauthorized.unwrap_or(true),
+            });
         }
-        if let Some(d) = ms(&v["connectTimeout"], "connectTimeout")? {
+        if let Some(d) = ms(o.connect_timeout, "connectTimeout")? {
             c.connect_timeout = d;
         }
-        if let Some(d) = ms(&v["commandTimeout"], "commandTimeout")? {
+        if let Some(d) = ms(o.command_timeout, "commandTimeout")? {
             c.command_timeout = d;
         }
-        match &v["keepAlive"] {
-            Json::Null => {}
-            Json::Bool(false) => c.keep_alive = None,
-            Json::Bool(true) => {}
-            other => c.keep_alive = ms(other, "keepAlive")?.filter(|d| !d.is_zero()),
+        if let Some(d) = ms(o.keep_alive, "keepAlive")? {
+            c.keep_alive = (!d.is_zero()).then_some(d);
         }
-        c.connection_name = opt_str(&v["connectionName"], "connectionName")?;
-        if let Some(n) = count(&v["maxOfflineQueue"], "maxOfflineQueue")? {
-            c.max_offline_queue = n;
+        c.connection_name = o.connection_name.clone();
+        if let Some(n) = whole(o.max_offline_queue, "maxOfflineQueue", 0.0, 1e15)? {
+            c.max_offline_queue = n as usize;
         }
-        if let Some(n) = count(&v["maxInFlight"], "maxInFlight")? {
-            c.max_in_flight = n.max(1);
+        if let Some(n) = whole(o.max_in_flight, "maxInFlight", 1.0, 1e15)? {
+            c.max_in_flight = n as usize;
         }
-        if let Some(b) = flag(&v["enableOfflineQueue"], "enableOfflineQueue")? {
+        if let Some(b) = o.enable_offline_queue {
             c.enable_offline_queue = b;
         }
-        if let Some(b) = flag(&v["direct"], "direct")? {
+        if let Some(b) = o.direct {
             c.direct = b;
         }
-        if v.get("maxRetriesPerRequest").is_some() {
-            c.max_retries_per_request = match &v["maxRetriesPerRequest"] {
-                Json::Null => None,
-                Json::Number(n) => Some(n.as_u64().ok_or_else(|| {
-                    invalid("maxRetriesPerRequest must be a non-negative integer or null")
-                })? as u32),
-                _ => return Err(invalid("maxRetriesPerRequest must be a number or null")),
-            };
+        if let Some(n) = whole(o.max_retries_per_request, "maxRetriesPerRequest", 0.0, 1e9)? {
+            c.max_retries_per_request = Some(n as u32);
         }
-        if flag(&v["externalRetry"], "externalRetry")? == Some(true) {
+        if o.unlimited_retries == Some(true) {
+            c.max_retries_per_request = None;
+        }
+        if o.external_retry == Some(true) {
             c.retry = RetryPolicy::External;
         }
-        if let Some(b) = flag(&v["lazyConnect"], "lazyConnect")? {
+        if let Some(b) = o.lazy_connect {
             c.lazy_connect = b;
         }
         Ok(c)
@@ -399,10 +412,18 @@ impl ClientConfig {
 mod tests {
     use super::*;
 
+    fn opts() -> ClientOptions {
+        ClientOptions::default()
+    }
+
     #[test]
     fn url_then_options() {
-        let c =
-            ClientConfig::from_json(r#"{"url":"redis://u:secret@h1:7000/3","port":7001}"#).unwrap();
+        let c = ClientConfig::from_options(&ClientOptions {
+            url: Some("redis://u:secret@h1:7000/3".into()),
+            port: Some(7001.0),
+            ..opts()
+        })
+        .unwrap();
         assert_eq!(c.addr, Addr::Tcp("h1".into(), 7001));
         assert_eq!(c.username.as_deref(), Some("u"));
         assert_eq!(c.password.as_deref(), Some("secret"));
@@ -412,31 +433,84 @@ mod tests {
 
     #[test]
     fn tls_url_and_unix() {
-        let c = ClientConfig::from_json(r#"{"url":"rediss://h:6380"}"#).unwrap();
+        let url = |u: &str| ClientOptions {
+            url: Some(u.into()),
+            ..opts()
+        };
+        let c = ClientConfig::from_options(&url("rediss://h:6380")).unwrap();
         assert!(c.tls.as_ref().unwrap().reject_unauthorized);
-        let c = ClientConfig::from_json(r#"{"path":"/tmp/r.sock"}"#).unwrap();
+        let c = ClientConfig::from_options(&ClientOptions {
+            path: Some("/tmp/r.sock".into()),
+            ..opts()
+        })
+        .unwrap();
         assert_eq!(c.addr, Addr::Unix("/tmp/r.sock".into()));
+        assert!(ClientConfig::from_options(&url("http://x")).is_err());
     }
 
     #[test]
-    fn bad_values_are_rejected() {
-        assert!(ClientConfig::from_json(r#"{"port":70000}"#).is_err());
-        assert!(ClientConfig::from_json(r#"{"db":-1}"#).is_err());
-        assert!(ClientConfig::from_json(r#"{"url":"http://x"}"#).is_err());
-        assert!(ClientConfig::from_json(r#"{"commandTimeout":"5"}"#).is_err());
+    fn out_of_range_values_are_rejected() {
+        let bad = [
+            ClientOptions {
+                port: Some(70000.0),
+                ..opts()
+            },
+            ClientOptions {
+                port: Some(6379.5),
+                ..opts()
+            },
+            ClientOptions {
+                db: Some(-1.0),
+                ..opts()
+            },
+            ClientOptions {
+                command_timeout: Some(f64::NAN),
+                ..opts()
+            },
+            ClientOptions {
+                connect_timeout: Some(f64::INFINITY),
+                ..opts()
+            },
+            ClientOptions {
+                max_in_flight: Some(0.0),
+                ..opts()
+            },
+            ClientOptions {
+                max_offline_queue: Some(-1.0),
+                ..opts()
+            },
+            ClientOptions {
+                cluster_nodes: Some(vec![]),
+                ..opts()
+            },
+        ];
+        for o in &bad {
+            assert!(
+                matches!(ClientConfig::from_options(o), Err(Error::InvalidArg(_))),
+                "{o:?}"
+            );
+        }
     }
 
     #[test]
     fn scrub_hides_password() {
-        let c = ClientConfig::from_json(r#"{"password":"hunter22"}"#).unwrap();
+        let c = ClientConfig::from_options(&ClientOptions {
+            password: Some("hunter22".into()),
+            ..opts()
+        })
+        .unwrap();
         assert_eq!(c.scrub("auth hunter22 failed".into()), "auth *** failed");
     }
 
     #[test]
-    fn max_retries_null_means_unlimited() {
-        let c = ClientConfig::from_json(r#"{"maxRetriesPerRequest":null}"#).unwrap();
-        assert_eq!(c.max_retries_per_request, None);
-        let c = ClientConfig::from_json(r#"{}"#).unwrap();
+    fn retries_default_limited_or_unlimited() {
+        let c = ClientConfig::from_options(&opts()).unwrap();
         assert_eq!(c.max_retries_per_request, Some(20));
+        let c = ClientConfig::from_options(&ClientOptions {
+            unlimited_retries: Some(true),
+            ..opts()
+        })
+        .unwrap();
+        assert_eq!(c.max_retries_per_request, None);
     }
 }

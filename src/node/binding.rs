@@ -21,7 +21,7 @@ use napi_derive::napi;
 
 use crate::core::client::{Client, Role, SubKind};
 use crate::core::command;
-use crate::core::config::ClientConfig;
+use crate::core::config::{ClientConfig, ClientOptions};
 use crate::core::error::Error as CoreError;
 use crate::core::message_tap::RawMessage;
 use crate::core::reply::Shape;
@@ -686,11 +686,11 @@ pub fn rate_limit_scripts() -> HashMap<String, String> {
     m
 }
 
-/// Checks a face's normalised options (the JSON `NativeClient` takes) without connecting,
-/// so wrongly typed options fail when the client is created, lazy or not.
+/// Checks a face's normalised options (what `NativeClient` takes) without connecting, so
+/// wrongly typed options fail when the client is created, lazy or not.
 #[napi(catch_unwind)]
-pub fn check_options(options: String) -> Result<()> {
-    ClientConfig::from_json(&options)
+pub fn check_options(options: ClientOptions) -> Result<()> {
+    ClientConfig::from_options(&options)
         .map(|_| ())
         .map_err(arg_error)
 }
@@ -730,11 +730,11 @@ fn arg_error(e: CoreError) -> napi::Error {
 
 #[napi]
 impl NativeClient {
-    /// Creates the client and, unless `lazyConnect`, starts connecting. `options` is the
-    /// JSON of the normalised options; `subscriber` makes it a subscriber connection.
+    /// Creates the client and, unless `lazyConnect`, starts connecting. `options` are the
+    /// face's normalised options; `subscriber` makes it a subscriber connection.
     #[napi(constructor, catch_unwind)]
-    pub fn new(id: u32, options: String, subscriber: bool) -> Result<NativeClient> {
-        let mut config = ClientConfig::from_json(&options).map_err(arg_error)?;
+    pub fn new(id: u32, options: ClientOptions, subscriber: bool) -> Result<NativeClient> {
+        let mut config = ClientConfig::from_options(&options).map_err(arg_error)?;
         let role = if subscriber {
             Role::Subscriber
         } else {

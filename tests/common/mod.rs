@@ -79,7 +79,11 @@ impl Server {
     }
 
     pub fn config(&self) -> ClientConfig {
-        ClientConfig::from_json(&format!(r#"{{"port":{}}}"#, self.port)).unwrap()
+        ClientConfig::from_options(&redis_hotpath::core::config::ClientOptions {
+            port: Some(self.port as f64),
+            ..Default::default()
+        })
+        .unwrap()
     }
 }
 
