@@ -76,8 +76,11 @@ async function acquire(client, resources, ttlMs, options = {}) {
   ttlOf(ttlMs)
   const { retryCount, retryDelay, retryJitter, signal } = retrySettings(options)
   const prefix = options.prefix ?? 'lock:'
-  const lockKeys = list.map((r) => `${prefix}{${r}}`)
-  const fenceKeys = lockKeys.map((k) => `${k}:fence`)
+  if (typeof prefix !== 'string') throw typeError('lock prefix must be a string')
+  // The key layout is defined once, by `lock::key_parts` in Rust.
+  const [before, after, fenceAfter] = native.lockKeyParts(prefix)
+  const lockKeys = list.map((r) => before + r + after)
+  const fenceKeys = list.map((r) => before + r + fenceAfter)
   const t = token()
   let held = null
   for (let attempt = 1; attempt <= retryCount + 1; attempt++) {

@@ -11,8 +11,6 @@ const { typeError, rangeError } = require('./errors')
 
 const SCRIPTS = native.rateLimitScripts()
 const ALGORITHMS = ['sliding-window', 'sliding-window-counter', 'fixed-window', 'token-bucket']
-// Key layout `prefix{id}:tag`, as `rate_limit::key` in the Rust crate defines it.
-const KEY_TAGS = { 'sliding-window': 'sw', 'sliding-window-counter': 'swc', 'fixed-window': 'fw', 'token-bucket': 'tb' }
 const FAILURE_POLICIES = ['fail-open', 'fail-closed', 'memory']
 // Errors that mean "Redis could not answer", as opposed to a bad script or argument.
 const UNAVAILABLE = new Set(['ERR_REDIS_CONNECTION', 'ERR_REDIS_TIMEOUT', 'ERR_REDIS_OFFLINE_QUEUE_FULL', 'ERR_REDIS_MAX_RETRIES', 'ERR_REDIS_CLOSED'])
@@ -64,12 +62,16 @@ class RateLimiter {
     // Keys known to be over their limit, until when: no Redis traffic for them meanwhile.
     this.blocked = options.blockOnExceeded ? new Map() : null
     this.lua = SCRIPTS[this.algorithm]
+    // The key layout (`prefix{id}:tag`) is defined once, by `rate_limit::key_parts` in Rust.
+    const [before, after] = native.rateLimitKeyParts(this.prefix, this.algorithm)
+    this.keyBefore = before
+    this.keyAfter = after
   }
 
   _key(id) {
     if (typeof id !== 'string' || id.length === 0) throw typeError('rate-limit key must be a non-empty string')
     // Hash-tagged: one slot per key, ready for Redis Cluster.
-    return `${this.prefix}{${id}}:${KEY_TAGS[this.algorithm]}`
+    return this.keyBefore + id + this.keyAfter
   }
 
   /** Decides one request: `{ allowed, remaining, limit, resetAt, retryAfterMs }`. */

@@ -25,10 +25,18 @@ pub const EXTEND: &str = include_str!("scripts/lock_extend.lua");
 /// each pair shares a Cluster slot (a multi-resource lock on Cluster needs its resource
 /// names to share a hash tag themselves, e.g. `{order:42}:payment`).
 pub fn keys(prefix: &str, resource: &str) -> (String, String) {
+    let [before, after, fence_after] = key_parts(prefix);
     (
-        format!("{prefix}{{{resource}}}"),
-        format!("{prefix}{{{resource}}}:fence"),
+        format!("{before}{resource}{after}"),
+        format!("{before}{resource}{fence_after}"),
     )
+}
+
+/// The layout of [`keys`] as the text around the resource name: `[before, after the lock
+/// key's name, after the fence key's name]`, so the JavaScript side builds the same keys
+/// by concatenation.
+pub fn key_parts(prefix: &str) -> [String; 3] {
+    [format!("{prefix}{{"), "}".into(), "}:fence".into()]
 }
 
 /// Runs a script by EVALSHA, falling back to EVAL on NOSCRIPT.

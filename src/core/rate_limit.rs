@@ -86,9 +86,16 @@ impl Algorithm {
 }
 
 /// The Redis key for `id` under `algorithm`: `prefix{id}:tag`, hash-tagged so it maps to
-/// one Cluster slot (the JavaScript limiter builds the same layout).
+/// one Cluster slot.
 pub fn key(prefix: &str, id: &str, algorithm: Algorithm) -> String {
-    format!("{prefix}{{{id}}}:{}", algorithm.tag())
+    let [before, after] = key_parts(prefix, algorithm);
+    format!("{before}{id}{after}")
+}
+
+/// The layout of [`key`] as the text before and after the id, so the JavaScript limiter
+/// builds the same keys by concatenation.
+pub fn key_parts(prefix: &str, algorithm: Algorithm) -> [String; 2] {
+    [format!("{prefix}{{"), format!("}}:{}", algorithm.tag())]
 }
 
 /// One decision, as the scripts report it.

@@ -686,6 +686,20 @@ pub fn rate_limit_scripts() -> HashMap<String, String> {
     m
 }
 
+/// The text around an id in a rate-limit key (`core::rate_limit::key_parts`): the limiter
+/// concatenates `before + id + after`, so the key layout has one definition.
+#[napi(catch_unwind)]
+pub fn rate_limit_key_parts(prefix: String, algorithm: String) -> Result<Vec<String>> {
+    let a = crate::core::rate_limit::Algorithm::parse(&algorithm).map_err(arg_error)?;
+    Ok(crate::core::rate_limit::key_parts(&prefix, a).to_vec())
+}
+
+/// The text around a resource name in its lock and fence keys (`core::lock::key_parts`).
+#[napi(catch_unwind)]
+pub fn lock_key_parts(prefix: String) -> Vec<String> {
+    crate::core::lock::key_parts(&prefix).to_vec()
+}
+
 /// Checks a face's normalised options (what `NativeClient` takes) without connecting, so
 /// wrongly typed options fail when the client is created, lazy or not.
 #[napi(catch_unwind)]
