@@ -222,3 +222,53 @@ async fn quit_ends_and_later_commands_are_closed() {
     );
     assert_eq!(batch_result(&mut rx, 3).await.unwrap_err(), Error::Closed);
 }
+
+#[tokio::test]
+async fn in_flight_cap_holds_batches_unsent_on_the_runtime_path() {
+    let server = Server::start(&[]);
+    let mut cfg = server.config();
+    cfg.max_in_flight = 1;
+    let (c, mut rx) = client(cfg);
+    c.submit(
+        1,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
+    batch_result(&mut rx, 1).await.unwrap();
+    // The BLPOP blocks the connection for a second; at a cap of one command the INCR must
+    // wait unsent and time out. Sent, it would run once the BLPOP returns and leave n = 1.
+    c.submit(
+        2,
+        batch_of(&[args(&["BLPOP", "q", "1"])]),
+        Some(Duration::from_secs(5)),
+    );
+    c.submit(
+        3,
+        batch_of(&[args(&["INCR", "n"])]),
+        Some(Duration::from_millis(300)),
+    );
+    assert_eq!(
+        batch_result(&mut rx, 3).await.unwrap_err().code(),
+        "ERR_REDIS_TIMEOUT"
+    );
+    assert_eq!(batch_result(&mut rx, 2).await.unwrap(), vec![Value::Nil]);
+    c.submit(
+        4,
+        batch_of(&[args(&["GET", "n"])]),
+        Some(Duration::from_secs(5)),
+    );
+    assert_eq!(batch_result(&mut rx, 4).await.unwrap(), vec![Value::Nil]);
+    // Held batches still run once there is room.
+    c.submit(
+        5,
+        batch_of(&[args(&["INCR", "n"])]),
+        Some(Duration::from_secs(5)),
+    );
+    c.submit(
+        6,
+        batch_of(&[args(&["INCR", "n"])]),
+        Some(Duration::from_secs(5)),
+    );
+    assert_eq!(batch_result(&mut rx, 5).await.unwrap(), vec![Value::Int(1)]);
+    assert_eq!(batch_result(&mut rx, 6).await.unwrap(), vec![Value::Int(2)]);
+}

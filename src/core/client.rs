@@ -411,8 +411,12 @@ struct Actor {
 
     queue: VecDeque<Pending>,
     queued_commands: usize,
-    inflight: FuturesUnordered<BoxFuture<'static, u32>>,
+    /// Ops running on the connection: each yields its id and how many commands it sent.
+    inflight: FuturesUnordered<BoxFuture<'static, (u32, usize)>>,
     inflight_ids: HashSet<u32>,
+    /// Commands sent and not yet answered on the connection this task drives; beyond
+    /// `max_in_flight` new ops wait in `queue`, their deadlines running.
+    inflight_commands: usize,
 
     quitting: bool,
     ended: bool,
@@ -466,6 +470,7 @@ impl Actor {
             queued_commands: 0,
             inflight: FuturesUnordered::new(),
             inflight_ids: HashSet::new(),
+            inflight_commands: 0,
             quitting: false,
             ended: false,
             tracking: false,
@@ -508,8 +513,10 @@ impl Actor {
             };
             tokio::select! {
                 biased;
-                Some(id) = self.inflight.next(), if !self.inflight.is_empty() => {
+                Some((id, n)) = self.inflight.next(), if !self.inflight.is_empty() => {
                     self.inflight_ids.remove(&id);
+                    self.inflight_commands = self.inflight_commands.saturating_sub(n);
+                    self.release_held();
                 }
                 Some(result) = OptionFuture::from(self.connecting.as_mut()) => {
                     self.connecting = None;
@@ -638,9 +645,14 @@ impl Actor {
                 set.extend(names.iter().cloned());
             }
         }
-        if self.conn.is_some() || self.handed {
+        let n = p.op.commands();
+        if self.handed || (self.conn.is_some() && self.queue.is_empty() && self.admits(n)) {
             self.dispatch(p);
             return;
+        }
+        if self.conn.is_some() {
+            // Connected, at the in-flight cap: wait in the (bounded) queue for replies.
+            return self.enqueue(p);
         }
         if let Some(e @ Error::Auth(_)) = &self.last_error {
             // Waiting cannot help until the credentials change: fail fast.
@@ -656,6 +668,30 @@ impl Actor {
             ));
             return;
         }
+        self.enqueue(p);
+    }
+
+    /// Whether `n` more commands may be sent now (one op always may, alone).
+    fn admits(&self, n: usize) -> bool {
+        self.inflight_commands == 0 || self.inflight_commands + n <= self.config.max_in_flight
+    }
+
+    /// Sends queued ops while the connection is up and the cap admits them, in order.
+    fn release_held(&mut self) {
+        while self.conn.is_some() {
+            match self.queue.front() {
+                Some(p) if self.admits(p.op.commands()) => {}
+                _ => return,
+            }
+            if let Some(p) = self.queue.pop_front() {
+                self.queued_commands -= p.op.commands();
+                self.dispatch(p);
+            }
+        }
+    }
+
+    /// Queues an op until a connection (or room under the in-flight cap) appears.
+    fn enqueue(&mut self, mut p: Pending) {
         let n = p.op.commands();
         if self.queued_commands + n > self.config.max_offline_queue {
             self.sink.push(fail(
@@ -666,7 +702,7 @@ impl Actor {
             return;
         }
         if let Op::Quit = p.op {
-            if self.connecting.is_none() {
+            if self.connecting.is_none() && self.conn.is_none() {
                 // Nothing to say goodbye to: finish at once, like ioredis does offline.
                 self.sink.push(Completion::Batch {
                     client: self.id,
@@ -721,6 +757,8 @@ impl Actor {
             self.quitting = true;
         }
         self.inflight_ids.insert(id);
+        let n = p.op.commands();
+        self.inflight_commands += n;
         let fut = async move {
             let mut op = p.op;
             let forms = take_forms(&mut op);
@@ -743,7 +781,7 @@ impl Actor {
                 forms,
                 result,
             });
-            id
+            (id, n)
         };
         self.inflight.push(fut.boxed());
     }
@@ -891,11 +929,7 @@ impl Actor {
                     self.dispatch_tracking();
                 }
                 self.emit(Event::Ready);
-                let queue = std::mem::take(&mut self.queue);
-                self.queued_commands = 0;
-                for p in queue {
-                    self.dispatch(p);
-                }
+                self.release_held();
             }
             Err(e) => {
                 let e = self.scrub(e);
@@ -1031,6 +1065,7 @@ impl Actor {
             });
         }
         self.inflight = FuturesUnordered::new();
+        self.inflight_commands = 0;
         if had_conn {
             self.emit(Event::Close);
         }

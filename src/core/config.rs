@@ -70,7 +70,8 @@ pub struct ClientConfig {
     /// see `core::direct`) instead of driving it on the runtime. Only hosts that drive
     /// sockets themselves (the Node binding) turn this on.
     pub direct: bool,
-    /// Commands written and unanswered at most on a direct connection; more wait, their
+    /// Commands written and unanswered at most on the command connection, direct or driven
+    /// by the runtime (Cluster, TLS, subscribers); more wait in the bounded queue, their
     /// deadlines running.
     pub max_in_flight: usize,
 }
