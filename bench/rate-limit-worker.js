@@ -17,6 +17,21 @@ async function contender() {
     const limiter = r.rateLimiter({ limit: LIMIT, windowMs: WINDOW_MS, algorithm: name.slice(8) })
     return { decide: async (k) => (await limiter.limit(k)).allowed, close: () => r.quit() }
   }
+  if (name.endsWith('-node-redis5')) {
+    // The same peers on node-redis 5, their fastest client here.
+    const { createClient } = require('redis5')
+    const c = createClient({ socket: { port } })
+    await c.connect()
+    if (name === 'rate-limiter-flexible-node-redis5') {
+      const { RateLimiterRedis } = require('rate-limiter-flexible')
+      const rl = new RateLimiterRedis({ storeClient: c, useRedisPackage: true, points: LIMIT, duration: WINDOW_MS / 1000, keyPrefix: 'rlflex' })
+      return { decide: (k) => rl.consume(k).then(() => true, (e) => (e instanceof Error ? Promise.reject(e) : false)), close: () => c.quit() }
+    }
+    const { RedisStore } = require('rate-limit-redis')
+    const store = new RedisStore({ sendCommand: (...args) => c.sendCommand(args), prefix: 'rlr:' })
+    store.init({ windowMs: WINDOW_MS })
+    return { decide: async (k) => (await store.increment(k)).totalHits <= LIMIT, close: () => c.quit() }
+  }
   const IORedis = require('ioredis')
   const R = IORedis.default || IORedis
   const io = new R({ port })
