@@ -410,6 +410,24 @@ unsafe fn to_js(env: sys::napi_env, tape: &mut Tape) -> Result<sys::napi_value> 
         ptr::copy_nonoverlapping(ops.as_ptr(), state.tape.data.add(1), ops.len());
         Ok(grown)
     })?;
+    let out = assemble(env, tape, new_tape);
+    if out.is_err() && new_tape.is_some() {
+        // JavaScript never received the new array: make the next drain send one again.
+        ENV.with(|e| {
+            if let Some(state) = e.borrow_mut().as_mut() {
+                state.tape.capacity = 0;
+            }
+        });
+    }
+    out
+}
+
+/// The drain function's argument around the tape already written (see [`Drained`]).
+unsafe fn assemble(
+    env: sys::napi_env,
+    tape: &mut Tape,
+    new_tape: Option<sys::napi_value>,
+) -> Result<sys::napi_value> {
     // The text's chunks: the first travels alone, the rest in an array (see op::NEXT_TEXT).
     let mut chunks = Vec::new();
     for (range, ascii) in tape.text_chunks() {
