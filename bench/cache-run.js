@@ -45,7 +45,7 @@ async function main() {
   const peer = Math.max(m('connect-redis-node-redis5'), m('connect-redis-node-redis6-notimeout'))
   md += `\nRatio vs connect-redis on its faster client: **${(m('hotpath-RedisStore') / peer).toFixed(2)}×** (target ≥ 1.5×).\n`
   const findings = path.join(__dirname, 'FINDINGS-cache.md')
-  if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
+  if (require('fs').existsSync(findings)) md += `\nWhat these numbers say, target by target: [${path.basename(findings)}](${path.basename(findings)}).\n`
   md += `\nRaw: \`${JSON.stringify(res)}\`\n`
   writeSection('cache', md)
   process.stdout.write(md)

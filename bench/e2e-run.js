@@ -57,7 +57,7 @@ async function main() {
   const best = m('peers', 'rps') >= m('peers-node-redis5', 'rps') ? 'peers' : 'peers-node-redis5'
   md += `\nRatio vs the faster peer stack (${best}): **${(m('hotpath', 'rps') / m(best, 'rps')).toFixed(2)}×** req/s (target ≥ 1.3×), p99 ${m('hotpath', 'p99')} ms vs ${m(best, 'p99')} ms (target: lower).\n`
   const findings = path.join(__dirname, 'FINDINGS-e2e.md')
-  if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
+  if (require('fs').existsSync(findings)) md += `\nWhat these numbers say, target by target: [${path.basename(findings)}](${path.basename(findings)}).\n`
   md += `\nRaw: \`${JSON.stringify(res)}\`\n`
   writeSection('e2e', md)
   process.stdout.write(md)

@@ -41,7 +41,7 @@ async function main() {
     md += `\nRatios vs redlock: uncontended **${(m('hotpath', 'solo') / m('redlock-ioredis', 'solo')).toFixed(2)}×**, contended **${(m('hotpath', 'hot') / m('redlock-ioredis', 'hot')).toFixed(2)}×** (target ≥ 2×).\n`
   }
   const findings = path.join(__dirname, 'FINDINGS-lock.md')
-  if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
+  if (require('fs').existsSync(findings)) md += `\nWhat these numbers say, target by target: [${path.basename(findings)}](${path.basename(findings)}).\n`
   md += `\nRaw: \`${JSON.stringify(res)}\`\n`
   writeSection('locks', md)
   process.stdout.write(md)

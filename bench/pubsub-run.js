@@ -64,7 +64,7 @@ async function main() {
   for (const c of CLIENTS) md += `| ${c} | ${fmt(m(c, 'perSec'))} | ${fmt(m(c, 'received'))} | ${fmt(m(c, 'dropped'))} | ${m(c, 'p50').toFixed(2)} | ${m(c, 'p99').toFixed(2)} |\n`
   md += `\nRatio vs ioredis throughput: **${(m('hotpath', 'perSec') / m('ioredis', 'perSec')).toFixed(2)}×** (target ≥ 2×).\n`
   const findings = path.join(__dirname, 'FINDINGS-pubsub.md')
-  if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
+  if (require('fs').existsSync(findings)) md += `\nWhat these numbers say, target by target: [${path.basename(findings)}](${path.basename(findings)}).\n`
   md += `\nRaw: \`${JSON.stringify(res)}\`\n`
   writeSection('pubsub', md)
   process.stdout.write(md)

@@ -70,7 +70,7 @@ async function main() {
   md += `| express-rate-limit + rate-limit-redis on ioredis | ${fmt(w('erl', 'rps'))} | ${w('erl', 'p50')} | ${w('erl', 'p99')} |\n`
   md += `\nRatio: **${(w('ours', 'rps') / w('erl', 'rps')).toFixed(2)}×** req/s.\n`
   const findings = path.join(__dirname, 'FINDINGS-rate-limit.md')
-  if (require('fs').existsSync(findings)) md += `\n${require('fs').readFileSync(findings, 'utf8')}`
+  if (require('fs').existsSync(findings)) md += `\nWhat these numbers say, target by target: [${path.basename(findings)}](${path.basename(findings)}).\n`
   md += `\nRaw: \`${JSON.stringify({ dec, web })}\`\n`
   writeSection('rate-limit', md)
   process.stdout.write(md)

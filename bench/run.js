@@ -104,7 +104,7 @@ async function main() {
       }
     }
     const findings = path.join(__dirname, 'FINDINGS.md')
-    if (fs.existsSync(findings)) md += `\n${fs.readFileSync(findings, 'utf8')}`
+    if (require('fs').existsSync(findings)) md += `\nWhat these numbers say, target by target: [${path.basename(findings)}](${path.basename(findings)}).\n`
     md += `\nRaw per-round numbers:\n\n\`\`\`\n${JSON.stringify(results)}\n\`\`\`\n`
     writeSection('client', md, OUT)
     process.stdout.write(md)
