@@ -18,6 +18,11 @@ export type ErrorCode =
   | 'ERR_REDIS_MAX_RETRIES'
   | 'ERR_REDIS_CLOSED'
   | 'ERR_REDIS_WATCH'
+  | 'ERR_LOCK_NOT_ACQUIRED'
+  | 'ERR_LOCK_LOST'
+  | 'ERR_INVALID_STATE'
+  | 'ERR_INVALID_JSON_MESSAGE'
+  | 'ERR_NATIVE_ADDON'
   | 'ERR_INTERNAL'
 
 export interface RedisError extends Error {

@@ -54,6 +54,37 @@ test('commands reach the node owning their slot; pipelines span nodes; MULTI sta
   }
 })
 
+test('a MULTI sharing a tick with other commands stays a transaction on its node (both faces)', async () => {
+  const redis = new Cluster(cluster.startupNodes)
+  const nr = createCluster({ rootNodes: cluster.startupNodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) })
+  await nr.connect()
+  try {
+    await redis.set('elsewhere', 'x')
+    // One tick: a command before, the transaction, a command after (other slots).
+    const [before, tx, after] = await Promise.all([
+      redis.get('elsewhere'),
+      redis.multi().set('{t}:a', '1').get('{t}:a').exec(),
+      redis.get('elsewhere'),
+    ])
+    assert.equal(before, 'x')
+    assert.deepEqual(tx, [
+      [null, 'OK'],
+      [null, '1'],
+    ])
+    assert.equal(after, 'x')
+    const [nBefore, nTx] = await Promise.all([nr.get('elsewhere'), nr.multi().incr('{t}:n').get('{t}:n').exec()])
+    assert.equal(nBefore, 'x')
+    assert.deepEqual(nTx, [1, '1'])
+    // No node connection is left inside a MULTI: plain reads answer plainly.
+    for (let i = 0; i < 10; i++) assert.equal(await redis.get('{t}:a'), '1')
+    // A near-cache would go stale on a cluster: refused rather than silently wrong.
+    assert.throws(() => redis.cache({ local: true }), { code: 'ERR_INVALID_ARG' })
+  } finally {
+    await redis.quit()
+    await nr.quit()
+  }
+})
+
 test('sharded pub/sub on both faces: smessage, sSubscribe, sunsubscribe', async () => {
   const pub = new Cluster(cluster.startupNodes)
   const sub = new Cluster(cluster.startupNodes)

@@ -34,6 +34,11 @@ function flatten(name, args, out) {
   return out
 }
 
+/** `s` with SCAN / KEYS glob characters escaped, so it matches only itself. */
+function globEscape(s) {
+  return s.replace(/[\\*?[\]]/g, '\\$&')
+}
+
 /**
  * Reply shapes by lower-case command name, shared by both faces: the codes of the core's
  * shapes (`src/core/reply.rs`), which build them in Rust as the replies cross over.
@@ -44,4 +49,4 @@ for (const n of ['zrange', 'zrevrange', 'zrangebyscore', 'zrevrangebyscore', 'zu
   RESP2_SHAPES[n] = SHAPES.flatPairs
 }
 
-module.exports = { flatten, SHAPES, RESP2_SHAPES }
+module.exports = { flatten, globEscape, SHAPES, RESP2_SHAPES }

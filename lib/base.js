@@ -40,6 +40,39 @@ function typedOptions(o) {
   return out
 }
 
+/** A URL with its password masked. */
+function maskUrl(url) {
+  if (typeof url !== 'string') return url
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@')
+  }
+}
+
+/**
+ * The user's options as a client keeps and shows them: the password stays readable
+ * (`options.password`) but is not enumerable, so neither `util.inspect`, `JSON.stringify`
+ * nor a spread prints or copies it, and a URL's password is masked. `full` is what
+ * `duplicate()` needs.
+ */
+function shownOptions(options) {
+  const shown = {}
+  for (const k of Object.keys(options)) {
+    if (k === 'password') Object.defineProperty(shown, k, { value: options[k], enumerable: false, writable: true, configurable: true })
+    else if (k === 'url') shown.url = maskUrl(options.url)
+    else shown[k] = options[k]
+  }
+  return shown
+}
+
+/** Defines a property that `util.inspect`, `JSON.stringify` and spreads leave out. */
+function hidden(obj, key, value) {
+  Object.defineProperty(obj, key, { value, enumerable: false, writable: true, configurable: true })
+}
+
 class BaseClient extends EventEmitter {
   constructor(nativeOptions, retryStrategy) {
     super()
@@ -50,7 +83,8 @@ class BaseClient extends EventEmitter {
     } catch (err) {
       throw typeError(optionError(err))
     }
-    this._nativeOptions = nativeOptions
+    // Holds the password: never enumerable (see shownOptions).
+    hidden(this, '_nativeOptions', nativeOptions)
     this._retryStrategy = retryStrategy
     this._conn = null
     this._sub = null
@@ -63,6 +97,22 @@ class BaseClient extends EventEmitter {
     this._subShards = new Set()
     this.droppedMessages = 0
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
+  }
+
+  /** Keeps the user's options: `options` to show, the full set for `duplicate()`. */
+  _keepOptions(options) {
+    hidden(this, '_fullOptions', options)
+    this.options = shownOptions(options)
+  }
+
+  /** What `util.inspect` and loggers see: status and options, no secret. */
+  [require('util').inspect.custom](depth, opts, inspect) {
+    return `${this.constructor.name} ${inspect({ status: this.status, options: this.options }, opts)}`
+  }
+
+  /** What `JSON.stringify(client)` gives: status and options, no secret. */
+  toJSON() {
+    return { status: this.status, options: this.options }
   }
 
   _open() {

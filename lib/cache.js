@@ -5,6 +5,7 @@
 // with `getBuffer`.
 const crypto = require('crypto')
 const { typeError, rangeError } = require('./errors')
+const { globEscape } = require('./args')
 const { runScript } = require('./script')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -23,11 +24,20 @@ class Cache {
     this.prefix = options.prefix ?? 'cache:'
     this.ttl = options.ttl ?? 300
     if (!Number.isInteger(this.ttl) || this.ttl < 0) throw rangeError('ttl must be a whole number of seconds (0: no expiry)')
+    if (typeof this.prefix !== 'string') throw typeError('cache prefix must be a string')
     this.lockTtlMs = options.lockTtlMs ?? 5000
+    if (!Number.isInteger(this.lockTtlMs) || this.lockTtlMs < 1) throw rangeError(`lockTtlMs must be a positive integer of milliseconds, got ${this.lockTtlMs}`)
     this.negativeTtl = options.negativeTtl ?? 0
     this.inflight = new Map()
     this.local = null
-    if (options.local) this._enableLocal(options.local === true ? {} : options.local)
+    if (options.local) {
+      // Tracking is not kept on every node of a cluster yet: a near-cache there would go
+      // stale silently, so it is refused.
+      if (client._nativeOptions && client._nativeOptions.clusterNodes) {
+        throw typeError('the near-cache (local) is not available on Redis Cluster clients yet')
+      }
+      this._enableLocal(options.local === true ? {} : options.local)
+    }
   }
 
   /**
@@ -195,11 +205,14 @@ class Cache {
 
   /** Removes every key matching `pattern` (under the prefix) by SCAN + UNLINK, never KEYS. */
   async invalidatePattern(pattern, { count = 1000 } = {}) {
+    if (typeof pattern !== 'string' || pattern.length === 0) throw typeError('invalidatePattern needs a non-empty string pattern')
+    // The prefix matches only itself (a `[` or `*` in it is no glob); the pattern is one.
+    if (this.prefix === '') throw rangeError('invalidatePattern needs a cache with a non-empty prefix')
     const conn = this._conn()
     let cursor = '0'
     let removed = 0
     do {
-      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', this.prefix + pattern, 'COUNT', count], false, null)
+      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', globEscape(this.prefix) + pattern, 'COUNT', count], false, null)
       cursor = next
       if (keys.length) removed += await conn.send(['UNLINK', ...keys], false, null)
     } while (cursor !== '0')

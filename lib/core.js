@@ -218,6 +218,29 @@ function drain(arg) {
 }
 native.init(drain)
 
+/**
+ * Why a command's arguments cannot be sent, or null. Accepted: strings (well-formed UTF-16:
+ * a lone surrogate would be sent as U+FFFD, so two different keys would alias), finite
+ * numbers and Buffers / Uint8Arrays. Everything else (booleans, bigints, objects, null,
+ * undefined) is refused rather than coerced. The faces check a whole transaction with this
+ * before sending any of it.
+ */
+function checkArgs(args) {
+  if (args.length > MAX_ARGS) return rangeError(`Too many arguments for ${String(args[0])}: ${args.length} (at most ${MAX_ARGS})`)
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    const t = typeof a
+    if (t === 'string') {
+      if (!a.isWellFormed()) return typeError(`Invalid argument ${i} for ${String(args[0])}: the string has a lone surrogate (not valid UTF-16)`)
+    } else if (t === 'number') {
+      if (!Number.isFinite(a)) return typeError(`Invalid argument ${i} for ${String(args[0])}: ${a} is not a finite number`)
+    } else if (!(a instanceof Uint8Array)) {
+      return typeError(`Invalid argument ${i} for ${String(args[0])}: expected a string, a finite number or a Buffer, got ${a === null ? 'null' : t}`)
+    }
+  }
+  return null
+}
+
 class Batch {
   constructor(conn) {
     this.conn = conn
@@ -281,6 +304,9 @@ class Connection {
     this.ended = false
     this.endWaiters = []
     this.commandTimeout = options.commandTimeout ?? 5000
+    // On a cluster each command of a batch goes to its own node: a MULTI ... EXEC must be a
+    // batch of its own (see `transaction`).
+    this.cluster = Array.isArray(options.clusterNodes) && options.clusterNodes.length > 0
     this.flush = this.flush.bind(this)
     connections.set(this.id, this)
     retain()
@@ -300,24 +326,8 @@ class Connection {
    * sending nothing, if an argument is unusable.
    */
   send(args, binary, transform, timeoutMs) {
-    if (args.length > MAX_ARGS) {
-      return Promise.reject(rangeError(`Too many arguments for ${String(args[0])}: ${args.length} (at most ${MAX_ARGS})`))
-    }
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]
-      const t = typeof a
-      if (t !== 'string' && t !== 'number' && !(a instanceof Uint8Array)) {
-        if (t === 'bigint' || t === 'boolean') continue
-        return Promise.reject(
-          typeError(
-            `Invalid argument ${i} for ${String(args[0])}: expected a string, number or Buffer, got ${a === null ? 'null' : t}`
-          )
-        )
-      }
-      if (t === 'number' && !Number.isFinite(a)) {
-        return Promise.reject(typeError(`Invalid argument ${i} for ${String(args[0])}: ${a} is not a finite number`))
-      }
-    }
+    const bad = checkArgs(args)
+    if (bad !== null) return Promise.reject(bad)
     let b = this.cur
     if (b === null) {
       b = this.cur = new Batch(this)
@@ -365,6 +375,22 @@ class Connection {
     })
     if (b.resolves.length >= EARLY_FLUSH && this.holding === 0) this.flush()
     return p
+  }
+
+  /**
+   * Runs `queue` (which sends a MULTI, the queued commands and EXEC) so that they cross as
+   * one batch: never sent early, and on a cluster alone, without commands of the same tick
+   * before or after them.
+   */
+  transaction(queue) {
+    if (this.cluster) this.flush()
+    this.holding++
+    try {
+      return queue()
+    } finally {
+      this.holding--
+      if (this.cluster) this.flush()
+    }
   }
 
   flush() {
@@ -431,9 +457,18 @@ class Connection {
     )
   }
 
-  /** Sends QUIT after everything pending; resolves once the connection has ended. */
+  /**
+   * Sends QUIT after everything pending; resolves once the connection has ended, always:
+   * when the server does not answer in time (or is gone), the connection is closed anyway.
+   */
   async quit() {
-    const reply = await this.op((id) => this.native.quit(id))
+    let reply = 'OK'
+    try {
+      reply = await this.op((id) => this.native.quit(id))
+    } catch {
+      // No goodbye from the server: end here rather than reconnect.
+      if (!this.ended) this.native.disconnect()
+    }
     if (!this.ended) {
       await new Promise((resolve) => {
         this.endWaiters.push(resolve)
@@ -468,4 +503,4 @@ class Connection {
   }
 }
 
-module.exports = { Connection }
+module.exports = { Connection, checkArgs }

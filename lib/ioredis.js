@@ -7,6 +7,7 @@ const { names, blockingTimeout } = require('./commands')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError } = require('./errors')
+const { checkArgs } = require('./core')
 
 const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
 // Reply shapes (codes the core applies) by command name.
@@ -80,7 +81,7 @@ class Redis extends BaseClient {
   constructor(...args) {
     const options = parseArgs(args)
     super(nativeOptions(options), typeof options.retryStrategy === 'function' ? options.retryStrategy : defaultRetry)
-    this.options = options
+    this._keepOptions(options)
     this._ready = null
     this._handlers = new Map()
     this.on('newListener', (event) => {
@@ -310,7 +311,7 @@ class Redis extends BaseClient {
   }
 
   duplicate(override) {
-    return new Redis({ ...this.options, ...override })
+    return new Redis({ ...this._fullOptions, ...override })
   }
 
   quit(callback) {
@@ -395,17 +396,21 @@ class Pipeline {
       )
     }
     for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
+    // All or nothing: a command that cannot be sent discards the transaction before any of
+    // it is (ioredis users see EXECABORT with the reasons in `previousErrors`).
+    const previousErrors = cmds.map((c) => checkArgs(c.flat)).filter((e) => e !== null)
+    if (previousErrors.length) {
+      const e = typeError(`EXECABORT Transaction discarded because of previous errors: ${previousErrors[0].message}`)
+      e.previousErrors = previousErrors
+      return Promise.reject(e)
+    }
     // One batch from MULTI to EXEC; each queued command's shape (and Buffer choice) applies
     // to its element of EXEC's reply.
-    conn.holding++
-    let multi, queued, exec
-    try {
-      multi = conn.send(['multi'], false, null)
-      queued = cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e))
-      exec = conn.send(['exec'], false, null)
-    } finally {
-      conn.holding--
-    }
+    const [multi, queued, exec] = conn.transaction(() => [
+      conn.send(['multi'], false, null),
+      cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e)),
+      conn.send(['exec'], false, null),
+    ])
     multi.catch(() => {})
     return Promise.all(queued).then(() =>
       exec.then((replies) => {

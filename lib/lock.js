@@ -27,11 +27,18 @@ function ttlOf(ttlMs) {
   return ttlMs
 }
 
+/** A non-negative integer option (retry counts and delays). */
+function count(v, name, fallback) {
+  if (v === undefined) return fallback
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw rangeError(`${name} must be a non-negative integer, got ${typeof v === 'number' ? v : typeof v}`)
+  return v
+}
+
 function retrySettings(o = {}) {
   return {
-    retryCount: o.retryCount ?? 10,
-    retryDelay: o.retryDelay ?? 200,
-    retryJitter: o.retryJitter ?? 100,
+    retryCount: count(o.retryCount, 'retryCount', 10),
+    retryDelay: count(o.retryDelay, 'retryDelay', 200),
+    retryJitter: count(o.retryJitter, 'retryJitter', 100),
     signal: o.signal,
   }
 }

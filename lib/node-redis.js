@@ -6,6 +6,7 @@ const { names, blockingTimeout } = require('./commands')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError } = require('./errors')
+const { checkArgs } = require('./core')
 
 // Reply shapes the core builds (see `src/core/reply.rs`).
 const withScores = SHAPES.scored
@@ -145,7 +146,7 @@ class RedisClient extends BaseClient {
       },
       retry
     )
-    this.options = options
+    this._keepOptions(options)
     this._channelListeners = new Map()
     this._patternListeners = new Map()
     this._shardListeners = new Map()
@@ -330,7 +331,7 @@ class RedisClient extends BaseClient {
   }
 
   duplicate(overrides) {
-    return new RedisClient({ ...this.options, ...overrides })
+    return new RedisClient({ ...this._fullOptions, ...overrides })
   }
 
   quit() {
@@ -390,17 +391,19 @@ class Multi {
     const conn = this.client._conn_()
     const cmds = this.queue
     if (!this.transaction) return this.execAsPipeline()
+    // All or nothing: a command that cannot be sent rejects the transaction before any of
+    // it is sent.
+    for (const c of cmds) {
+      const err = checkArgs(c.args || ['EVAL', c.script, ...c.rest])
+      if (err !== null) throw err
+    }
     // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
     // EXEC's reply; JavaScript transforms (a function) run in `finish`.
-    conn.holding++
-    let multi, queued, exec
-    try {
-      multi = conn.send(['MULTI'], false, null)
-      queued = cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, shapeOf(c)).catch((e) => e))
-      exec = conn.send(['EXEC'], false, null)
-    } finally {
-      conn.holding--
-    }
+    const [multi, queued, exec] = conn.transaction(() => [
+      conn.send(['MULTI'], false, null),
+      cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, shapeOf(c)).catch((e) => e)),
+      conn.send(['EXEC'], false, null),
+    ])
     multi.catch(() => {})
     const errors = (await Promise.all(queued)).filter((r) => r instanceof Error)
     let replies

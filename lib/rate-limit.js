@@ -8,6 +8,7 @@ const net = require('net')
 const native = require('./native')
 const { runScript } = require('./script')
 const { typeError, rangeError } = require('./errors')
+const { globEscape } = require('./args')
 
 const SCRIPTS = native.rateLimitScripts()
 const ALGORITHMS = ['sliding-window', 'sliding-window-counter', 'fixed-window', 'token-bucket']
@@ -18,9 +19,18 @@ const UNAVAILABLE = new Set(['ERR_REDIS_CONNECTION', 'ERR_REDIS_TIMEOUT', 'ERR_R
 const memberTag = crypto.randomBytes(6).toString('hex')
 let memberSeq = 0
 
+// Limits, windows and costs stay exact in Lua's doubles and Rust's i64.
+const MAX_COUNT = 2 ** 48
+
 function positiveInt(v, name) {
-  if (!Number.isInteger(v) || v <= 0) throw rangeError(`${name} must be a positive integer, got ${v}`)
+  if (typeof v !== 'number') throw typeError(`${name} must be a positive integer, got ${describe(v)}`)
+  if (!Number.isInteger(v) || v <= 0 || v > MAX_COUNT) throw rangeError(`${name} must be an integer from 1 to ${MAX_COUNT}, got ${v}`)
   return v
+}
+
+/** A value as an error message may show it (a Symbol cannot be put in a template). */
+function describe(v) {
+  return typeof v === 'symbol' || typeof v === 'bigint' ? typeof v : String(v)
 }
 
 /** An in-process fixed-window limiter: the 'memory' failure policy's stand-in for Redis. */
@@ -54,7 +64,8 @@ class RateLimiter {
     this.algorithm = options.algorithm ?? 'sliding-window'
     if (!ALGORITHMS.includes(this.algorithm)) throw rangeError(`algorithm must be one of ${ALGORITHMS.join(', ')}`)
     this.burst = options.burst === undefined ? this.limitPerWindow : positiveInt(options.burst, 'burst')
-    this.prefix = options.prefix ?? 'rl:'
+    // Not RateLimitStore's `rl:` (rate-limit-redis' default), so its resetAll() leaves these.
+    this.prefix = options.prefix ?? 'rlim:'
     if (typeof this.prefix !== 'string') throw typeError('prefix must be a string')
     this.onRedisError = options.onRedisError ?? 'fail-open'
     if (!FAILURE_POLICIES.includes(this.onRedisError)) throw rangeError(`onRedisError must be one of ${FAILURE_POLICIES.join(', ')}`)
@@ -195,7 +206,7 @@ function rateLimit(options = {}) {
     limit: options.limit ?? options.max ?? 100,
     windowMs,
     algorithm: options.algorithm ?? 'sliding-window',
-    prefix: options.prefix ?? 'rl:',
+    prefix: options.prefix ?? 'rlim:',
     burst: options.burst,
     onRedisError: options.onRedisError,
     blockOnExceeded: options.blockOnExceeded,
@@ -272,10 +283,11 @@ class RateLimitStore {
   }
 
   async resetAll() {
+    if (this.prefix === '') throw rangeError('RateLimitStore.resetAll() needs a non-empty prefix')
     const conn = this.client._cmdConn()
     let cursor = '0'
     do {
-      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000], false, null)
+      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', `${globEscape(this.prefix)}*`, 'COUNT', 1000], false, null)
       cursor = next
       if (keys.length) await conn.send(['UNLINK', ...keys], false, null)
     } while (cursor !== '0')

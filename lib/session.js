@@ -9,7 +9,8 @@ try {
   // express-session is an optional peer: without it the store still works stand-alone.
   Store = require('events').EventEmitter
 }
-const { typeError } = require('./errors')
+const { typeError, rangeError } = require('./errors')
+const { globEscape } = require('./args')
 
 function settle(cb, err, data) {
   if (cb) return cb(err, data)
@@ -26,6 +27,10 @@ class RedisStore extends Store {
     this.scanCount = opts.scanCount || 100
     this.serializer = opts.serializer || JSON
     this.ttl = opts.ttl || 86400
+    if (typeof this.ttl !== 'function' && !(Number.isInteger(this.ttl) && this.ttl > 0)) {
+      throw rangeError(`RedisStore ttl must be a positive integer of seconds or a function, got ${opts.ttl}`)
+    }
+    if (typeof this.prefix !== 'string') throw typeError('RedisStore prefix must be a string')
     this.disableTTL = opts.disableTTL || false
     this.disableTouch = opts.disableTouch || false
     // express-session stops using a store that emitted 'disconnect' until it emits 'connect'.
@@ -38,9 +43,15 @@ class RedisStore extends Store {
     return this.client._cmdConn().send(args, false, null)
   }
 
+  /** A session's key; a session id is a non-empty string, never coerced. */
+  _key(sid) {
+    if (typeof sid !== 'string' || sid.length === 0) throw typeError(`session id must be a non-empty string, got ${sid === null ? 'null' : typeof sid}`)
+    return this.prefix + sid
+  }
+
   async get(sid, cb) {
     try {
-      const data = await this._send(['GET', this.prefix + sid])
+      const data = await this._send(['GET', this._key(sid)])
       if (!data) return settle(cb, null, null)
       return settle(cb, null, await this.serializer.parse(data))
     } catch (err) {
@@ -49,8 +60,8 @@ class RedisStore extends Store {
   }
 
   async set(sid, sess, cb) {
-    const key = this.prefix + sid
     try {
+      const key = this._key(sid)
       const ttl = this._ttl(sess)
       if (!(ttl > 0)) return this.destroy(sid, cb)
       const val = this.serializer.stringify(sess)
@@ -64,7 +75,7 @@ class RedisStore extends Store {
   async touch(sid, sess, cb) {
     if (this.disableTouch || this.disableTTL) return settle(cb, null, null)
     try {
-      await this._send(['EXPIRE', this.prefix + sid, this._ttl(sess)])
+      await this._send(['EXPIRE', this._key(sid), this._ttl(sess)])
       return settle(cb, null, null)
     } catch (err) {
       return settle(cb, err, null)
@@ -73,7 +84,7 @@ class RedisStore extends Store {
 
   async destroy(sid, cb) {
     try {
-      await this._send(['DEL', this.prefix + sid])
+      await this._send(['DEL', this._key(sid)])
       return settle(cb, null, null)
     } catch (err) {
       return settle(cb, err, null)
@@ -82,6 +93,8 @@ class RedisStore extends Store {
 
   async clear(cb) {
     try {
+      // With no prefix, "every session" would be every key of the database.
+      if (this.prefix === '') throw rangeError('RedisStore.clear() needs a non-empty prefix')
       const keys = await this._keys()
       for (let i = 0; i < keys.length; i += 1000) await this._send(['DEL', ...keys.slice(i, i + 1000)])
       return settle(cb, null, null)
@@ -130,7 +143,12 @@ class RedisStore extends Store {
 
   _ttl(sess) {
     if (typeof this.ttl === 'function') return this.ttl(sess)
-    if (sess && sess.cookie && sess.cookie.expires) return Math.ceil((Number(new Date(sess.cookie.expires)) - Date.now()) / 1000)
+    if (sess && sess.cookie && sess.cookie.expires) {
+      const at = Number(new Date(sess.cookie.expires))
+      // An expiry that is no date keeps the session for the default TTL rather than
+      // deleting it.
+      if (Number.isFinite(at)) return Math.ceil((at - Date.now()) / 1000)
+    }
     return this.ttl
   }
 
@@ -138,7 +156,7 @@ class RedisStore extends Store {
     const seen = new Set()
     let cursor = '0'
     do {
-      const [next, keys] = await this._send(['SCAN', cursor, 'MATCH', `${this.prefix}*`, 'COUNT', this.scanCount])
+      const [next, keys] = await this._send(['SCAN', cursor, 'MATCH', `${globEscape(this.prefix)}*`, 'COUNT', this.scanCount])
       cursor = next
       for (const k of keys) seen.add(k)
     } while (cursor !== '0')

@@ -7,6 +7,7 @@
 use redis::Value;
 
 use crate::core::error::Error;
+use crate::core::message_tap::frame_len;
 use crate::core::transfer::{op, Tape};
 
 /// How one command's reply is shaped. The codes travel in the command's header word (see
@@ -143,7 +144,16 @@ fn parse_number(text: &[u8]) -> f64 {
 struct Reader<'a> {
     b: &'a [u8],
     i: usize,
+    /// Aggregates open around the cursor.
+    depth: usize,
+    /// A reply nested deeper than [`MAX_DEPTH`] was met: reading stops, and the reply is
+    /// replaced by an error.
+    too_deep: bool,
 }
+
+/// Replies nested deeper than this are not delivered (an error takes their place): the
+/// readers on both sides of the boundary recurse per level.
+pub const MAX_DEPTH: usize = 512;
 
 impl<'a> Reader<'a> {
     /// The rest of the current line (without `\r\n`), moving past it.
@@ -215,7 +225,20 @@ impl<'a> Reader<'a> {
     /// One value in the RESP2 shape: maps as flat arrays, doubles as their text, booleans as
     /// 0/1, verbatim strings without their format.
     fn plain(&mut self, tape: &mut Tape, binary: bool) {
+        if self.too_deep {
+            return;
+        }
         let t = self.peek();
+        if matches!(t, b'*' | b'~' | b'>' | b'%') {
+            if self.depth >= MAX_DEPTH {
+                self.too_deep = true;
+                return;
+            }
+            self.depth += 1;
+            self.aggregate_plain(tape, binary);
+            self.depth -= 1;
+            return;
+        }
         self.i += 1;
         match t {
             b'$' => {
@@ -234,23 +257,6 @@ impl<'a> Reader<'a> {
             b':' => {
                 let l = self.line();
                 tape.op2(op::NUMBER, parse_number(l))
-            }
-            b'*' | b'~' | b'>' => {
-                let n = self.count();
-                if n < 0 {
-                    return tape.op1(op::NULL);
-                }
-                tape.op2(op::ARRAY, n as f64);
-                for _ in 0..n {
-                    self.plain(tape, binary);
-                }
-            }
-            b'%' => {
-                let n = self.count().max(0);
-                tape.op2(op::ARRAY, (2 * n) as f64);
-                for _ in 0..2 * n {
-                    self.plain(tape, binary);
-                }
             }
             b'_' => {
                 self.line();
@@ -279,6 +285,21 @@ impl<'a> Reader<'a> {
                 self.i = self.b.len();
                 tape.op1(op::UNDEFINED)
             }
+        }
+    }
+
+    /// An array, set, push or map (as a flat array) at the cursor.
+    fn aggregate_plain(&mut self, tape: &mut Tape, binary: bool) {
+        let t = self.b[self.i];
+        self.i += 1;
+        let n = self.count();
+        if n < 0 {
+            return tape.op1(op::NULL);
+        }
+        let n = if t == b'%' { 2 * n } else { n };
+        tape.op2(op::ARRAY, n as f64);
+        for _ in 0..n {
+            self.plain(tape, binary);
         }
     }
 
@@ -422,40 +443,70 @@ impl<'a> Reader<'a> {
 /// command's form. Inside a `MULTI` the queued commands' own replies (`QUEUED`) stay plain
 /// and their forms shape the matching elements of the `EXEC` reply instead.
 pub fn put_frames(tape: &mut Tape, frames: &[u8], count: usize, forms: &[ReplyForm]) {
-    let mut r = Reader { b: frames, i: 0 };
+    let mut r = Reader {
+        b: frames,
+        i: 0,
+        depth: 0,
+        too_deep: false,
+    };
     let mut queued_from: Option<usize> = None;
     for i in 0..count {
         let form = forms.get(i).copied().unwrap_or_default();
-        match form.shape() {
-            Shape::Multi => {
-                queued_from = Some(i + 1);
-                r.plain(tape, form.binary());
-            }
-            Shape::Discard => {
-                queued_from = None;
-                r.plain(tape, form.binary());
-            }
-            Shape::Exec => match queued_from.take() {
-                Some(from) => match r.aggregate(b"*") {
-                    Some((_, n)) if n == i - from => {
-                        tape.op2(op::ARRAY, n as f64);
-                        for f in &forms[from..i] {
-                            r.shaped(tape, *f);
-                        }
+        let rest = frames.get(r.i..).unwrap_or_default();
+        let end = r.i + frame_len(rest).ok().flatten().unwrap_or(rest.len());
+        let mark = tape.mark();
+        put_one(&mut r, tape, i, form, forms, &mut queued_from);
+        if r.too_deep {
+            tape.rewind(mark);
+            tape.error(Error::Reply(format!(
+                "ERR reply nested more than {MAX_DEPTH} levels deep; not delivered"
+            )));
+            r.too_deep = false;
+            r.depth = 0;
+        }
+        // Each reply starts on its own frame, whatever was read of the one before.
+        r.i = end;
+    }
+}
+
+/// Writes reply `i` (see [`put_frames`]).
+fn put_one(
+    r: &mut Reader<'_>,
+    tape: &mut Tape,
+    i: usize,
+    form: ReplyForm,
+    forms: &[ReplyForm],
+    queued_from: &mut Option<usize>,
+) {
+    match form.shape() {
+        Shape::Multi => {
+            *queued_from = Some(i + 1);
+            r.plain(tape, form.binary());
+        }
+        Shape::Discard => {
+            *queued_from = None;
+            r.plain(tape, form.binary());
+        }
+        Shape::Exec => match queued_from.take() {
+            Some(from) => match r.aggregate(b"*") {
+                Some((_, n)) if n == i - from => {
+                    tape.op2(op::ARRAY, n as f64);
+                    for f in &forms[from..i] {
+                        r.shaped(tape, *f);
                     }
-                    Some((_, n)) => {
-                        tape.op2(op::ARRAY, n as f64);
-                        for _ in 0..n {
-                            r.plain(tape, form.binary());
-                        }
+                }
+                Some((_, n)) => {
+                    tape.op2(op::ARRAY, n as f64);
+                    for _ in 0..n {
+                        r.plain(tape, form.binary());
                     }
-                    None => r.plain(tape, form.binary()),
-                },
+                }
                 None => r.plain(tape, form.binary()),
             },
-            _ if queued_from.is_some() => r.plain(tape, form.binary()),
-            _ => r.shaped(tape, form),
-        }
+            None => r.plain(tape, form.binary()),
+        },
+        _ if queued_from.is_some() => r.plain(tape, form.binary()),
+        _ => r.shaped(tape, form),
     }
 }
 
@@ -551,6 +602,32 @@ mod tests {
         assert_eq!(shaped(arr, Shape::Numbers), "[1,null]");
         let streams = Value::Map(vec![(bulk("s"), Value::Array(vec![]))]);
         assert_eq!(shaped(streams, Shape::StreamPairs), r#"[["s",[]]]"#);
+    }
+
+    #[test]
+    fn replies_nested_too_deep_become_an_error_in_their_place() {
+        let mut frames = Vec::new();
+        for _ in 0..MAX_DEPTH + 1 {
+            frames.extend_from_slice(b"*1\r\n");
+        }
+        frames.extend_from_slice(b":1\r\n");
+        frames.extend_from_slice(b"$2\r\nok\r\n");
+        let mut t = Tape::default();
+        put_frames(&mut t, &frames, 2, &[ReplyForm::PLAIN, ReplyForm::PLAIN]);
+        assert_eq!(decode(&t), r#"#0 "ok""#);
+        assert!(
+            matches!(&t.extras[0], crate::core::transfer::Extra::Error(Error::Reply(m)) if m.contains("nested"))
+        );
+        // At the limit itself the reply is delivered.
+        let mut frames = Vec::new();
+        for _ in 0..MAX_DEPTH {
+            frames.extend_from_slice(b"*1\r\n");
+        }
+        frames.extend_from_slice(b":1\r\n");
+        let mut t = Tape::default();
+        put_frames(&mut t, &frames, 1, &[ReplyForm::PLAIN]);
+        let text = decode(&t);
+        assert!(text.contains("[1]") && !text.contains('#'), "{text}");
     }
 
     #[test]

@@ -82,6 +82,17 @@ pub enum Extra {
     Messages(MessageBatch, bool),
 }
 
+/// A position on a [`Tape`] (see [`Tape::mark`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    ops: usize,
+    text: usize,
+    chunks: usize,
+    ascii: bool,
+    bin: usize,
+    extras: usize,
+}
+
 /// One drain's worth of records.
 #[derive(Debug)]
 pub struct Tape {
@@ -127,6 +138,28 @@ impl Tape {
         self.bin.clear();
         self.extras.clear();
         self.ascii = true;
+    }
+
+    /// Where the tape ends now, to [`Tape::rewind`] to.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            ops: self.ops.len(),
+            text: self.text.len(),
+            chunks: self.chunks.len(),
+            ascii: self.ascii,
+            bin: self.bin.len(),
+            extras: self.extras.len(),
+        }
+    }
+
+    /// Drops everything written since `m`.
+    pub fn rewind(&mut self, m: Mark) {
+        self.ops.truncate(m.ops);
+        self.text.truncate(m.text);
+        self.chunks.truncate(m.chunks);
+        self.ascii = m.ascii;
+        self.bin.truncate(m.bin);
+        self.extras.truncate(m.extras);
     }
 
     /// Appends one code.

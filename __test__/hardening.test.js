@@ -1,0 +1,158 @@
+'use strict'
+// Issue #13's defects, each with a test that failed before its fix: transactions all or
+// nothing, no silent coercion of arguments, glob-safe prefixes, quit() that always ends,
+// secrets kept out of what a logger prints, options checked before anything runs.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const util = require('util')
+const { RedisServer, cli } = require('./helpers')
+const { Redis, createClient, RedisStore, RateLimitStore } = require('..')
+
+let server
+let redis
+let client
+test.before(async () => {
+  server = await RedisServer.start()
+  redis = new Redis({ port: server.port })
+  client = createClient({ socket: { port: server.port } })
+  await client.connect()
+})
+test.after(async () => {
+  await redis.quit()
+  await client.quit()
+  await server.stop()
+})
+
+const invalidArg = (err) => err.code === 'ERR_INVALID_ARG' && (err instanceof TypeError || err instanceof RangeError)
+
+test('a transaction with one unusable argument is refused whole, before anything is sent (both faces)', async () => {
+  await redis.set('balance', '100')
+  await assert.rejects(redis.multi().decrby('balance', NaN).rpush('audit', 'debited').exec(), (err) => {
+    assert.ok(invalidArg(err), err)
+    assert.match(err.message, /^EXECABORT/)
+    assert.equal(err.previousErrors.length, 1)
+    return true
+  })
+  await assert.rejects(client.multi().decrBy('balance', NaN).rPush('audit', 'debited').exec(), invalidArg)
+  assert.equal(await redis.llen('audit'), 0)
+  assert.equal(await redis.get('balance'), '100')
+  // The connection is not left inside a MULTI.
+  assert.equal(await redis.incr('after'), 1)
+  // A pipeline keeps per-command errors, as before.
+  const rows = await redis.pipeline().incr('p').decrby('balance', NaN).incr('p').exec()
+  assert.deepEqual(rows[0], [null, 1])
+  assert.ok(invalidArg(rows[1][0]))
+  assert.deepEqual(rows[2], [null, 2])
+})
+
+test('arguments are never coerced: booleans, bigints and lone surrogates are refused (both faces)', async () => {
+  for (const v of [true, 10n, {}, null, undefined, Symbol('s')]) {
+    await assert.rejects(redis.set('coerced', v), invalidArg, String(typeof v))
+    await assert.rejects(client.set('coerced', v), invalidArg, String(typeof v))
+  }
+  // Two different keys must never alias: '\uD800' would be sent as U+FFFD.
+  await assert.rejects(redis.set('\uD800', 'x'), invalidArg)
+  await assert.rejects(client.get('a\uDC00'), invalidArg)
+  assert.equal(await redis.exists('coerced', '\uFFFD'), 0)
+  // Well-formed astral characters pass.
+  await redis.set('😀', '✓')
+  assert.equal(await client.get('😀'), '✓')
+})
+
+test('prefixes are matched literally, never as globs; destructive calls refuse an empty prefix', async () => {
+  await redis.set('tenant1:a', 'other tenant')
+  const t = redis.cache({ prefix: 'tenant[1]:' })
+  await t.set('mine', 1)
+  assert.equal(await t.invalidatePattern('*'), 1)
+  assert.equal(await redis.get('tenant1:a'), 'other tenant')
+  await assert.rejects(t.invalidatePattern({}), invalidArg)
+  await assert.rejects(redis.cache({ prefix: '' }).invalidatePattern('*'), invalidArg)
+
+  await redis.set('sessX', 'not a session')
+  const store = new RedisStore({ client: redis, prefix: 'sess?' })
+  await store.set('one', { cookie: { maxAge: 60_000 } })
+  assert.deepEqual(await store.ids(), ['one'])
+  await store.clear()
+  assert.equal(await redis.get('sessX'), 'not a session')
+  await assert.rejects(new RedisStore({ client: redis, prefix: '' }).clear(), invalidArg)
+  await assert.rejects(store.get({}), invalidArg)
+  assert.equal(cli(server.port, 'EXISTS', 'sess?[object Object]'), '0')
+
+  // The limiter and the express-rate-limit store no longer share a default prefix.
+  const limiter = redis.rateLimiter({ limit: 5, windowMs: 60_000, algorithm: 'fixed-window' })
+  await limiter.limit('user')
+  const rls = new RateLimitStore({ client: redis })
+  rls.init({ windowMs: 60_000 })
+  await rls.increment('ip')
+  await rls.resetAll()
+  assert.equal((await limiter.limit('user')).remaining, 3)
+})
+
+test('a session whose cookie expiry is no date is kept for the default TTL, not deleted', async () => {
+  const store = new RedisStore({ client: redis, ttl: 100 })
+  await store.set('s1', { cookie: { maxAge: 60_000 }, n: 1 })
+  await store.set('s1', { cookie: { expires: 'garbage' }, n: 2 })
+  assert.equal((await store.get('s1')).n, 2)
+  const ttl = await redis.ttl('sess:s1')
+  assert.ok(ttl > 90 && ttl <= 100, `ttl ${ttl}`)
+  assert.throws(() => new RedisStore({ client: redis, ttl: 1.5 }), invalidArg)
+})
+
+test('quit() against a server that does not answer still ends the client and resolves', async () => {
+  const s = await RedisServer.start()
+  const r = new Redis({ port: s.port, commandTimeout: 300 })
+  await r.ping()
+  s.proc.kill('SIGSTOP')
+  try {
+    const ended = new Promise((resolve) => r.once('end', resolve))
+    assert.equal(await r.quit(), 'OK')
+    await ended
+    assert.equal(r.status, 'end')
+  } finally {
+    s.proc.kill('SIGCONT')
+    await s.stop()
+  }
+})
+
+test('passwords never show in util.inspect, JSON.stringify or a spread of the options (both faces)', async () => {
+  const secret = 'hunter2-secret'
+  const a = new Redis({ port: server.port, password: secret, lazyConnect: true })
+  const b = new Redis(`redis://:${secret}@127.0.0.1:${server.port}`, { lazyConnect: true })
+  const c = createClient({ url: `redis://default:${secret}@127.0.0.1:${server.port}` })
+  const d = createClient({ socket: { port: server.port }, password: secret })
+  for (const x of [a, b, c, d, a.duplicate({ lazyConnect: true })]) {
+    for (const text of [util.inspect(x, { depth: 10, showHidden: false }), JSON.stringify(x), JSON.stringify({ ...x.options })]) {
+      assert.ok(!text.includes(secret), text)
+    }
+  }
+  // Still readable where a user asks for it, and duplicate() keeps it.
+  assert.equal(a.options.password, secret)
+  assert.equal(a.duplicate({ lazyConnect: true }).options.password, secret)
+  for (const x of [a, b]) x.disconnect()
+})
+
+test('options out of range are refused with a code before anything runs', async () => {
+  assert.throws(() => new Redis(NaN), invalidArg)
+  assert.throws(() => new Redis({ port: Infinity, lazyConnect: true }), invalidArg)
+  assert.throws(() => new Redis({ maxRetriesPerRequest: 2 ** 32, lazyConnect: true }), invalidArg)
+  assert.throws(() => redis.rateLimiter({ limit: 1e300, windowMs: 1000 }), invalidArg)
+  assert.throws(() => redis.rateLimiter({ limit: 10, windowMs: 1e300 }), invalidArg)
+  assert.throws(() => redis.rateLimiter({ limit: Symbol('x'), windowMs: 1000 }), invalidArg)
+  await assert.rejects(redis.lock('r', 1000, { retryCount: -1 }), invalidArg)
+})
+
+test('a reply nested deeper than 512 levels becomes an error in its place; the rest of the tick is delivered', async () => {
+  const nest = (n) => `local t = {1} for i = 1, ${n} do t = {t} end return t`
+  const [deep, fine, after] = await Promise.allSettled([redis.eval(nest(600), 0), redis.eval(nest(100), 0), redis.get('balance')])
+  assert.equal(deep.status, 'rejected')
+  assert.equal(deep.reason.code, 'ERR_REDIS_REPLY')
+  assert.match(deep.reason.message, /nested/)
+  let v = fine.value
+  let depth = 0
+  while (Array.isArray(v)) {
+    v = v[0]
+    depth++
+  }
+  assert.equal(depth, 101)
+  assert.equal(after.value, '100')
+})
