@@ -156,3 +156,88 @@ test('a reply nested deeper than 512 levels becomes an error in its place; the r
   assert.equal(depth, 101)
   assert.equal(after.value, '100')
 })
+
+test("the package's own keys never collide with a user's (cache load locks, Redlock fences)", async () => {
+  const { Redlock } = require('..')
+  const cache = redis.cache({ prefix: 'c1:' })
+  // A user entry named like the old load-lock key must not make wrap wait.
+  await cache.set('lock:user:1', { mine: true })
+  const t0 = Date.now()
+  assert.deepEqual(await cache.wrap('user:1', async () => ({ id: 1 })), { id: 1 })
+  assert.ok(Date.now() - t0 < 1000, `wrap waited ${Date.now() - t0} ms`)
+  assert.deepEqual(await cache.get('lock:user:1'), { mine: true })
+  // Reading a user key while another key loads never meets the lock token.
+  let release
+  const loading = cache.wrap('user:2', () => new Promise((r) => (release = r)))
+  await new Promise((r) => setTimeout(r, 50))
+  assert.equal(await cache.get('lock:user:2'), null)
+  release({ id: 2 })
+  assert.deepEqual(await loading, { id: 2 })
+
+  const redlock = new Redlock([redis], { retryCount: 0 })
+  const a = await redlock.acquire(['job'], 5000)
+  const b = await redlock.acquire(['job:fence'], 5000)
+  await a.release()
+  await b.release()
+})
+
+test('values and arguments without a faithful form are refused with a code, never coerced or thrown bare', async () => {
+  const cache = redis.cache({ prefix: 'c2:' })
+  const circular = {}
+  circular.self = circular
+  for (const v of [NaN, Infinity, { a: -Infinity }, 10n, circular, () => 1]) {
+    await assert.rejects(cache.set('k', v), invalidArg, String(typeof v))
+  }
+  assert.equal(await redis.exists('c2:k'), 0)
+  await assert.rejects(cache.mget('abc'), invalidArg)
+  await assert.rejects(cache.mset(null), invalidArg)
+  let loaded = false
+  await assert.rejects(
+    cache.wrap('w', async () => (loaded = true), { ttl: -1 }),
+    invalidArg
+  )
+  assert.equal(loaded, false)
+
+  assert.throws(() => redis.defineCommand('x'), invalidArg)
+  assert.throws(() => redis.pipeline([['nosuch']]), invalidArg)
+  await assert.rejects(client.eval(undefined), invalidArg)
+  const { Redlock } = require('..')
+  await assert.rejects(new Redlock([redis]).using(['r'], 1000, 'x'), invalidArg)
+  const stream = redis.stream('s:hard')
+  const p = stream.publish(10n)
+  assert.ok(p instanceof Promise)
+  await assert.rejects(p, invalidArg)
+  const rls = new RateLimitStore({ client: redis })
+  assert.throws(() => rls.init({ windowMs: -1 }), invalidArg)
+})
+
+test('string arguments beyond what one JavaScript string holds are cut into batches, not thrown', async () => {
+  // Two values of 2^27 + 1 characters: together more than one batch's 2^28.
+  const big = 'a'.repeat(2 ** 27 + 1)
+  const [r1, r2] = await Promise.all([redis.set('big:1', big), redis.set('big:2', big)])
+  assert.equal(r1, 'OK')
+  assert.equal(r2, 'OK')
+  assert.equal(await redis.strlen('big:2'), big.length)
+  await redis.del('big:1', 'big:2')
+})
+
+test('quitting a client ends its stream consumers, so the process can exit', async () => {
+  const { execFile } = require('child_process')
+  const script = `
+    const { Redis } = require(${JSON.stringify(require('path').join(__dirname, '..'))})
+    const redis = new Redis({ port: ${server.port} })
+    const consumer = redis.stream('s:exit').consumer({ group: 'g', consumer: 'c1', blockMs: 1000 })
+    consumer.run(async () => {})
+    setTimeout(async () => { await redis.quit(); process.stdout.write('quit\\n') }, 300)
+  `
+  const out = await new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ['-e', script], { timeout: 15_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)))
+    child.on('error', reject)
+  })
+  assert.equal(out.trim(), 'quit')
+})
+
+test("node-redis eval options take arrays: keys: 'ab' is refused, not sent as two keys", async () => {
+  await assert.rejects(client.eval('return #KEYS', { keys: 'ab' }), invalidArg)
+  assert.equal(await client.eval('return #KEYS', { keys: ['ab'] }), 1)
+})

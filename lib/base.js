@@ -96,6 +96,8 @@ class BaseClient extends EventEmitter {
     this._subPatterns = new Set()
     this._subShards = new Set()
     this.droppedMessages = 0
+    // Things with connections of their own (stream consumers) that end with this client.
+    this._dependents = new Set()
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
   }
 
@@ -256,6 +258,7 @@ class BaseClient extends EventEmitter {
 
   /** Closes both connections after their pending commands; resolves 'OK'. */
   async _quitAll() {
+    this._closeDependents()
     const ps = []
     if (this._sub && !this._sub.ended) ps.push(this._sub.quit())
     if (this._conn && !this._conn.ended) ps.push(this._conn.quit())
@@ -267,7 +270,12 @@ class BaseClient extends EventEmitter {
     return 'OK'
   }
 
+  _closeDependents() {
+    for (const d of [...this._dependents]) d.close()
+  }
+
   _disconnectAll() {
+    this._closeDependents()
     if (this._sub && !this._sub.ended) this._sub.disconnect()
     if (this._conn && !this._conn.ended) this._conn.disconnect()
   }

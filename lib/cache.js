@@ -18,6 +18,25 @@ function deepFreeze(v) {
   return v
 }
 
+/**
+ * `value` as JSON, refusing what JSON would change or cannot hold: NaN and ±Infinity
+ * (stored as null), bigints and cycles (which JSON.stringify throws on without a code).
+ */
+function toJson(value) {
+  let raw
+  try {
+    raw = JSON.stringify(value, (k, v) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw typeError(`cannot cache ${v}${k ? ` (at "${k}")` : ''}: JSON would store null`)
+      return v
+    })
+  } catch (err) {
+    if (err && err.code === 'ERR_INVALID_ARG') throw err
+    throw typeError(`cannot cache this value as JSON: ${err && err.message}`)
+  }
+  if (raw === undefined) throw typeError(`cannot cache a ${typeof value} as JSON`)
+  return raw
+}
+
 class Cache {
   constructor(client, options = {}) {
     this.client = client
@@ -25,6 +44,10 @@ class Cache {
     this.ttl = options.ttl ?? 300
     if (!Number.isInteger(this.ttl) || this.ttl < 0) throw rangeError('ttl must be a whole number of seconds (0: no expiry)')
     if (typeof this.prefix !== 'string') throw typeError('cache prefix must be a string')
+    // The cache's own keys (wrap's load locks) start with NUL, which no data key
+    // (prefix + key) can: a user key can never name one, nor a pattern match one.
+    if (this.prefix.startsWith('\u0000')) throw rangeError('a cache prefix cannot start with NUL')
+    this.lockPrefix = `\u0000lock:${this.prefix}`
     this.lockTtlMs = options.lockTtlMs ?? 5000
     if (!Number.isInteger(this.lockTtlMs) || this.lockTtlMs < 1) throw rangeError(`lockTtlMs must be a positive integer of milliseconds, got ${this.lockTtlMs}`)
     this.negativeTtl = options.negativeTtl ?? 0
@@ -119,6 +142,7 @@ class Cache {
 
   _key(key) {
     if (typeof key !== 'string' || key.length === 0) throw typeError('cache keys must be non-empty strings')
+    if (this.prefix === '' && key.startsWith('\u0000')) throw typeError('with an empty prefix, cache keys cannot start with NUL')
     return this.prefix + key
   }
 
@@ -126,7 +150,7 @@ class Cache {
     if (value === undefined) throw typeError('cannot cache undefined (use del to remove a key)')
     const t = ttl === undefined ? this.ttl : ttl
     if (!Number.isInteger(t) || t < 0) throw rangeError('ttl must be a whole number of seconds (0: no expiry)')
-    const raw = Buffer.isBuffer(value) ? value : JSON.stringify(value)
+    const raw = Buffer.isBuffer(value) ? value : toJson(value)
     return t > 0 ? ['SET', this._key(key), raw, 'EX', t] : ['SET', this._key(key), raw]
   }
 
@@ -190,12 +214,14 @@ class Cache {
   }
 
   async mget(keys) {
+    if (!Array.isArray(keys)) throw typeError('mget needs an array of keys')
     const raws = await this._conn().send(['MGET', ...keys.map((k) => this._key(k))], false, null)
     return raws.map((r) => (r === null ? null : JSON.parse(r)))
   }
 
   /** Stores many entries (object, Map or [key, value] pairs) in one round trip. */
   async mset(entries, ttl) {
+    if (entries === null || typeof entries !== 'object') throw typeError('mset needs an object, a Map or an array of [key, value] pairs')
     const list = entries instanceof Map ? [...entries] : Array.isArray(entries) ? entries : Object.entries(entries)
     const cmds = list.map(([k, v]) => this._setArgs(k, v, ttl))
     for (const c of cmds) this._forget(c[1])
@@ -227,6 +253,10 @@ class Cache {
    */
   async wrap(key, loader, options = {}) {
     if (typeof loader !== 'function') throw typeError('wrap needs a loader function')
+    // Checked before the loader runs, not when its value is stored.
+    if (options.ttl !== undefined && !(Number.isInteger(options.ttl) && options.ttl >= 0)) {
+      throw rangeError(`wrap: ttl must be a whole number of seconds (0: no expiry), got ${options.ttl}`)
+    }
     const hit = await this.get(key)
     if (hit !== null) return hit
     let p = this.inflight.get(key)
@@ -241,7 +271,7 @@ class Cache {
     const ttl = options.ttl
     const useLock = options.lock !== false
     const conn = this._conn()
-    const lockKey = `${this.prefix}lock:${key}`
+    const lockKey = this.lockPrefix + key
     const token = crypto.randomBytes(8).toString('hex')
     if (useLock) {
       const deadline = Date.now() + (options.waitMs ?? this.lockTtlMs)

@@ -227,10 +227,12 @@ native.init(drain)
  */
 function checkArgs(args) {
   if (args.length > MAX_ARGS) return rangeError(`Too many arguments for ${String(args[0])}: ${args.length} (at most ${MAX_ARGS})`)
+  argsText = 0
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const t = typeof a
     if (t === 'string') {
+      argsText += a.length
       if (!a.isWellFormed()) return typeError(`Invalid argument ${i} for ${String(args[0])}: the string has a lone surrogate (not valid UTF-16)`)
     } else if (t === 'number') {
       if (!Number.isFinite(a)) return typeError(`Invalid argument ${i} for ${String(args[0])}: ${a} is not a finite number`)
@@ -238,8 +240,33 @@ function checkArgs(args) {
       return typeError(`Invalid argument ${i} for ${String(args[0])}: expected a string, a finite number or a Buffer, got ${a === null ? 'null' : t}`)
     }
   }
+  if (argsText > MAX_TEXT) return rangeError(`The string arguments of ${String(args[0])} are too long to send together (${argsText} characters; pass large values as Buffers)`)
   return null
 }
+
+/**
+ * Why a transaction (a list of commands' arguments) cannot be sent whole, or null: the
+ * first unusable command's error, with every command's in `previousErrors`.
+ */
+function checkTransaction(list) {
+  const errors = []
+  let text = 0
+  for (const args of list) {
+    const err = checkArgs(args)
+    if (err !== null) errors.push(err)
+    text += argsText
+  }
+  if (errors.length === 0 && text > MAX_TEXT) errors.push(rangeError('A transaction\'s string arguments are too long to send as one batch; pass large values as Buffers'))
+  if (errors.length === 0) return null
+  errors[0].previousErrors = errors
+  return errors[0]
+}
+
+// A tick's string arguments travel as one string, which V8 caps at about 2^29 characters:
+// a batch is cut before it would pass MAX_TEXT. `argsText`: the string length of the
+// command checkArgs saw last.
+const MAX_TEXT = 2 ** 28
+let argsText = 0
 
 class Batch {
   constructor(conn) {
@@ -329,6 +356,11 @@ class Connection {
     const bad = checkArgs(args)
     if (bad !== null) return Promise.reject(bad)
     let b = this.cur
+    if (b !== null && b.text.length + argsText > MAX_TEXT) {
+      if (this.holding > 0) return Promise.reject(rangeError('A transaction\'s string arguments are too long to send as one batch; pass large values as Buffers'))
+      this.flush()
+      b = null
+    }
     if (b === null) {
       b = this.cur = new Batch(this)
       process.nextTick(this.flush)
@@ -503,4 +535,4 @@ class Connection {
   }
 }
 
-module.exports = { Connection, checkArgs }
+module.exports = { Connection, checkArgs, checkTransaction }

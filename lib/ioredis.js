@@ -6,8 +6,8 @@ const { BaseClient, closedError } = require('./base')
 const { names, blockingTimeout } = require('./commands')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
-const { typeError } = require('./errors')
-const { checkArgs } = require('./core')
+const { typeError, rangeError } = require('./errors')
+const { checkTransaction } = require('./core')
 
 const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
 // Reply shapes (codes the core applies) by command name.
@@ -155,8 +155,10 @@ class Redis extends BaseClient {
   }
 
   /** Registers a Lua command run by EVALSHA (NOSCRIPT-safe), like ioredis' defineCommand. */
-  defineCommand(name, { lua, numberOfKeys }) {
-    if (typeof name !== 'string' || typeof lua !== 'string') throw typeError('defineCommand(name, { lua }) needs strings')
+  defineCommand(name, definition) {
+    const { lua, numberOfKeys } = definition && typeof definition === 'object' ? definition : {}
+    if (typeof name !== 'string' || name.length === 0 || typeof lua !== 'string') throw typeError('defineCommand(name, { lua, numberOfKeys }) needs a name and the script as strings')
+    if (numberOfKeys !== undefined && !(Number.isInteger(numberOfKeys) && numberOfKeys >= 0)) throw rangeError('defineCommand: numberOfKeys must be a non-negative integer')
     const make = (binary) =>
       function (...args) {
         let cb
@@ -177,16 +179,12 @@ class Redis extends BaseClient {
   }
 
   pipeline(commands) {
-    const p = new Pipeline(this, false)
-    if (Array.isArray(commands)) for (const [n, ...a] of commands) p[n.toLowerCase()](...a)
-    return p
+    return queueAll(new Pipeline(this, false), commands)
   }
 
   multi(commands, options) {
     if (commands && !Array.isArray(commands)) options = commands
-    const p = new Pipeline(this, true)
-    if (Array.isArray(commands)) for (const [n, ...a] of commands) p[n.toLowerCase()](...a)
-    return p
+    return queueAll(new Pipeline(this, true), commands)
   }
 
   _subscription(name, channels) {
@@ -339,6 +337,18 @@ for (const name of names) {
     return this._run(name, args, true)
   }
 }
+/** Queues `[[name, ...args], ...]` on a pipeline; an unknown command is an ERR_INVALID_ARG. */
+function queueAll(p, commands) {
+  if (commands === undefined) return p
+  if (!Array.isArray(commands)) throw typeError('pipeline(commands) takes an array of [name, ...args]')
+  for (const c of commands) {
+    const n = Array.isArray(c) && typeof c[0] === 'string' ? c[0].toLowerCase() : null
+    if (n === null || typeof p[n] !== 'function' || n === 'exec') throw typeError(`pipeline: unknown command ${Array.isArray(c) ? String(c[0]) : typeof c}`)
+    p[n](...c.slice(1))
+  }
+  return p
+}
+
 function withCallback(p, cb) {
   if (typeof cb !== 'function') return p
   p.then(
@@ -398,10 +408,10 @@ class Pipeline {
     for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
     // All or nothing: a command that cannot be sent discards the transaction before any of
     // it is (ioredis users see EXECABORT with the reasons in `previousErrors`).
-    const previousErrors = cmds.map((c) => checkArgs(c.flat)).filter((e) => e !== null)
-    if (previousErrors.length) {
-      const e = typeError(`EXECABORT Transaction discarded because of previous errors: ${previousErrors[0].message}`)
-      e.previousErrors = previousErrors
+    const bad = checkTransaction(cmds.map((c) => c.flat))
+    if (bad !== null) {
+      const e = (bad instanceof RangeError ? rangeError : typeError)(`EXECABORT Transaction discarded because of previous errors: ${bad.message}`)
+      e.previousErrors = bad.previousErrors
       return Promise.reject(e)
     }
     // One batch from MULTI to EXEC; each queued command's shape (and Buffer choice) applies

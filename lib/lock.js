@@ -186,7 +186,10 @@ class Redlock extends EventEmitter {
     for (let attempt = 1; attempt <= s.retryCount + 1; attempt++) {
       const value = token()
       const start = Date.now()
-      const fences = list.map((r) => `${r}:fence`)
+      // A resource never contains NUL (refused below), so no resource names another's
+      // fence counter.
+      if (list.some((r) => r.includes('\u0000'))) throw typeError('Redlock resources cannot contain NUL characters')
+      const fences = list.map((r) => `${r}\u0000fence`)
       const votes = await this._vote(SCRIPTS.acquire, [2 * list.length, ...list, ...fences, value, duration, list.length])
       const votesFor = votes.filter((v) => v.status === 'fulfilled' && v.value[0] === 1).length
       const why = votes.map((v, i) => (v.status === 'rejected' ? `server ${i}: ${v.reason && v.reason.code}` : v.value[0] === 1 ? null : `server ${i}: held`)).filter(Boolean)
@@ -228,6 +231,8 @@ class Redlock extends EventEmitter {
       routine = settings
       settings = {}
     }
+    if (typeof routine !== 'function') throw typeError('using(resources, duration, [settings], routine) needs a routine function')
+    if (settings !== undefined && (settings === null || typeof settings !== 'object')) throw typeError('using: settings must be an object')
     const s = { ...this.settings, ...settings }
     let lock = await this.acquire(resources, duration, s)
     const controller = new AbortController()

@@ -6,7 +6,7 @@ const { names, blockingTimeout } = require('./commands')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError } = require('./errors')
-const { checkArgs } = require('./core')
+const { checkTransaction } = require('./core')
 
 // Reply shapes the core builds (see `src/core/reply.rs`).
 const withScores = SHAPES.scored
@@ -35,6 +35,8 @@ function rangeOptions(o, out) {
 function scriptArgs(o) {
   const keys = (o && o.keys) || []
   const args = (o && o.arguments) || []
+  // An array each: a string would be spread into one key per character.
+  if (!Array.isArray(keys) || !Array.isArray(args)) throw typeError('eval options: keys and arguments must be arrays')
   return [keys.length, ...keys, ...args]
 }
 
@@ -203,7 +205,7 @@ class RedisClient extends BaseClient {
 
   _exec(b, binary) {
     const conn = this._conn_()
-    if (b.script !== undefined) return runScript(conn, b.script, b.rest, binary, null)
+    if ('script' in b) return runScript(conn, b.script, b.rest, binary, null)
     if (String(b.args[0]).toUpperCase() === 'SELECT') b = { args: b.args, transform: conn.selectTransform(Number(b.args[1])) }
     return conn.send(b.args, binary, b.transform || null, blockingTimeout(b.args, conn.commandTimeout))
   }
@@ -393,10 +395,8 @@ class Multi {
     if (!this.transaction) return this.execAsPipeline()
     // All or nothing: a command that cannot be sent rejects the transaction before any of
     // it is sent.
-    for (const c of cmds) {
-      const err = checkArgs(c.args || ['EVAL', c.script, ...c.rest])
-      if (err !== null) throw err
-    }
+    const bad = checkTransaction(cmds.map((c) => c.args || ['EVAL', c.script, ...c.rest]))
+    if (bad !== null) throw bad
     // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
     // EXEC's reply; JavaScript transforms (a function) run in `finish`.
     const [multi, queued, exec] = conn.transaction(() => [
@@ -420,7 +420,7 @@ class Multi {
   async execAsPipeline() {
     const conn = this.client._conn_()
     const replies = await Promise.all(
-      this.queue.map((c) => (c.script !== undefined ? runScript(conn, c.script, c.rest, false, null) : conn.send(c.args, false, shapeOf(c))).catch((e) => e))
+      this.queue.map((c) => ('script' in c ? runScript(conn, c.script, c.rest, false, null) : conn.send(c.args, false, shapeOf(c))).catch((e) => e))
     )
     return finish(replies, this.queue)
   }

@@ -256,7 +256,7 @@ class RateLimitStore {
   }
 
   init(options) {
-    this.windowMs = options.windowMs
+    this.windowMs = positiveInt(options && options.windowMs, 'windowMs')
   }
 
   _parse(reply) {

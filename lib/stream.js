@@ -45,7 +45,12 @@ class Stream {
   publish(data) {
     let payload = data
     if (this.json) {
-      payload = JSON.stringify(data)
+      try {
+        payload = JSON.stringify(data)
+      } catch (err) {
+        // A bigint or a cycle: a rejection with a code, never a synchronous throw.
+        return Promise.reject(typeError(`publish: the value has no JSON form (${err && err.message})`))
+      }
       if (payload === undefined) return Promise.reject(typeError('publish: the value has no JSON form'))
     } else if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
       return Promise.reject(typeError('publish: with json: false the value must be a string or Buffer'))
@@ -122,6 +127,8 @@ class StreamConsumer extends EventEmitter {
     this._recover = true
     this._claimCursor = '0-0'
     this._lastClaim = 0
+    // Quitting (or disconnecting) the client closes its consumers too.
+    stream.client._dependents.add(this)
   }
 
   _connection() {
@@ -266,6 +273,7 @@ class StreamConsumer extends EventEmitter {
   /** Stops reading and closes the consumer's connection (an ongoing blocking read ends now). */
   async close() {
     this.closed = true
+    this.stream.client._dependents.delete(this)
     if (this._conn !== null && !this._conn.ended) this._conn.disconnect()
     this._conn = null
   }
