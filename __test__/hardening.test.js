@@ -241,3 +241,26 @@ test("node-redis eval options take arrays: keys: 'ab' is refused, not sent as tw
   await assert.rejects(client.eval('return #KEYS', { keys: 'ab' }), invalidArg)
   assert.equal(await client.eval('return #KEYS', { keys: ['ab'] }), 1)
 })
+
+test('a server that goes silent (stopped, sockets open) is left after two missed deadlines, and reconnected to', async () => {
+  const s = await RedisServer.start()
+  const r = new Redis({ port: s.port, commandTimeout: 300, connectTimeout: 500 })
+  r.on('error', () => {})
+  try {
+    await r.ping()
+    s.proc.kill('SIGSTOP')
+    const closed = new Promise((resolve) => r.once('close', resolve))
+    for (const k of ['a', 'b']) await assert.rejects(r.get(k), { code: 'ERR_REDIS_TIMEOUT' })
+    let timer
+    await Promise.race([closed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the silent connection was never left')), 5000)))])
+    clearTimeout(timer)
+    const ready = new Promise((resolve) => r.once('ready', resolve))
+    s.proc.kill('SIGCONT')
+    await ready
+    assert.equal(await r.ping(), 'PONG')
+  } finally {
+    s.proc.kill('SIGCONT')
+    r.disconnect()
+    await s.stop()
+  }
+})

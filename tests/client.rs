@@ -272,3 +272,42 @@ async fn in_flight_cap_holds_batches_unsent_on_the_runtime_path() {
     assert_eq!(batch_result(&mut rx, 5).await.unwrap(), vec![Value::Int(1)]);
     assert_eq!(batch_result(&mut rx, 6).await.unwrap(), vec![Value::Int(2)]);
 }
+
+#[tokio::test]
+async fn a_silent_server_is_left_after_missed_deadlines_and_reconnected_to() {
+    let server = Server::start(&[]);
+    let mut cfg = server.config();
+    cfg.connect_timeout = Duration::from_millis(500);
+    let (c, mut rx) = client(cfg);
+    c.submit(
+        1,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
+    batch_result(&mut rx, 1).await.unwrap();
+    server.signal("STOP");
+    // Two deadlines pass with nothing answered: the connection is dropped.
+    for id in [2, 3] {
+        c.submit(
+            id,
+            batch_of(&[args(&["PING"])]),
+            Some(Duration::from_millis(200)),
+        );
+        assert_eq!(
+            batch_result(&mut rx, id).await.unwrap_err().code(),
+            "ERR_REDIS_TIMEOUT"
+        );
+    }
+    event(&mut rx, |e| *e == Event::Close).await;
+    server.signal("CONT");
+    event(&mut rx, |e| *e == Event::Ready).await;
+    c.submit(
+        4,
+        batch_of(&[args(&["PING"])]),
+        Some(Duration::from_secs(5)),
+    );
+    assert_eq!(
+        batch_result(&mut rx, 4).await.unwrap(),
+        vec![Value::SimpleString("PONG".into())]
+    );
+}

@@ -411,8 +411,12 @@ struct Actor {
 
     queue: VecDeque<Pending>,
     queued_commands: usize,
-    /// Ops running on the connection: each yields its id and how many commands it sent.
-    inflight: FuturesUnordered<BoxFuture<'static, (u32, usize)>>,
+    /// Ops running on the connection: each yields its id, how many commands it sent and
+    /// whether it missed its deadline.
+    inflight: FuturesUnordered<BoxFuture<'static, (u32, usize, bool)>>,
+    /// Deadlines missed in a row on the driven connection with no op answered meanwhile;
+    /// at [`crate::core::direct::SILENT_MISSES`] the connection is taken for dead.
+    silent_misses: u32,
     inflight_ids: HashSet<u32>,
     /// Commands sent and not yet answered on the connection this task drives; beyond
     /// `max_in_flight` new ops wait in `queue`, their deadlines running.
@@ -471,6 +475,7 @@ impl Actor {
             inflight: FuturesUnordered::new(),
             inflight_ids: HashSet::new(),
             inflight_commands: 0,
+            silent_misses: 0,
             quitting: false,
             ended: false,
             tracking: false,
@@ -513,9 +518,10 @@ impl Actor {
             };
             tokio::select! {
                 biased;
-                Some((id, n)) = self.inflight.next(), if !self.inflight.is_empty() => {
+                Some((id, n, timed_out)) = self.inflight.next(), if !self.inflight.is_empty() => {
                     self.inflight_ids.remove(&id);
                     self.inflight_commands = self.inflight_commands.saturating_sub(n);
+                    self.note_deadline(timed_out);
                     self.release_held();
                 }
                 Some(result) = OptionFuture::from(self.connecting.as_mut()) => {
@@ -671,6 +677,24 @@ impl Actor {
         self.enqueue(p);
     }
 
+    /// Counts deadlines missed in a row; several with no op answered in between mean the
+    /// server has gone silent (a partition, a stopped process): the connection is dropped
+    /// and the client reconnects, instead of timing out command after command on it.
+    fn note_deadline(&mut self, timed_out: bool) {
+        if !timed_out {
+            self.silent_misses = 0;
+            return;
+        }
+        self.silent_misses += 1;
+        if self.silent_misses >= crate::core::direct::SILENT_MISSES && self.conn.is_some() {
+            self.silent_misses = 0;
+            self.emit(Event::Error(Error::Connection(
+                "no reply from the server within the last deadlines; reconnecting".into(),
+            )));
+            self.on_disconnect();
+        }
+    }
+
     /// Whether `n` more commands may be sent now (one op always may, alone).
     fn admits(&self, n: usize) -> bool {
         self.inflight_commands == 0 || self.inflight_commands + n <= self.config.max_in_flight
@@ -770,6 +794,7 @@ impl Actor {
                 },
                 None => work.await,
             };
+            let timed_out = matches!(result, Err(Error::Timeout(_)));
             let result = result.map_err(|e| match e {
                 // The deadline's own duration is not known here; report the plain message.
                 Error::Timeout(_) => Error::Timeout(Duration::ZERO),
@@ -781,7 +806,7 @@ impl Actor {
                 forms,
                 result,
             });
-            (id, n)
+            (id, n, timed_out)
         };
         self.inflight.push(fut.boxed());
     }

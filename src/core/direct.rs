@@ -192,7 +192,14 @@ struct InFlight {
     deadline: Option<Instant>,
     /// Already settled (timed out, or nobody waits): its replies are read and dropped.
     settled: bool,
+    /// [`DirectConn::reads`] when it was written: unchanged at its deadline means the
+    /// server sent nothing at all meanwhile.
+    reads_at_write: u64,
 }
+
+/// Deadlines missed in a row with not one byte read meanwhile, after which the connection
+/// is taken for dead (a partition, a stopped server) and recycled.
+pub const SILENT_MISSES: u32 = 2;
 
 /// Completion ids nobody waits for (for example the `CLIENT TRACKING ON` sent when a
 /// near-cache is turned on while connected).
@@ -223,6 +230,10 @@ pub struct DirectConn {
     max_in_flight: usize,
     /// Batches beyond the cap, not written yet (their deadlines still run).
     held: VecDeque<Outgoing>,
+    /// Reads that returned bytes, ever.
+    reads: u64,
+    /// Deadlines missed in a row with nothing read since the batch was written.
+    silent_misses: u32,
 }
 
 impl DirectConn {
@@ -239,6 +250,8 @@ impl DirectConn {
             in_flight: 0,
             max_in_flight: max_in_flight.max(1),
             held: VecDeque::new(),
+            reads: 0,
+            silent_misses: 0,
         }
     }
 
@@ -283,6 +296,7 @@ impl DirectConn {
             forms: b.forms,
             deadline: b.deadline,
             settled: b.id == DISCARD,
+            reads_at_write: self.reads,
         });
     }
 
@@ -325,6 +339,8 @@ impl DirectConn {
                     return outcome;
                 }
                 Ok(n) => {
+                    self.reads += 1;
+                    self.silent_misses = 0;
                     self.reader.filled(n);
                     self.parse(&mut outcome);
                     // A short read emptied the socket: the host's poll is level-triggered,
@@ -466,6 +482,9 @@ impl DirectConn {
         let late = |d: Option<Instant>| d.is_some_and(|d| d <= now);
         for b in self.fifo.iter_mut() {
             if !b.settled && late(b.deadline) {
+                if b.reads_at_write == self.reads {
+                    self.silent_misses += 1;
+                }
                 b.settled = true;
                 b.replies = Vec::new();
                 b.frames = Vec::new();
@@ -492,6 +511,13 @@ impl DirectConn {
         }
         self.held = keep;
         done
+    }
+
+    /// Whether the server has let [`SILENT_MISSES`] deadlines pass in a row without sending
+    /// a byte: the host should drop the connection (and reconnect) rather than keep
+    /// waiting on it.
+    pub fn is_silent(&self) -> bool {
+        self.silent_misses >= SILENT_MISSES
     }
 
     /// The earliest deadline of a batch not yet settled.

@@ -288,8 +288,16 @@ unsafe extern "C" fn on_timer(h: uv::Handle) {
             return;
         }
         lane.timer_at = None;
-        let done = lane.conn.expire(Instant::now());
-        lane.arm();
+        let mut done = lane.conn.expire(Instant::now());
+        if lane.conn.is_silent() {
+            // Nothing at all came back for several deadlines: a partition or a stopped
+            // server. Give the connection up so the client reconnects.
+            done.extend(s.lose(Error::Connection(
+                "no reply from the server within the last deadlines; reconnecting".into(),
+            )));
+        } else {
+            lane.arm();
+        }
         (done, s.handle.clone())
     };
     deliver(&handle, done);

@@ -67,9 +67,20 @@ impl Server {
     }
 
     pub fn kill(&mut self) {
+        self.signal("CONT");
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
+        }
+    }
+
+    /// Sends the server a signal by name (`STOP`, `CONT`): a stopped server keeps its
+    /// sockets open and answers nothing, as behind a partition.
+    pub fn signal(&self, name: &str) {
+        if let Some(c) = &self.child {
+            let _ = Command::new("kill")
+                .args([format!("-{name}"), c.id().to_string()])
+                .status();
         }
     }
 
