@@ -74,9 +74,10 @@ class RateLimiter {
     this.blocked = options.blockOnExceeded ? new Map() : null
     this.lua = SCRIPTS[this.algorithm]
     // The key layout (`prefix{id}:tag`) is defined once, by `rate_limit::key_parts` in Rust.
-    const [before, after] = native.rateLimitKeyParts(this.prefix, this.algorithm)
+    const [before, after, companion] = native.rateLimitKeyParts(this.prefix, this.algorithm)
     this.keyBefore = before
     this.keyAfter = after
+    this.companionSuffix = companion
   }
 
   _key(id) {
@@ -128,7 +129,7 @@ class RateLimiter {
   async reset(id) {
     const key = this._key(id)
     if (this.blocked !== null) this.blocked.delete(key)
-    await this.client._cmdConn().send(['DEL', key], false, null)
+    await this.client._cmdConn().send(['DEL', key, key + this.companionSuffix], false, null)
   }
 
   _result(allowed, remaining, resetAtMs, retryAfterMs) {

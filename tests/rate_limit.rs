@@ -94,3 +94,32 @@ async fn cost_and_window_rollover() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_large_cost_is_one_entry_not_one_per_unit() {
+    let server = Server::start(&[]);
+    let mut c = conn(&server).await;
+    let a = Algorithm::SlidingWindow;
+    let k = key("rl:", "big", a);
+    let limit = 1u64 << 40;
+    let d = decide(&mut c, a, &k, limit, 60_000, 3_000_000, 1).await;
+    assert!(d.allowed);
+    assert_eq!(d.remaining, (limit - 3_000_000) as i64);
+    let entries: u64 = redis::cmd("ZCARD")
+        .arg(&k)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(
+        entries, 1,
+        "one sorted-set entry per request, whatever its cost"
+    );
+    // The total follows entries leaving the window.
+    let small = key("rl:", "small", a);
+    assert!(decide(&mut c, a, &small, 10, 200, 6, 2).await.allowed);
+    assert!(!decide(&mut c, a, &small, 10, 200, 6, 3).await.allowed);
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    let d = decide(&mut c, a, &small, 10, 200, 6, 4).await;
+    assert!(d.allowed, "{d:?}");
+    assert_eq!(d.remaining, 4);
+}

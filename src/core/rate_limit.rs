@@ -88,15 +88,23 @@ impl Algorithm {
 /// The Redis key for `id` under `algorithm`: `prefix{id}:tag`, hash-tagged so it maps to
 /// one Cluster slot.
 pub fn key(prefix: &str, id: &str, algorithm: Algorithm) -> String {
-    let [before, after] = key_parts(prefix, algorithm);
+    let [before, after, _] = key_parts(prefix, algorithm);
     format!("{before}{id}{after}")
 }
 
 /// The layout of [`key`] as the text before and after the id, so the JavaScript limiter
-/// builds the same keys by concatenation.
-pub fn key_parts(prefix: &str, algorithm: Algorithm) -> [String; 2] {
-    [format!("{prefix}{{"), format!("}}:{}", algorithm.tag())]
+/// builds the same keys by concatenation, and [`COMPANION_SUFFIX`].
+pub fn key_parts(prefix: &str, algorithm: Algorithm) -> [String; 3] {
+    [
+        format!("{prefix}{{"),
+        format!("}}:{}", algorithm.tag()),
+        COMPANION_SUFFIX.to_string(),
+    ]
 }
+
+/// Appended to a limiter key, the key the sliding-window log keeps its total cost in
+/// (the script derives it; resetting a limiter deletes both).
+pub const COMPANION_SUFFIX: &str = ":n";
 
 /// One decision, as the scripts report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
