@@ -264,3 +264,54 @@ test('a server that goes silent (stopped, sockets open) is left after two missed
     await s.stop()
   }
 })
+
+test('many RedisStores on one client add no listeners beyond the first', async () => {
+  const c = new Redis({ port: server.port, lazyConnect: true })
+  new RedisStore({ client: c })
+  const after1 = c.listenerCount('close') + c.listenerCount('ready')
+  for (let i = 0; i < 50; i++) new RedisStore({ client: c })
+  assert.equal(c.listenerCount('close') + c.listenerCount('ready'), after1)
+  // Each store is still told: 'connect' when the client is ready.
+  const s = new RedisStore({ client: c })
+  const told = new Promise((resolve) => s.once('connect', resolve))
+  c.connect()
+  await told
+  await c.quit()
+})
+
+test('garbage from the server is a connection error, with an error event; a connect timeout says so', async () => {
+  const net = require('net')
+  // Answers the handshake like a server, then sends bytes that are not RESP.
+  const fake = net.createServer((sock) => {
+    let n = 0
+    sock.on('data', () => {
+      n++
+      sock.write(n === 1 ? '%1\r\n+server\r\n+fake\r\n' : '?garbage\r\n')
+    })
+  })
+  await new Promise((r) => fake.listen(0, '127.0.0.1', r))
+  const r = new Redis({ port: fake.address().port, retryStrategy: () => null })
+  const errored = new Promise((resolve) => r.once('error', resolve))
+  try {
+    await assert.rejects(r.get('k'), (err) => err.code === 'ERR_REDIS_CONNECTION' && /protocol/i.test(err.message))
+    const e = await errored
+    assert.equal(e.code, 'ERR_REDIS_CONNECTION')
+    assert.match(e.message, /protocol/i)
+  } finally {
+    r.disconnect()
+    fake.close()
+  }
+
+  const s = await RedisServer.start()
+  s.proc.kill('SIGSTOP')
+  const late = new Redis({ port: s.port, connectTimeout: 300, retryStrategy: () => null })
+  try {
+    const e = await new Promise((resolve) => late.once('error', resolve))
+    assert.equal(e.code, 'ERR_REDIS_CONNECTION')
+    assert.match(e.message, /connect timed out/)
+  } finally {
+    late.disconnect()
+    s.proc.kill('SIGCONT')
+    await s.stop()
+  }
+})

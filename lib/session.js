@@ -12,6 +12,30 @@ try {
 const { typeError, rangeError } = require('./errors')
 const { globEscape } = require('./args')
 
+const hubs = new WeakMap() // client -> Set of WeakRef<RedisStore>
+
+/**
+ * The stores of one client, told of its connection events by one set of listeners on the
+ * client however many stores there are (and a store nobody holds any more is dropped).
+ */
+function storesOf(client) {
+  let stores = hubs.get(client)
+  if (stores === undefined) {
+    stores = new Set()
+    hubs.set(client, stores)
+    const tell = (event) => () => {
+      for (const ref of stores) {
+        const store = ref.deref()
+        if (store === undefined) stores.delete(ref)
+        else store.emit(event)
+      }
+    }
+    client.on('ready', tell('connect'))
+    for (const ev of ['close', 'reconnecting', 'end']) client.on(ev, tell('disconnect'))
+  }
+  return stores
+}
+
 function settle(cb, err, data) {
   if (cb) return cb(err, data)
   if (err) throw err
@@ -34,9 +58,7 @@ class RedisStore extends Store {
     this.disableTTL = opts.disableTTL || false
     this.disableTouch = opts.disableTouch || false
     // express-session stops using a store that emitted 'disconnect' until it emits 'connect'.
-    const client = opts.client
-    client.on('ready', () => this.emit('connect'))
-    for (const ev of ['close', 'reconnecting', 'end']) client.on(ev, () => this.emit('disconnect'))
+    storesOf(opts.client).add(new WeakRef(this))
   }
 
   _send(args) {

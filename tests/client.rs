@@ -311,3 +311,16 @@ async fn a_silent_server_is_left_after_missed_deadlines_and_reconnected_to() {
         vec![Value::SimpleString("PONG".into())]
     );
 }
+
+#[tokio::test]
+async fn a_connect_timeout_is_reported_as_one() {
+    let server = Server::start(&[]);
+    server.signal("STOP");
+    let mut cfg = server.config();
+    cfg.connect_timeout = Duration::from_millis(300);
+    let (_c, mut rx) = client(cfg);
+    let e = event(&mut rx, |e| matches!(e, Event::Error(_))).await;
+    let Event::Error(e) = e else { unreachable!() };
+    assert_eq!(e.code(), "ERR_REDIS_CONNECTION");
+    assert!(e.to_string().contains("connect timed out"), "{e}");
+}

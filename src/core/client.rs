@@ -1322,10 +1322,11 @@ async fn within_connect_timeout<T>(
     work: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
     match tokio::time::timeout(config.connect_timeout, work).await {
-        Ok(r) => r,
-        Err(_) => Err(Error::Connection(format!(
+        // The library's own connection timeout reads like a command's: it is the same one.
+        Ok(Err(Error::Timeout(_))) | Err(_) => Err(Error::Connection(format!(
             "connect timed out after {} ms",
             config.connect_timeout.as_millis()
         ))),
+        Ok(r) => r,
     }
 }

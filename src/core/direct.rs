@@ -215,6 +215,8 @@ pub struct ReadOutcome {
     /// Set when the connection is gone (closed by the server, reset, or garbage); everything
     /// still in flight has then been failed into `done`.
     pub lost: Option<Error>,
+    /// The server closed the connection in order (not an error worth an `error` event).
+    pub closed_by_server: bool,
 }
 
 /// One direct connection's state.
@@ -332,6 +334,7 @@ impl DirectConn {
             match self.socket.read(room) {
                 Ok(0) => {
                     self.parse(&mut outcome);
+                    outcome.closed_by_server = outcome.lost.is_none();
                     self.lose(
                         &mut outcome,
                         Error::Connection("Connection closed by the server".into()),

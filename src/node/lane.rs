@@ -27,7 +27,7 @@ use super::uv;
 use crate::core::client::{invalidation, ClientHandle};
 use crate::core::direct::{DirectConn, Outgoing, Socket};
 use crate::core::error::Error;
-use crate::core::sink::Completion;
+use crate::core::sink::{Completion, Event};
 
 /// A direct client's host-side state.
 pub struct Slot {
@@ -261,6 +261,13 @@ unsafe extern "C" fn on_poll(h: uv::Handle, status: c_int, events: c_int) {
                 let outcome = lane.conn.read();
                 done = outcome.done;
                 pushes_to_events(client, outcome.pushes, &mut done);
+                if let (Some(e), false) = (&outcome.lost, outcome.closed_by_server) {
+                    // Garbage or a reset: say so, beyond failing what was in flight.
+                    done.push(Completion::Event {
+                        client,
+                        event: Event::Error(e.clone()),
+                    });
+                }
                 lost = outcome.lost;
             }
             if lost.is_none() {
