@@ -23,9 +23,16 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
   delete env.REDIS_URL
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'examples', 'express', 'server.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
-  child.stdout.on('data', (d) => (out += d))
+  // Resolves when the demo says it listens, or when it exits first (then the match fails).
+  const listening = new Promise((resolve) => {
+    child.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('listening on')) resolve()
+    })
+    child.once('exit', resolve)
+  })
   try {
-    for (let i = 0; i < 200 && !out.includes('listening on'); i++) await sleep(25)
+    await listening
     assert.match(out, new RegExp(`listening on http://localhost:${port}`))
     const redisPort = Number(out.match(/redis-server at redis:\/\/127\.0\.0\.1:(\d+)/)[1])
     assert.ok(await portOpen(redisPort))
@@ -57,11 +64,15 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
     assert.equal(pays.filter((p) => p.status === 'paid').length, 1)
     assert.equal(pays.filter((p) => p.status === 'already paid').length, 2)
 
+    // The page's stream is registered once its ': connected' comment arrives.
+    let connected
+    const ready = new Promise((resolve) => (connected = resolve))
     const event = new Promise((resolve, reject) => {
       http.get(base + '/events', (res) => {
         let buf = ''
         res.on('data', (d) => {
           buf += d
+          if (buf.includes(': connected')) connected()
           const m = buf.match(/data: (.*)\n\n/)
           if (m) {
             res.destroy()
@@ -70,7 +81,7 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
         })
       }).on('error', reject)
     })
-    await sleep(100)
+    await ready
     const post = (body) => fetch(base + '/api/scores', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
     assert.deepEqual(await (await post({ player: 'ada', points: 10 })).json(), { player: 'ada', score: 10 })
     const ev = await event

@@ -31,6 +31,15 @@ function canConnect(port) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+/** Waits until `pred()` (sync or async) holds, checking every few ms; fails after `ms`. */
+async function waitFor(pred, ms = 10000) {
+  const deadline = Date.now() + ms
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await sleep(5)
+  }
+}
+
 class RedisServer {
   constructor(extra = []) {
     this.extra = extra
@@ -163,4 +172,4 @@ class RedisCluster {
   }
 }
 
-module.exports = { RedisServer, RedisCluster, freePort, sleep, cli, withRedis, bothFaces }
+module.exports = { RedisServer, RedisCluster, freePort, sleep, waitFor, cli, withRedis, bothFaces }

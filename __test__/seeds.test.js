@@ -3,7 +3,7 @@
 // construction lines differ (they point at this package and at the test server).
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, sleep } = require('./helpers')
+const { RedisServer, sleep, waitFor } = require('./helpers')
 
 let server
 test.before(async () => {
@@ -229,7 +229,8 @@ test('seed 003 (ioredis): setup, data structures, CacheService, pub/sub, pipelin
   subscriber.on('pmessage', (pattern, channel, message) => {
     patterned.push(`${channel}: ${message}`);
   });
-  await sleep(100)
+  // The snippet does not await its subscriptions: wait until the server has them.
+  await waitFor(async () => (await redis.pubsub('NUMSUB', 'order:created'))[1] === 1 && (await redis.pubsub('NUMPAT')) === 1)
   const order = { id: 'o9', userId: 'u1', total: 12 }
   await publishEvent('order:created', { orderId: order.id, userId: order.userId, total: order.total });
   await publishEvent('user:registered', { userId: 'u2' })

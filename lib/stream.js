@@ -125,6 +125,7 @@ class StreamConsumer extends EventEmitter {
     this._groupReady = false
     // Own pending entries are read first: on start and after every failure.
     this._recover = true
+    this._recoverFrom = '0'
     this._claimCursor = '0-0'
     this._lastClaim = 0
     // Quitting (or disconnecting) the client closes its consumers too.
@@ -138,11 +139,20 @@ class StreamConsumer extends EventEmitter {
         _nativeEvent: (name, detail) => {
           // Failed reads report connection trouble; reconnect delays follow the client's strategy.
           if (name === 'retry') client._retry(this._conn, detail)
+          // A read's reply can be lost with a connection: after any drop, this consumer's
+          // own pending entries are read again first.
+          if (name === 'close') this._startRecovery()
         },
       }
       this._conn = new Connection({ ...client._nativeOptions, lazyConnect: false }, { owner })
     }
     return this._conn
+  }
+
+  /** The next reads walk this consumer's pending entries from the start. */
+  _startRecovery() {
+    this._recover = true
+    this._recoverFrom = '0'
   }
 
   _message(id, fields) {
@@ -202,9 +212,15 @@ class StreamConsumer extends EventEmitter {
         this._groupReady = true
       }
       if (this._recover) {
-        const mine = await this._readGroup('0', false)
-        if (mine.length > 0) return mine
+        // Walk this consumer's pending entries once, oldest first (an explicit id reads
+        // those after it), then go on with new ones.
+        const mine = await this._readGroup(this._recoverFrom, false)
+        if (mine.length > 0) {
+          this._recoverFrom = mine[mine.length - 1].id
+          return mine
+        }
         this._recover = false
+        this._recoverFrom = '0'
       }
       if (this.claimIdleMs > 0 && Date.now() - this._lastClaim >= Math.min(this.claimIdleMs, 1000)) {
         const claimed = await this._claim()
@@ -216,7 +232,7 @@ class StreamConsumer extends EventEmitter {
       if (this.closed) return []
       // The reply to a read may be lost with the connection after the server recorded the
       // entries as delivered: read our own pending ones again first.
-      this._recover = true
+      this._startRecovery()
       if (/NOGROUP/.test(String(err && err.message))) this._groupReady = false
       throw err
     }

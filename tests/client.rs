@@ -122,28 +122,9 @@ async fn offline_queue_is_bounded_and_drains_on_connect() {
         "ERR_REDIS_OFFLINE_QUEUE_FULL"
     );
     // Now start the server on that port: the queued commands go through.
-    let _server = {
-        let mut s = Server::start(&[]);
-        s.kill();
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-    };
+    let _server = Server::start_on(port, &[]);
     assert!(batch_result(&mut rx, 1).await.is_ok());
     assert!(batch_result(&mut rx, 2).await.is_ok());
-    let mut child = _server;
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[tokio::test]

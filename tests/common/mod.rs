@@ -27,8 +27,14 @@ pub fn free_port() -> u16 {
 
 impl Server {
     pub fn start(extra: &[&str]) -> Server {
+        Server::start_on(free_port(), extra)
+    }
+
+    /// A server on a given port (one a client is already trying to reach); stopped when
+    /// dropped, an assertion failing on the way included.
+    pub fn start_on(port: u16, extra: &[&str]) -> Server {
         let mut s = Server {
-            port: free_port(),
+            port,
             child: None,
             extra: extra.iter().map(|s| s.to_string()).collect(),
         };
