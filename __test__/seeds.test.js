@@ -84,7 +84,8 @@ test('seed 000 (node-redis): setup, cache-aside, single-flight, MULTI limiter, p
       resolve()
     });
   })
-  await sleep(50)
+  // Not awaited in the snippet: wait until the server holds the subscription.
+  await waitFor(async () => (await redis.sendCommand(['PUBSUB', 'NUMSUB', 'deployments']))[1] === 1)
   await redis.publish('deployments', JSON.stringify({ projectId, status: 'deployed' }));
   await delivered
   assert.deepEqual(io.emitted, [['project:p1', 'deployment', { projectId: 'p1', status: 'deployed' }]])
