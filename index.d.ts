@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_LOCK_LOST'
   | 'ERR_INVALID_STATE'
   | 'ERR_INVALID_JSON_MESSAGE'
+  | 'ERR_INVALID_JSON'
   | 'ERR_NATIVE_ADDON'
   | 'ERR_INTERNAL'
 

@@ -37,6 +37,15 @@ function toJson(value) {
   return raw
 }
 
+/** A stored value read back; what is not JSON (written raw or by someone else) is an error with a code. */
+function fromJson(raw, key) {
+  try {
+    return JSON.parse(raw)
+  } catch (err) {
+    throw Object.assign(new Error(`the cached value of ${JSON.stringify(String(key))} is not JSON (read it with getBuffer)`), { code: 'ERR_INVALID_JSON', key: String(key), cause: err })
+  }
+}
+
 class Cache {
   constructor(client, options = {}) {
     this.client = client
@@ -163,8 +172,8 @@ class Cache {
       if (e !== undefined && e.expiresAt > Date.now()) {
         this.counters.hits++
         try {
-          if (this.localShared) return Promise.resolve(e.value === undefined ? (e.value = deepFreeze(JSON.parse(e.raw))) : e.value)
-          return Promise.resolve(JSON.parse(e.raw))
+          if (this.localShared) return Promise.resolve(e.value === undefined ? (e.value = deepFreeze(fromJson(e.raw, k))) : e.value)
+          return Promise.resolve(fromJson(e.raw, k))
         } catch (err) {
           return Promise.reject(err)
         }
@@ -179,7 +188,7 @@ class Cache {
 
   _getRemote(k) {
     if (this.local === null) {
-      return this._conn().send(['GET', k], false, (raw) => (raw === null ? null : JSON.parse(raw)))
+      return this._conn().send(['GET', k], false, (raw) => (raw === null ? null : fromJson(raw, k)))
     }
     this._forget(k)
     this.counters.misses++
@@ -190,7 +199,7 @@ class Cache {
     return this._conn().send(['GET', k], false, (raw) => {
       if (raw === null) return null
       if (this.epoch === epoch && typeof raw === 'string') this._remember(k, raw)
-      return JSON.parse(raw)
+      return fromJson(raw, k)
     })
   }
 
@@ -216,7 +225,7 @@ class Cache {
   async mget(keys) {
     if (!Array.isArray(keys)) throw typeError('mget needs an array of keys')
     const raws = await this._conn().send(['MGET', ...keys.map((k) => this._key(k))], false, null)
-    return raws.map((r) => (r === null ? null : JSON.parse(r)))
+    return raws.map((r, i) => (r === null ? null : fromJson(r, keys[i])))
   }
 
   /** Stores many entries (object, Map or [key, value] pairs) in one round trip. */

@@ -86,7 +86,13 @@ class RedisStore extends Store {
       const key = this._key(sid)
       const ttl = this._ttl(sess)
       if (!(ttl > 0)) return this.destroy(sid, cb)
-      const val = this.serializer.stringify(sess)
+      let val
+      try {
+        val = this.serializer.stringify(sess)
+      } catch (err) {
+        // A bigint or a cycle in the session: an error with a code, the cause kept.
+        throw Object.assign(typeError(`the session cannot be serialized: ${err && err.message}`), { cause: err })
+      }
       await this._send(this.disableTTL ? ['SET', key, val] : ['SET', key, val, 'EX', ttl])
       return settle(cb, null, null)
     } catch (err) {
