@@ -5,7 +5,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const util = require('util')
-const { RedisServer, cli } = require('./helpers')
+const { RedisServer, cli, waitFor } = require('./helpers')
 const { Redis, createClient, RedisStore, RateLimitStore } = require('..')
 
 let server
@@ -76,6 +76,7 @@ test('prefixes are matched literally, never as globs; destructive calls refuse a
   assert.equal(await redis.get('sessX'), 'not a session')
   await assert.rejects(new RedisStore({ client: redis, prefix: '' }).clear(), invalidArg)
   await assert.rejects(store.get({}), invalidArg)
+  await assert.rejects(store.get(Symbol('sid')), invalidArg)
   assert.equal(cli(server.port, 'EXISTS', 'sess?[object Object]'), '0')
 
   // The limiter and the express-rate-limit store no longer share a default prefix.
@@ -98,16 +99,21 @@ test('a session whose cookie expiry is no date is kept for the default TTL, not 
   assert.throws(() => new RedisStore({ client: redis, ttl: 1.5 }), invalidArg)
 })
 
-test('quit() against a server that does not answer still ends the client and resolves', async () => {
+test('quit() against a server that does not answer still ends the client and resolves (both faces)', async () => {
   const s = await RedisServer.start()
   const r = new Redis({ port: s.port, commandTimeout: 300 })
+  const n = createClient({ socket: { port: s.port }, commandTimeout: 300 })
+  n.on('error', () => {})
   await r.ping()
+  await n.connect()
   s.proc.kill('SIGSTOP')
   try {
     const ended = new Promise((resolve) => r.once('end', resolve))
     assert.equal(await r.quit(), 'OK')
     await ended
     assert.equal(r.status, 'end')
+    assert.equal(await n.quit(), 'OK')
+    assert.equal(n.isOpen, false)
   } finally {
     s.proc.kill('SIGCONT')
     await s.stop()
@@ -139,6 +145,7 @@ test('options out of range are refused with a code before anything runs', async 
   assert.throws(() => redis.rateLimiter({ limit: 10, windowMs: 1e300 }), invalidArg)
   assert.throws(() => redis.rateLimiter({ limit: Symbol('x'), windowMs: 1000 }), invalidArg)
   await assert.rejects(redis.lock('r', 1000, { retryCount: -1 }), invalidArg)
+  assert.throws(() => redis.cache({ lockTtlMs: -1 }), invalidArg)
 })
 
 test('a reply nested deeper than 512 levels becomes an error in its place; the rest of the tick is delivered', async () => {
@@ -312,6 +319,40 @@ test('garbage from the server is a connection error, with an error event; a conn
   } finally {
     late.disconnect()
     s.proc.kill('SIGCONT')
+    await s.stop()
+  }
+})
+
+test('undrained pub/sub messages are bounded in bytes too: large payloads are dropped and counted, not buffered without end', async () => {
+  const s = await RedisServer.start()
+  const sub = new Redis({ port: s.port })
+  try {
+    let received = 0
+    sub.on('message', () => received++)
+    const dropped = new Promise((r) => sub.once('messagesDropped', r))
+    await sub.subscribe('big')
+    // 8,000 messages of 20 KB (160 MB) while this thread is blocked: far under the count
+    // bound (100,000), over the byte budget (128 MiB).
+    const publisher = `
+      const { Redis } = require(${JSON.stringify(require('path').join(__dirname, '..'))})
+      const r = new Redis({ port: ${s.port} })
+      const payload = 'p'.repeat(20 * 1024)
+      ;(async () => {
+        for (let i = 0; i < 8000; i += 200) {
+          const p = r.pipeline()
+          for (let j = 0; j < 200; j++) p.publish('big', payload)
+          await p.exec()
+        }
+        await r.quit()
+      })()`
+    require('child_process').execFileSync(process.execPath, ['-e', publisher], { stdio: 'inherit' })
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500)
+    const count = await dropped
+    assert.ok(count > 0)
+    await waitFor(() => received + sub.droppedMessages >= 8000, 20_000)
+    assert.ok(sub.droppedMessages > 0 && received > 0, `received ${received}, dropped ${sub.droppedMessages}`)
+  } finally {
+    sub.disconnect()
     await s.stop()
   }
 })
