@@ -5,7 +5,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const util = require('util')
-const { RedisServer, cli, waitFor } = require('./helpers')
+const { RedisServer, cli, waitFor, publishFromChild } = require('./helpers')
 const { Redis, createClient, RedisStore, RateLimitStore } = require('..')
 
 let server
@@ -333,19 +333,7 @@ test('undrained pub/sub messages are bounded in bytes too: large payloads are dr
     await sub.subscribe('big')
     // 8,000 messages of 20 KB (160 MB) while this thread is blocked: far under the count
     // bound (100,000), over the byte budget (128 MiB).
-    const publisher = `
-      const { Redis } = require(${JSON.stringify(require('path').join(__dirname, '..'))})
-      const r = new Redis({ port: ${s.port} })
-      const payload = 'p'.repeat(20 * 1024)
-      ;(async () => {
-        for (let i = 0; i < 8000; i += 200) {
-          const p = r.pipeline()
-          for (let j = 0; j < 200; j++) p.publish('big', payload)
-          await p.exec()
-        }
-        await r.quit()
-      })()`
-    require('child_process').execFileSync(process.execPath, ['-e', publisher], { stdio: 'inherit' })
+    publishFromChild(s.port, 'big', 8000, 'p'.repeat(20 * 1024))
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500)
     const count = await dropped
     assert.ok(count > 0)

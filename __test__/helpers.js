@@ -92,6 +92,27 @@ class RedisServer {
   }
 }
 
+/**
+ * Publishes `n` copies of `payload` on `channel` from another process (this package, in
+ * pipelines of 200), blocking this thread until it is done: what a subscriber whose
+ * JavaScript thread is stalled meets.
+ */
+function publishFromChild(port, channel, n, payload) {
+  const script = `
+    const { Redis } = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const r = new Redis({ port: ${port} })
+    const payload = ${JSON.stringify(payload)}
+    ;(async () => {
+      for (let i = 0; i < ${n}; i += 200) {
+        const p = r.pipeline()
+        for (let j = 0; j < Math.min(200, ${n} - i); j++) p.publish(${JSON.stringify(channel)}, payload)
+        await p.exec()
+      }
+      await r.quit()
+    })()`
+  execFileSync(process.execPath, ['-e', script], { stdio: 'inherit' })
+}
+
 /** Runs `redis-cli` against a server (for out-of-band checks). */
 function cli(port, ...args) {
   return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim()
@@ -172,4 +193,4 @@ class RedisCluster {
   }
 }
 
-module.exports = { RedisServer, RedisCluster, freePort, sleep, waitFor, cli, withRedis, bothFaces }
+module.exports = { RedisServer, RedisCluster, freePort, sleep, waitFor, publishFromChild, cli, withRedis, bothFaces }

@@ -1,7 +1,7 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, sleep, cli, bothFaces } = require('./helpers')
+const { RedisServer, sleep, cli, bothFaces, publishFromChild } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 async function until(pred, ms = 5000) {
@@ -166,18 +166,7 @@ test('a stalled JS thread: messages beyond the bound are dropped, counted and re
     // Block this thread while another process (this package, no external tool needed)
     // publishes 150 000 messages, and a while longer so the native reader has taken them
     // all off the socket.
-    const publisher = `
-      const { Redis } = require(${JSON.stringify(require('path').join(__dirname, '..'))})
-      const r = new Redis({ port: ${server.port} })
-      ;(async () => {
-        for (let i = 0; i < 150000; i += 1000) {
-          const p = r.pipeline()
-          for (let j = 0; j < 1000; j++) p.publish('flood', 'x')
-          await p.exec()
-        }
-        await r.quit()
-      })()`
-    require('child_process').execFileSync(process.execPath, ['-e', publisher], { stdio: 'inherit' })
+    publishFromChild(server.port, 'flood', 150000, 'x')
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500)
     const count = await Promise.race([dropped, new Promise((r) => setTimeout(r, 10000, 0).unref())])
     await until(() => received + sub.droppedMessages >= 150000, 10000)

@@ -181,7 +181,7 @@ impl<'a> Reader<'a> {
 
     /// `n` bytes and the `\r\n` after them.
     fn blob(&mut self, n: i64) -> &'a [u8] {
-        let start = self.i;
+        let start = self.i.min(self.b.len());
         let end = start.saturating_add(n.max(0) as usize).min(self.b.len());
         self.i = end + 2;
         &self.b[start..end]
@@ -628,6 +628,25 @@ mod tests {
         put_frames(&mut t, &frames, 1, &[ReplyForm::PLAIN]);
         let text = decode(&t);
         assert!(text.contains("[1]") && !text.contains('#'), "{text}");
+    }
+
+    #[test]
+    fn truncated_or_garbled_frames_never_panic() {
+        // Whatever the bytes, reading ends (undefined or partial values), never panics.
+        let inputs: [&[u8]; 6] = [
+            b"$10\r\nab",
+            b"*3\r\n:1\r\n",
+            b"%2\r\n$1\r\nk",
+            b"=3\r\nx",
+            b"?\r\n",
+            b"$-5\r\n*-1\r\n",
+        ];
+        for bytes in inputs {
+            for shape in [Shape::Plain, Shape::Object, Shape::Scored, Shape::FlatPairs] {
+                let mut t = Tape::default();
+                put_frames(&mut t, bytes, 3, &[ReplyForm::new(shape, false); 3]);
+            }
+        }
     }
 
     #[test]
