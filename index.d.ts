@@ -416,9 +416,19 @@ export interface RedisStoreOptions {
 
 type SessionCallback = (err?: any, data?: any) => void
 
-/** connect-redis drop-in: an express-session Store. */
+/**
+ * connect-redis drop-in: an express-session Store. At run time it extends express-session's
+ * `Store` (when express-session is installed); the type carries the same members, so it is
+ * assignable to `session({ store })` without this file importing express-session.
+ */
 export declare class RedisStore extends EventEmitter {
   constructor(options: RedisStoreOptions)
+  /** From express-session's Store. */
+  regenerate(req: any, callback: (err?: any) => any): void
+  /** From express-session's Store. */
+  load(sid: string, callback: (err: any, session?: any) => any): void
+  /** From express-session's Store. */
+  createSession(req: any, session: any): any
   prefix: string
   get(sid: string, cb?: SessionCallback): Promise<any>
   set(sid: string, sess: any, cb?: SessionCallback): Promise<any>

@@ -128,3 +128,23 @@ void locks
 void rateLimiting
 void ioredisFace
 void nodeRedisFace
+
+// The ecosystem's own types: RedisStore as express-session's store, rateLimit as Express
+// middleware, RateLimitStore as express-rate-limit's Store.
+import express from 'express'
+import session from 'express-session'
+import { rateLimit as expressRateLimit, type Store as ErlStore } from 'express-rate-limit'
+
+function express_(): void {
+  const redis = new Redis()
+  const app = express()
+  app.use(session({ store: new RedisStore({ client: redis }), secret: 's', resave: false, saveUninitialized: false }))
+  app.use('/api/', rateLimit({ client: redis, limit: 100, windowMs: 60_000 }))
+  const store: ErlStore = new RateLimitStore({ client: redis })
+  app.use(expressRateLimit({ windowMs: 60_000, limit: 100, store }))
+  const handler: express.RequestHandler = rateLimit({ client: redis })
+  app.get('/', handler, (req, res) => {
+    res.json({ ok: true })
+  })
+}
+void express_
