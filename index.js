@@ -5,5 +5,8 @@ const { RateLimiter, RateLimitStore, rateLimit } = require('./lib/rate-limit')
 const { Lock, Redlock } = require('./lib/lock')
 
 module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, default: Redis }
+// TypeScript's `import Redis from 'redis-hotpath'` compiled to CommonJS (esModuleInterop)
+// takes `default` only from a module marked as transpiled ESM, as ioredis' is.
+Object.defineProperty(module.exports, '__esModule', { value: true })
 // Loaded on first use, so express-session (an optional peer) is only needed by those who use it.
 Object.defineProperty(module.exports, 'RedisStore', { enumerable: true, get: () => require('./lib/session').RedisStore })
