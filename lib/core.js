@@ -116,6 +116,8 @@ function value() {
     }
     case 3: {
       const n = T[ti++]
+      // An empty value takes no bytes, so a drain may have none to pass.
+      if (n === 0) return Buffer.alloc(0)
       const b = bin.subarray(bi, bi + n)
       bi += n
       return b
