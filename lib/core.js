@@ -292,6 +292,8 @@ class Batch {
   /** Settles the batch's commands with the next `n` values on the drain's tape. */
   settleEach(n) {
     const { resolves, rejects, transforms } = this
+    // Fewer replies than commands would be a bug in the core: nothing may stay pending.
+    for (let i = n; i < rejects.length; i++) rejects[i](Object.assign(new Error('No reply for this command in its batch'), { code: 'ERR_INTERNAL' }))
     for (let i = 0; i < n; i++) {
       const v = value()
       if (i >= resolves.length) continue
