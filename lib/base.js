@@ -55,8 +55,8 @@ function maskUrl(url) {
 /**
  * The user's options as a client keeps and shows them: the password stays readable
  * (`options.password`) but is not enumerable, so neither `util.inspect`, `JSON.stringify`
- * nor a spread prints or copies it, and a URL's password is masked. `full` is what
- * `duplicate()` needs.
+ * nor a spread prints or copies it, and a URL's password is masked. (`duplicate()` uses
+ * the full options, kept hidden: see `_keepOptions`.)
  */
 function shownOptions(options) {
   const shown = {}
