@@ -87,6 +87,22 @@ test('wrap across 4 processes: the database is hit once', async () => {
   assert.equal(cli(server.port, 'GET', 'xp-loads'), '1')
 })
 
+test('wrap: a caller whose miss came just before another process stored the value does not load again', async () => {
+  // The window, made deterministic: B missed (its first get) while A was loading; A then
+  // stored the value and released its lock; only now does B try for the lock.
+  const other = new Redis({ port: server.port })
+  try {
+    const a = redis.cache({ prefix: 'race:' })
+    const b = other.cache({ prefix: 'race:' })
+    let loads = 0
+    assert.deepEqual(await a.wrap('k', async () => (loads++, { v: 1 })), { v: 1 })
+    assert.deepEqual(await b._load('k', async () => (loads++, { v: 2 }), {}), { v: 1 })
+    assert.equal(loads, 1)
+  } finally {
+    await other.quit()
+  }
+})
+
 test('invalidatePattern removes 10 000 keys with SCAN + UNLINK, and only those', async () => {
   const cache = redis.cache({ prefix: 'inv:' })
   const entries = {}

@@ -293,6 +293,12 @@ class Cache {
       }
     }
     try {
+      if (useLock) {
+        // Another process may have stored the value and released its lock between our
+        // first miss and our lock: look once more before loading.
+        const v = await this.get(key)
+        if (v !== null) return v
+      }
       const value = await loader()
       if (value === null && this.negativeTtl > 0) await this.set(key, null, this.negativeTtl)
       else if (value !== undefined && value !== null) await this.set(key, value, ttl)
