@@ -1,7 +1,7 @@
 //! Reply shapes: the one description of how each kind of command's reply reaches
 //! JavaScript. The core speaks RESP3 (so redis-rs reports disconnects and pushes) while the
 //! faces promise RESP2-era shapes (ioredis and node-redis as their users know them); a face
-//! picks a [`Shape`] per command and [`put`] writes the reply in that shape onto the
+//! picks a [`Shape`] per command and [`put_frames`] writes the reply in that shape onto the
 //! transfer tape ([`crate::core::transfer::Tape`]), once, in Rust.
 
 use redis::Value;
@@ -94,11 +94,6 @@ impl ReplyForm {
     /// Whether bulk strings stay binary.
     pub fn binary(self) -> bool {
         self.0 & Self::BINARY != 0
-    }
-
-    /// The same form with another shape.
-    pub fn with_shape(self, shape: Shape) -> ReplyForm {
-        ReplyForm::new(shape, self.binary())
     }
 }
 
@@ -247,12 +242,12 @@ impl<'a> Reader<'a> {
                     tape.op1(op::NULL)
                 } else {
                     let b = self.blob(n);
-                    tape.bytes_of(b, binary)
+                    tape.bytes(b, binary)
                 }
             }
             b'+' | b',' | b'(' => {
                 let l = self.line();
-                tape.bytes_of(l, binary)
+                tape.bytes(l, binary)
             }
             b':' => {
                 let l = self.line();
@@ -270,7 +265,7 @@ impl<'a> Reader<'a> {
                 let n = self.count();
                 let b = self.blob(n);
                 // `txt:` / `mkd:` first.
-                tape.bytes_of(b.get(4..).unwrap_or_default(), binary)
+                tape.bytes(b.get(4..).unwrap_or_default(), binary)
             }
             b'-' => {
                 let l = self.line();
@@ -330,20 +325,15 @@ impl<'a> Reader<'a> {
         let binary = form.binary();
         match form.shape() {
             Shape::Object => match self.aggregate(b"%*") {
-                Some((b'%', n)) => {
-                    tape.op2(op::OBJECT, n as f64);
-                    for _ in 0..n {
+                Some((t, n)) => {
+                    // A map counts pairs; a flat array (RESP2-like) counts elements.
+                    let pairs = if t == b'%' { n } else { n / 2 };
+                    tape.op2(op::OBJECT, pairs as f64);
+                    for _ in 0..pairs {
                         self.plain(tape, false);
                         self.plain(tape, binary);
                     }
-                }
-                Some((_, n)) => {
-                    tape.op2(op::OBJECT, (n / 2) as f64);
-                    for _ in 0..n / 2 {
-                        self.plain(tape, false);
-                        self.plain(tape, binary);
-                    }
-                    if n % 2 == 1 {
+                    if t != b'%' && n % 2 == 1 {
                         self.skip();
                     }
                 }
@@ -520,11 +510,6 @@ pub fn put_batch(tape: &mut Tape, replies: Vec<Value>, forms: &[ReplyForm]) {
     put_frames(tape, &frames, replies.len(), forms);
 }
 
-/// Writes one parsed reply in `form`'s shape.
-pub fn put(tape: &mut Tape, v: Value, form: ReplyForm) {
-    put_batch(tape, vec![v], &[form]);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,7 +521,7 @@ mod tests {
 
     fn shaped(v: Value, shape: Shape) -> String {
         let mut t = Tape::default();
-        put(&mut t, v, ReplyForm::new(shape, false));
+        put_batch(&mut t, vec![v], &[ReplyForm::new(shape, false)]);
         decode(&t)
     }
 

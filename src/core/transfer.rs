@@ -183,27 +183,16 @@ impl Tape {
         self.extra(Extra::Error(e));
     }
 
-    /// A bulk value: a string (UTF-8 decoded), or a `Buffer` when `binary`.
-    pub fn bytes(&mut self, b: Vec<u8>, binary: bool) {
+    /// A bulk value, a string (UTF-8 decoded) or a `Buffer` when `binary`, borrowed from a
+    /// read buffer: copied once, onto the tape or into a value of its own.
+    pub fn bytes(&mut self, b: &[u8], binary: bool) {
         if b.len() >= OWN_VALUE_AT {
+            let own = b.to_vec();
             return self.extra(if binary {
-                Extra::Bytes(b)
+                Extra::Bytes(own)
             } else {
-                Extra::Text(b)
+                Extra::Text(own)
             });
-        }
-        if binary {
-            self.bin.extend_from_slice(&b);
-            return self.op2(op::BYTES, b.len() as f64);
-        }
-        self.text(&b);
-    }
-
-    /// A bulk value borrowed from a read buffer (copied once, onto the tape or into its own
-    /// value).
-    pub fn bytes_of(&mut self, b: &[u8], binary: bool) {
-        if b.len() >= OWN_VALUE_AT {
-            return self.bytes(b.to_vec(), binary);
         }
         if binary {
             self.bin.extend_from_slice(b);
@@ -316,7 +305,7 @@ impl Tape {
             Event::Invalidate { keys: Some(keys) } => {
                 self.op2(op::ARRAY, keys.len() as f64);
                 for k in keys {
-                    self.bytes(k, false);
+                    self.bytes(&k, false);
                 }
             }
             Event::Invalidate { keys: None } => self.op1(op::NULL),
@@ -593,9 +582,9 @@ pub(crate) mod tests {
     #[test]
     fn long_values_cross_on_their_own() {
         let mut t = Tape::default();
-        t.bytes(vec![b'a'; OWN_VALUE_AT], false);
-        t.bytes(vec![1; OWN_VALUE_AT + 1], true);
-        t.bytes(b"short".to_vec(), false);
+        t.bytes(&[b'a'; OWN_VALUE_AT], false);
+        t.bytes(&[1; OWN_VALUE_AT + 1], true);
+        t.bytes(b"short", false);
         assert_eq!(decode(&t), "#0 #1 \"short\"");
         assert!(t.ascii);
         assert!(matches!(&t.extras[1], Extra::Bytes(b) if b.len() == OWN_VALUE_AT + 1));
