@@ -8,6 +8,7 @@ pub mod direct;
 pub mod error;
 pub mod lock;
 pub mod message_tap;
+pub mod queue;
 pub mod rate_limit;
 pub mod reply;
 pub mod resp;

@@ -718,6 +718,22 @@ pub fn lock_key_parts(prefix: String) -> Vec<String> {
     crate::core::lock::key_parts(&prefix).to_vec()
 }
 
+/// The prefix of every key of a queue (`core::queue::key_base`); a TypeError for a name
+/// that cannot be used.
+#[napi(catch_unwind)]
+pub fn queue_key_base(prefix: String, name: String) -> Result<String> {
+    crate::core::queue::key_base(&prefix, &name).map_err(|m| arg_error(CoreError::InvalidArg(m)))
+}
+
+/// The queue scripts by name, so JavaScript runs what Rust tests.
+#[napi(catch_unwind)]
+pub fn queue_scripts() -> HashMap<String, String> {
+    crate::core::queue::SCRIPTS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Checks a face's normalised options (what `NativeClient` takes) without connecting, so
 /// wrongly typed options fail when the client is created, lazy or not.
 #[napi(catch_unwind)]

@@ -1,0 +1,9 @@
+-- Deletes every waiting job, and the delayed ones too when ARGV[2] is '1'. ARGV: B, delayed.
+local sets = {'wait'}
+if ARGV[2] == '1' then sets[2] = 'delayed' end
+for _, set in ipairs(sets) do
+  for _, id in ipairs(redis.call('ZRANGE', B .. set, 0, -1)) do delete_job(id) end
+  redis.call('DEL', B .. set)
+end
+redis.call('DEL', B .. 'marker')
+return 1

@@ -1,0 +1,214 @@
+//! Queue scripts against a real redis-server: the steps a worker takes, one script each.
+mod common;
+
+use common::Server;
+use redis::{AsyncCommands, Script, Value};
+use redis_hotpath::core::queue::{key_base, ADD, FETCH, FINISH, STALLED};
+
+async fn raw(server: &Server) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(format!("redis://127.0.0.1:{}", server.port))
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+/// Runs a script with the queue's meta key as its one declared key (it routes the call).
+async fn run(
+    c: &mut redis::aio::MultiplexedConnection,
+    src: &str,
+    base: &str,
+    args: &[String],
+) -> Value {
+    let script = Script::new(src);
+    let mut inv = script.prepare_invoke();
+    inv.key(format!("{base}meta")).arg(base);
+    for a in args {
+        inv.arg(a);
+    }
+    inv.invoke_async(c).await.unwrap()
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+/// Adds one job: id, priority, delay.
+async fn add(
+    c: &mut redis::aio::MultiplexedConnection,
+    base: &str,
+    id: &str,
+    priority: u32,
+    delay: u64,
+) -> Value {
+    let p = priority.to_string();
+    let d = delay.to_string();
+    run(
+        c,
+        ADD,
+        base,
+        &s(&["1000", "100", id, "n", "{}", "{}", &d, &p, "0", ""]),
+    )
+    .await
+}
+
+/// Fetches up to `n` jobs; returns (kind, [(id, token)]).
+async fn fetch(
+    c: &mut redis::aio::MultiplexedConnection,
+    base: &str,
+    now: u64,
+    n: u32,
+    lock_ms: u64,
+) -> (i64, Vec<(String, String)>) {
+    let v = run(
+        c,
+        FETCH,
+        base,
+        &s(&[
+            "w1",
+            &lock_ms.to_string(),
+            &now.to_string(),
+            &n.to_string(),
+            "0",
+            "0",
+            "100",
+        ]),
+    )
+    .await;
+    jobs(v, 0)
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Int(i) => i.to_string(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+fn jobs(v: Value, skip: usize) -> (i64, Vec<(String, String)>) {
+    let Value::Array(a) = v else { panic!("{v:?}") };
+    let a = &a[skip..];
+    let Value::Int(kind) = a[0] else { panic!() };
+    let mut out = vec![];
+    let mut i = 2;
+    while i + 2 < a.len() + 1 && i < a.len() {
+        out.push((text(&a[i]), text(&a[i + 1])));
+        i += 3;
+    }
+    (kind, out)
+}
+
+#[tokio::test]
+async fn priority_fifo_fence_and_next_job_in_one_step() {
+    let server = Server::start(&[]);
+    let mut c = raw(&server).await;
+    let base = key_base("t", "q").unwrap();
+    add(&mut c, &base, "", 5, 0).await; // 1, priority 5
+    add(&mut c, &base, "", 0, 0).await; // 2
+    add(&mut c, &base, "", 0, 0).await; // 3
+                                        // A custom id already present is a duplicate: [id, 0].
+    add(&mut c, &base, "x", 0, 0).await;
+    let dup = add(&mut c, &base, "x", 0, 0).await;
+    assert_eq!(
+        dup,
+        Value::Array(vec![Value::BulkString(b"x".to_vec()), Value::Int(0)])
+    );
+
+    let (kind, got) = fetch(&mut c, &base, 2000, 2, 30_000).await;
+    assert_eq!(kind, 1);
+    let ids: Vec<&str> = got.iter().map(|(i, _)| i.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["2", "3"],
+        "no priority first, then in order of arrival"
+    );
+    let (id, token) = got[0].clone();
+    assert_eq!(token, "w1:1");
+
+    // A stale token is refused and changes nothing.
+    let finish = |id: &str, token: &str, n: &str| {
+        s(&[
+            id,
+            token,
+            "3000",
+            "completed",
+            "42",
+            "",
+            "-1",
+            "0",
+            "0",
+            "100",
+            n,
+            "30000",
+            "0",
+            "0",
+        ])
+    };
+    let v = run(&mut c, FINISH, &base, &finish(&id, "w1:9", "0")).await;
+    assert_eq!(jobs(v, 0).0, 0);
+    // The holder's completion is accepted, and the next job (x) comes back with it.
+    let v = run(&mut c, FINISH, &base, &finish(&id, &token, "1")).await;
+    let Value::Array(ref a) = v else { panic!() };
+    assert_eq!(a[0], Value::Int(1));
+    assert_eq!(
+        a[1],
+        Value::Int(1),
+        "attemptsMade counts the successful run"
+    );
+    let (_, next) = jobs(v, 2);
+    assert_eq!(next[0].0, "x");
+    let rv: String = c.hget(format!("{base}j:2"), "returnvalue").await.unwrap();
+    assert_eq!(rv, "42");
+    let lease: bool = c.exists(format!("{base}l:2")).await.unwrap();
+    assert!(!lease);
+}
+
+#[tokio::test]
+async fn delayed_jobs_wait_for_their_time() {
+    let server = Server::start(&[]);
+    let mut c = raw(&server).await;
+    let base = key_base("t", "d").unwrap();
+    add(&mut c, &base, "", 0, 500).await; // due at 1500
+    let v = run(
+        &mut c,
+        FETCH,
+        &base,
+        &s(&["w", "1000", "1400", "1", "0", "0", "100"]),
+    )
+    .await;
+    let Value::Array(a) = v else { panic!() };
+    assert_eq!(a[0], Value::Int(0));
+    assert_eq!(text(&a[1]), "1500", "the next delayed job's time");
+    let (kind, got) = fetch(&mut c, &base, 1500, 1, 1000).await;
+    assert_eq!((kind, got[0].0.as_str()), (1, "1"));
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_recovered_then_failed() {
+    let server = Server::start(&[]);
+    let mut c = raw(&server).await;
+    let base = key_base("t", "s").unwrap();
+    add(&mut c, &base, "", 0, 0).await;
+    let check = |now: &str| s(&[now, "1", "100", "1"]);
+    for round in 0..2 {
+        let (_, got) = fetch(&mut c, &base, 2000, 1, 1).await;
+        assert_eq!(got.len(), 1);
+        // The lease (1 ms) lapses as a dead worker's would.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let _: () = c.del(format!("{base}stalled-check")).await.unwrap();
+        let v = run(&mut c, STALLED, &base, &check("3000")).await;
+        let Value::Array(a) = v else { panic!() };
+        let (rec, failed) = (&a[0], &a[1]);
+        if round == 0 {
+            assert_eq!(rec, &Value::Array(vec![Value::BulkString(b"1".to_vec())]));
+        } else {
+            assert_eq!(
+                failed,
+                &Value::Array(vec![Value::BulkString(b"1".to_vec())])
+            );
+        }
+    }
+    let reason: String = c.hget(format!("{base}j:1"), "failedReason").await.unwrap();
+    assert_eq!(reason, "job stalled more than allowable limit");
+}
