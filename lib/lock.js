@@ -9,7 +9,9 @@ const { runScript } = require('./script')
 const { typeError, rangeError, redisError } = require('./errors')
 
 const SCRIPTS = native.NativeClient.lockScripts()
-let nextWatchId = 1
+let watchIds = 1
+/** A watch id unique in this process (lock watches and queue leases share a client's table). */
+const nextWatchId = () => watchIds++
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const token = () => crypto.randomBytes(16).toString('hex')
@@ -114,7 +116,7 @@ async function withLock(client, resources, ttlMs, routine, options = {}) {
   const lock = await acquire(client, resources, ttlMs, options)
   const controller = new AbortController()
   const conn = client._cmdConn()
-  const watchId = nextWatchId++
+  const watchId = nextWatchId()
   client._lockWatches.set(watchId, (err) => controller.abort(err))
   // Extend when a third of the TTL is left (redlock's automaticExtensionThreshold, if given).
   const every = options.automaticExtensionThreshold ? Math.max(10, ttlMs - options.automaticExtensionThreshold) : Math.max(10, Math.floor((ttlMs * 2) / 3))
@@ -258,4 +260,4 @@ class Redlock extends EventEmitter {
   }
 }
 
-module.exports = { acquire, withLock, Lock, Redlock, RedlockLock, SCRIPTS }
+module.exports = { nextWatchId, acquire, withLock, Lock, Redlock, RedlockLock, SCRIPTS }
