@@ -24,6 +24,14 @@ export type ErrorCode =
   | 'ERR_INVALID_JSON_MESSAGE'
   | 'ERR_INVALID_JSON'
   | 'ERR_NATIVE_ADDON'
+  | 'ERR_QUEUE_CLOSED'
+  | 'ERR_QUEUE_LEASE_LOST'
+  | 'ERR_QUEUE_NO_JOB'
+  | 'ERR_QUEUE_JOB_LOCKED'
+  | 'ERR_QUEUE_JOB_STATE'
+  | 'ERR_QUEUE_ACTIVE'
+  | 'ERR_QUEUE_TIMEOUT'
+  | 'ERR_QUEUE_BACKOFF'
   | 'ERR_INTERNAL'
 
 export interface RedisError extends Error {
@@ -576,6 +584,232 @@ export declare class RateLimitStore {
   decrement(key: string): Promise<void>
   resetKey(key: string): Promise<void>
   resetAll(): Promise<void>
+}
+
+// --- Job queues (BullMQ-shaped) ----------------------------------------------------------
+
+/** A client of either face, connection options or a redis:// URL. */
+export type QueueConnection = Redis | RedisClient | Cluster | RedisOptions | string
+
+/** Keep finished jobs: `true` none, `false` all, a count, or `{ age (s), count }`. */
+export type KeepJobs = boolean | number | { age?: number; count?: number }
+
+export interface BackoffOptions {
+  type: 'fixed' | 'exponential' | (string & {})
+  delay?: number
+  jitter?: number
+}
+
+export interface RepeatOptions {
+  /** Run every this many ms. */
+  every?: number
+  /** A cron pattern: 5 fields, or 6 with seconds first. */
+  pattern?: string
+  /** IANA time zone of the pattern (default UTC). */
+  tz?: string
+  limit?: number
+  startDate?: Date | string | number
+  endDate?: Date | string | number
+  immediately?: boolean
+  offset?: number
+  key?: string
+}
+
+export interface JobsOptions {
+  /** A custom id: a second add with the same id is ignored. Not an integer. */
+  jobId?: string
+  delay?: number
+  /** 0 (none, first) to 2,097,152; lower runs first, FIFO within one. */
+  priority?: number
+  attempts?: number
+  backoff?: number | BackoffOptions
+  lifo?: boolean
+  removeOnComplete?: KeepJobs
+  removeOnFail?: KeepJobs
+  stackTraceLimit?: number
+  timestamp?: number
+  /** BullMQ 5's repeatable jobs: creates a job scheduler. */
+  repeat?: RepeatOptions
+}
+
+export interface QueueOptions {
+  connection?: QueueConnection
+  /** Key prefix (default 'bull'); keys are `<prefix>:{<name>}:...`. */
+  prefix?: string
+  defaultJobOptions?: JobsOptions
+}
+
+export type JobState = 'completed' | 'failed' | 'active' | 'delayed' | 'prioritized' | 'waiting' | 'waiting-children' | 'unknown'
+export type JobType = 'completed' | 'failed' | 'active' | 'delayed' | 'prioritized' | 'waiting' | 'wait' | 'paused' | 'waiting-children'
+
+export declare class Job<DataType = any, ReturnType = any, NameType extends string = string> {
+  readonly id: string | undefined
+  name: NameType
+  data: DataType
+  opts: JobsOptions
+  progress: number | object
+  returnvalue: ReturnType | null
+  failedReason: string | undefined
+  stacktrace: string[]
+  /** Attempts that ended (the successful one included, as BullMQ counts). */
+  attemptsMade: number
+  attemptsStarted: number
+  stalledCounter: number
+  timestamp: number
+  delay: number
+  priority: number
+  processedOn: number | undefined
+  finishedOn: number | undefined
+  /** The lease token of the attempt running in this worker. */
+  token: string | undefined
+  /** The job scheduler that created this job. */
+  repeatJobKey: string | undefined
+  queueName: string
+  updateProgress(progress: number | object): Promise<void>
+  log(row: string): Promise<number>
+  getState(): Promise<JobState>
+  isCompleted(): Promise<boolean>
+  isFailed(): Promise<boolean>
+  isActive(): Promise<boolean>
+  isDelayed(): Promise<boolean>
+  isWaiting(): Promise<boolean>
+  remove(): Promise<void>
+  retry(state?: 'failed' | 'completed', opts?: { resetAttemptsMade?: boolean }): Promise<void>
+  waitUntilFinished(queueEvents: QueueEvents, ttl?: number): Promise<ReturnType>
+}
+
+export interface JobSchedulerJson {
+  key: string
+  id: string
+  name: string
+  every?: number
+  pattern?: string
+  tz?: string
+  limit?: number
+  next?: number
+  iterationCount: number
+  template: { data: unknown; opts: JobsOptions }
+}
+
+export declare class Queue<DataType = any, ResultType = any, NameType extends string = string> extends EventEmitter {
+  constructor(name: string, opts?: QueueOptions)
+  readonly name: string
+  readonly prefix: string
+  readonly client: Promise<Redis | RedisClient>
+  defaultJobOptions: JobsOptions
+  waitUntilReady(): Promise<Redis | RedisClient>
+  add(name: NameType, data: DataType, opts?: JobsOptions): Promise<Job<DataType, ResultType, NameType>>
+  addBulk(jobs: { name: NameType; data: DataType; opts?: JobsOptions }[]): Promise<Job<DataType, ResultType, NameType>[]>
+  getJob(id: string): Promise<Job<DataType, ResultType, NameType> | undefined>
+  getJobs(types?: JobType | JobType[], start?: number, end?: number, asc?: boolean): Promise<Job<DataType, ResultType, NameType>[]>
+  getJobCounts(...types: JobType[]): Promise<{ [index: string]: number }>
+  getJobCountByTypes(...types: JobType[]): Promise<number>
+  count(): Promise<number>
+  getWaiting(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getActive(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getDelayed(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getCompleted(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getFailed(start?: number, end?: number): Promise<Job<DataType, ResultType, NameType>[]>
+  getWaitingCount(): Promise<number>
+  getActiveCount(): Promise<number>
+  getDelayedCount(): Promise<number>
+  getCompletedCount(): Promise<number>
+  getFailedCount(): Promise<number>
+  getPrioritizedCount(): Promise<number>
+  getJobLogs(id: string, start?: number, end?: number): Promise<{ logs: string[]; count: number }>
+  pause(): Promise<void>
+  resume(): Promise<void>
+  isPaused(): Promise<boolean>
+  drain(delayed?: boolean): Promise<void>
+  clean(grace: number, limit: number, type?: JobType): Promise<string[]>
+  obliterate(opts?: { force?: boolean; count?: number }): Promise<void>
+  remove(id: string): Promise<number>
+  upsertJobScheduler(id: string, repeat: RepeatOptions, template?: { name?: NameType; data?: DataType; opts?: JobsOptions }): Promise<Job<DataType, ResultType, NameType> | undefined>
+  getJobSchedulers(start?: number, end?: number): Promise<JobSchedulerJson[]>
+  getJobScheduler(id: string): Promise<JobSchedulerJson | undefined>
+  removeJobScheduler(id: string): Promise<boolean>
+  close(): Promise<void>
+}
+
+export type Processor<DataType = any, ResultType = any, NameType extends string = string> = (
+  job: Job<DataType, ResultType, NameType>,
+  token?: string,
+  signal?: AbortSignal
+) => Promise<ResultType>
+
+export interface WorkerOptions {
+  connection?: QueueConnection
+  prefix?: string
+  /** Jobs run at once (default 1). */
+  concurrency?: number
+  /** Lease length in ms (default 30000), renewed by the native runtime every lockRenewTime. */
+  lockDuration?: number
+  lockRenewTime?: number
+  /** How often to look for jobs whose lease expired (default 30000 ms). */
+  stalledInterval?: number
+  /** Recoveries before a stalled job fails (default 1). */
+  maxStalledCount?: number
+  limiter?: { max: number; duration: number }
+  autorun?: boolean
+  /** Seconds to wait for a job before looking again (default 5). */
+  drainDelay?: number
+  removeOnComplete?: KeepJobs
+  removeOnFail?: KeepJobs
+  settings?: { backoffStrategy?: (attemptsMade: number, type: string | undefined, err: Error, job: Job) => number }
+}
+
+export declare class Worker<DataType = any, ResultType = any, NameType extends string = string> extends EventEmitter {
+  constructor(name: string, processor: Processor<DataType, ResultType, NameType>, opts?: WorkerOptions)
+  readonly name: string
+  readonly id: string
+  concurrency: number
+  run(): Promise<void>
+  isRunning(): boolean
+  isPaused(): boolean
+  pause(doNotWaitActive?: boolean): Promise<void>
+  resume(): void
+  waitUntilReady(): Promise<Redis | RedisClient>
+  /** Resolves once active jobs finish (at once with `force`). */
+  close(force?: boolean): Promise<void>
+  on(event: 'active', listener: (job: Job<DataType, ResultType, NameType>, prev: string) => void): this
+  on(event: 'completed', listener: (job: Job<DataType, ResultType, NameType>, result: ResultType, prev: string) => void): this
+  on(event: 'failed', listener: (job: Job<DataType, ResultType, NameType> | undefined, error: Error, prev: string) => void): this
+  on(event: 'progress', listener: (job: Job<DataType, ResultType, NameType>, progress: number | object) => void): this
+  on(event: 'stalled', listener: (jobId: string, prev: string) => void): this
+  on(event: 'error', listener: (error: RedisError) => void): this
+  on(event: 'drained' | 'closed' | 'paused' | 'resumed', listener: () => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export interface QueueEventsOptions {
+  connection?: QueueConnection
+  prefix?: string
+  autorun?: boolean
+  /** Start after this event id (default: from now). */
+  lastEventId?: string
+  /** ms each blocking read waits (default 10000). */
+  blockingTimeout?: number
+}
+
+export declare class QueueEvents extends EventEmitter {
+  constructor(name: string, opts?: QueueEventsOptions)
+  readonly name: string
+  lastEventId: string | null
+  waitUntilReady(): Promise<Redis | RedisClient>
+  run(): Promise<void>
+  close(): Promise<void>
+  on(event: 'completed', listener: (args: { jobId: string; returnvalue: any; prev?: string }, id: string) => void): this
+  on(event: 'failed', listener: (args: { jobId: string; failedReason: string; prev?: string }, id: string) => void): this
+  on(event: 'progress', listener: (args: { jobId: string; data: number | object }, id: string) => void): this
+  on(event: 'delayed', listener: (args: { jobId: string; delay: string }, id: string) => void): this
+  on(event: 'waiting' | 'active' | 'stalled' | 'removed' | 'duplicated', listener: (args: { jobId: string; prev?: string }, id: string) => void): this
+  on(event: 'drained', listener: (id: string) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+/** Thrown by a processor: the job fails at once, whatever attempts are left. */
+export declare class UnrecoverableError extends Error {
+  constructor(message?: string)
 }
 
 export default Redis

@@ -165,3 +165,39 @@ test('a sharded subscription survives a restart of its node, with subscriptionsL
     await pub.quit()
   }
 })
+
+test('queues on Cluster (both faces): add, process, counts, events, schedulers', async () => {
+  const { Queue, Worker, QueueEvents } = require('..')
+  const io = new Cluster(cluster.startupNodes)
+  const nr = createCluster({ rootNodes: cluster.startupNodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) })
+  await nr.connect()
+  try {
+    for (const [face, client] of [['ioredis', io], ['node-redis', nr]]) {
+      const name = `cq-${face}`
+      const queue = new Queue(name, { connection: client })
+      const events = new QueueEvents(name, { connection: client, blockingTimeout: 300 })
+      await events.waitUntilReady()
+      const completedEvents = []
+      events.on('completed', ({ jobId }) => completedEvents.push(jobId))
+      const done = []
+      const worker = new Worker(name, async (job) => job.data.n * 2, { connection: client, concurrency: 4 })
+      worker.on('completed', (job, r) => done.push([job.id, r]))
+      await queue.addBulk(Array.from({ length: 20 }, (_, n) => ({ name: 'x', data: { n } })))
+      await queue.add('later', { n: 100 }, { delay: 200, priority: 3, jobId: 'later-one' })
+      await queue.upsertJobScheduler('every', { every: 200, limit: 2 }, { name: 's', data: { n: 7 } })
+      await until(() => done.length >= 23, 15000)
+      await until(() => completedEvents.length >= 23, 15000)
+      assert.ok(done.some(([id, r]) => id === 'later-one' && r === 200))
+      const counts = await queue.getJobCounts('completed', 'waiting', 'active')
+      assert.deepEqual(counts, { completed: 23, waiting: 0, active: 0 })
+      assert.equal((await queue.getJob('later-one')).returnvalue, 200)
+      await worker.close()
+      await events.close()
+      await queue.obliterate()
+      await queue.close()
+    }
+  } finally {
+    await io.quit()
+    await nr.quit()
+  }
+})

@@ -152,3 +152,15 @@ test('Redlock on 3 servers: works with one down, refuses with two down; the seed
     for (const s of servers) await s.stop()
   }
 })
+
+test('withLock keeps the lock while the event loop is blocked past its ttl (renewed off the JS thread)', async () => {
+  const t = await redis.withLock('blocked-loop', 300, async (signal, lock) => {
+    const until = Date.now() + 1000
+    while (Date.now() < until) {
+      // Busy: no timer and no I/O callback runs in here.
+    }
+    assert.equal(signal.aborted, false)
+    return redis.get(lock.keys[0]).then((v) => v === lock.token)
+  })
+  assert.equal(t, true, 'the lock was still ours after 1 s of a blocked loop (ttl 300 ms)')
+})

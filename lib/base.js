@@ -88,6 +88,7 @@ class BaseClient extends EventEmitter {
     this._retryStrategy = retryStrategy
     this._conn = null
     this._sub = null
+    this._keeper = null
     this._binaryMessages = false
     this.status = 'wait'
     this._lockWatches = new Map()
@@ -123,6 +124,18 @@ class BaseClient extends EventEmitter {
       this._conn = new Connection(this._nativeOptions, { owner: this })
     }
     return this._conn
+  }
+
+  /**
+   * The connection that keeps locks and job leases alive: on the native runtime's own
+   * thread (never the direct path, whose socket the JavaScript thread drives), so renewals
+   * go out while the event loop is blocked. Opened on first use, closed with the client.
+   */
+  _keeperConn() {
+    if (this._keeper === null || this._keeper.ended) {
+      this._keeper = new Connection({ ...this._nativeOptions, lazyConnect: false }, { runtime: true, owner: this })
+    }
+    return this._keeper
   }
 
   /** The command connection, for helpers built on the client (rate limiter, stores). */
@@ -182,7 +195,11 @@ class BaseClient extends EventEmitter {
       if (abort) abort(detail)
       return
     }
-    if (conn !== this._conn) return
+    if (conn !== this._conn) {
+      // The keeper reconnects on the client's retry strategy; its other events stay quiet.
+      if (name === 'retry' && conn === this._keeper) this._retry(conn, detail)
+      return
+    }
     if (name === 'invalidate') {
       for (const c of this._nearCaches) c._invalidate(detail)
       return
@@ -261,6 +278,7 @@ class BaseClient extends EventEmitter {
     this._closeDependents()
     const ps = []
     if (this._sub && !this._sub.ended) ps.push(this._sub.quit())
+    if (this._keeper && !this._keeper.ended) ps.push(this._keeper.quit())
     if (this._conn && !this._conn.ended) ps.push(this._conn.quit())
     if (ps.length === 0) {
       if (this._conn === null) this.status = 'end'
@@ -277,6 +295,7 @@ class BaseClient extends EventEmitter {
   _disconnectAll() {
     this._closeDependents()
     if (this._sub && !this._sub.ended) this._sub.disconnect()
+    if (this._keeper && !this._keeper.ended) this._keeper.disconnect()
     if (this._conn && !this._conn.ended) this._conn.disconnect()
   }
 }

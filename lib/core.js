@@ -321,7 +321,7 @@ class Batch {
  * and, lazily, one for subscriptions.
  */
 class Connection {
-  constructor(options, { subscriber = false, owner }) {
+  constructor(options, { subscriber = false, runtime = false, owner }) {
     this.id = nextClientId++
     this.owner = owner
     this.onMessage = null
@@ -342,7 +342,7 @@ class Connection {
     connections.set(this.id, this)
     retain()
     try {
-      this.native = new native.NativeClient(this.id, { ...options, direct: DIRECT && !subscriber }, subscriber)
+      this.native = new native.NativeClient(this.id, { ...options, direct: DIRECT && !subscriber && !runtime }, subscriber)
     } catch (err) {
       connections.delete(this.id)
       release()

@@ -115,7 +115,7 @@ async function withLock(client, resources, ttlMs, routine, options = {}) {
   if (typeof routine !== 'function') throw typeError('withLock needs a routine function')
   const lock = await acquire(client, resources, ttlMs, options)
   const controller = new AbortController()
-  const conn = client._cmdConn()
+  const conn = client._keeperConn()
   const watchId = nextWatchId()
   client._lockWatches.set(watchId, (err) => controller.abort(err))
   // Extend when a third of the TTL is left (redlock's automaticExtensionThreshold, if given).

@@ -951,7 +951,7 @@ class Worker extends QueueBase {
   }
 
   async _process(job) {
-    const conn = this._client._cmdConn()
+    const conn = this._client._keeperConn()
     const watchId = nextWatchId()
     const controller = new AbortController()
     let lost = null

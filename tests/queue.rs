@@ -196,8 +196,9 @@ async fn an_expired_lease_is_recovered_then_failed() {
         assert_eq!(got.len(), 1);
         // The lease (1 ms) lapses as a dead worker's would.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        let _: () = c.del(format!("{base}stalled-check")).await.unwrap();
-        let v = run(&mut c, STALLED, &base, &check("3000")).await;
+
+        let now = (3000 + round * 10).to_string();
+        let v = run(&mut c, STALLED, &base, &check(&now)).await;
         let Value::Array(a) = v else { panic!() };
         let (rec, failed) = (&a[0], &a[1]);
         if round == 0 {

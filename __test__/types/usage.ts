@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, createCluster, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore } from '../..'
+import Redis, { createClient, createCluster, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore, Queue, Worker, Job, QueueEvents, UnrecoverableError } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -148,3 +148,42 @@ function express_(): void {
   })
 }
 void express_
+
+interface Email {
+  userId: string
+  email: string
+}
+
+async function queues(): Promise<void> {
+  const redis = createClient({ url: process.env.REDIS_URL })
+  await redis.connect()
+  const emailQueue = new Queue<Email, { sent: boolean }, 'send-welcome'>('email', { connection: redis, defaultJobOptions: { removeOnComplete: { age: 3600, count: 1000 } } })
+  const job: Job<Email, { sent: boolean }, 'send-welcome'> = await emailQueue.add('send-welcome', { userId: 'u1', email: 'a@b.c' }, {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1000 },
+  })
+  await emailQueue.addBulk([{ name: 'send-welcome', data: { userId: 'u2', email: 'b@c.d' }, opts: { priority: 2, delay: 500 } }])
+  const counts: { [state: string]: number } = await emailQueue.getJobCounts('waiting', 'active')
+  console.log(counts.waiting, await job.getState(), job.attemptsMade)
+  await emailQueue.upsertJobScheduler('digest', { pattern: '0 9 * * *', tz: 'Europe/Paris' }, { name: 'send-welcome', data: { userId: 'all', email: '' } })
+  const worker = new Worker<Email, { sent: boolean }, 'send-welcome'>(
+    'email',
+    async (j, _token, signal) => {
+      await j.updateProgress(50)
+      if (signal?.aborted) throw new UnrecoverableError('lease lost')
+      return { sent: j.data.email.length > 0 }
+    },
+    { connection: redis, concurrency: 5, lockDuration: 30000, limiter: { max: 10, duration: 1000 } }
+  )
+  worker.on('completed', (j, result) => console.log(j.id, result.sent))
+  worker.on('failed', (j, err) => console.log(j?.id, err.message))
+  worker.on('error', (err) => console.log(err.code))
+  const events = new QueueEvents('email', { connection: { host: 'localhost', port: 6380 } })
+  events.on('completed', ({ jobId, returnvalue }) => console.log(jobId, returnvalue))
+  const result: { sent: boolean } = await job.waitUntilFinished(events, 5000)
+  console.log(result.sent)
+  await worker.close()
+  await events.close()
+  await emailQueue.close()
+}
+void queues

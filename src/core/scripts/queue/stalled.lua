@@ -1,9 +1,13 @@
 -- Recovers jobs whose lease expired (their worker died or lost its connection): back to
 -- the front of the wait set, or failed once stalled more than max_stalled times. At most
--- one run per guard_ms across all workers. ARGV: B, now, max_stalled, maxlen, guard_ms.
+-- one run per guard_ms (the caller's stalled interval) across all workers: a worker
+-- checking often is not held back by one checking rarely. ARGV: B, now, max_stalled,
+-- maxlen, guard_ms.
 -- Returns {recovered ids, failed ids}.
 local now, max_stalled, maxlen = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-if not redis.call('SET', B .. 'stalled-check', now, 'PX', ARGV[5], 'NX') then return {{}, {}} end
+local last = tonumber(redis.call('GET', B .. 'stalled-check') or '0') or 0
+if now - last < tonumber(ARGV[5]) then return {{}, {}} end
+redis.call('SET', B .. 'stalled-check', now, 'PX', ARGV[5])
 local recovered, failed = {}, {}
 for _, id in ipairs(redis.call('ZRANGE', B .. 'active', 0, -1)) do
   if redis.call('EXISTS', lkey(id)) == 0 then
