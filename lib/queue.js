@@ -18,6 +18,8 @@ const cron = require('./cron')
 const SCRIPTS = native.queueScripts()
 const MAX_EVENTS = 10000
 const MAX_PRIORITY = 2097152
+// The fields a fetch returns for each job, in order (see `fetch` in common.lua).
+const ROW_FIELDS = ['name', 'data', 'opts', 'timestamp', 'delay', 'priority', 'atm', 'ats', 'stc', 'processedOn', 'progress', 'sched', 'stacktrace']
 const STATES = ['completed', 'failed', 'active', 'delayed', 'prioritized', 'waiting', 'wait', 'paused', 'waiting-children']
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -189,6 +191,13 @@ class Job {
     this.token = undefined
     this.repeatJobKey = undefined
     this._worker = null
+  }
+
+  /** A job from the fields a fetch returns (ROW_FIELDS, in that order). */
+  static fromRow(queue, id, row) {
+    const f = Object.create(null)
+    for (let i = 0; i < ROW_FIELDS.length; i++) if (row[i] !== null) f[ROW_FIELDS[i]] = row[i]
+    return Job.fromFields(queue, id, f)
   }
 
   /** A job from its stored fields. */
@@ -780,6 +789,8 @@ class Worker extends QueueBase {
     this._hadJobs = false
     this._stalledTimer = null
     this._sleepTimer = null
+    this._finishing = []
+    this._flushFinishes = this._flushFinishes.bind(this)
     if (o.autorun !== false) {
       this.run().catch((err) => this._error(err))
     }
@@ -943,7 +954,7 @@ class Worker extends QueueBase {
   /** Starts the jobs of a fetch reply (`r[from]` is the first job's id). */
   _startAll(r, from) {
     for (let i = from; i + 2 < r.length; i += 3) {
-      const job = Job.fromFields(this, r[i], r[i + 2])
+      const job = Job.fromRow(this, r[i], r[i + 2])
       job.token = r[i + 1]
       job._worker = this
       this._process(job)
@@ -1036,35 +1047,66 @@ class Worker extends QueueBase {
       if (delay < 0) delay = 0
       keep = job.opts.removeOnFail !== undefined ? keepOf(job.opts.removeOnFail) : this._keepFailed || [-1, 0]
     }
-    // This slot takes the next job in the same step, unless the worker is winding down.
-    const n = this.closing || this._paused ? 0 : 1
+    job._ending = { result, error, lost, outcome }
+    this._finishing.push(job, [job.id, job.token, outcome, value, stack, keep[0], keep[1], delay])
+    if (this._finishing.length === 2) process.nextTick(this._flushFinishes)
+  }
+
+  /**
+   * Sends every attempt that ended in this tick in one finish script; each freed slot
+   * takes a next job in the same step, unless the worker is winding down.
+   */
+  async _flushFinishes() {
+    const list = this._finishing
+    this._finishing = []
+    const jobs = []
+    const args = []
+    for (let i = 0; i < list.length; i += 2) {
+      jobs.push(list[i])
+      for (const v of list[i + 1]) args.push(v)
+    }
+    const n = this.closing || this._paused ? 0 : jobs.length
     const lim = this.limiter
-    const r = await this._script('finish', [job.id, job.token, Date.now(), outcome, value, stack, keep[0], keep[1], delay, MAX_EVENTS, n, this.lockDuration, lim ? lim.max : 0, lim ? lim.duration : 0])
-    this._active.delete(job.id)
-    if (r[0] === 1) {
-      job.attemptsMade = r[1]
-      job.finishedOn = Date.now()
-      if (outcome === 'completed') {
-        job.returnvalue = result === undefined ? null : result
-        this.emit('completed', job, job.returnvalue, 'active')
-      } else {
-        job.failedReason = error.message
-        this.emit('failed', job, error, 'active')
-      }
-    } else {
-      const err = redisError('ERR_QUEUE_LEASE_LOST', `job ${job.id}: the lease was lost before the attempt ended, so its outcome was not recorded (another worker may run it again)`, { jobId: job.id, cause: lost || undefined })
-      this._error(err)
-    }
-    if (r[2] === 1 && r.length > 4) {
-      this._hadJobs = true
-      this._startAll(r, 4)
-    } else {
-      if (r[2] === 0 && this._hadJobs && this._active.size === 0 && n === 1) {
-        this._hadJobs = false
-        this.emit('drained')
-      }
+    let r
+    try {
+      r = await this._script('finish', [Date.now(), MAX_EVENTS, n, this.id, this.lockDuration, lim ? lim.max : 0, lim ? lim.duration : 0, ...args])
+    } catch (err) {
+      for (const job of jobs) this._active.delete(job.id)
       this._slotFreed()
+      this._error(err)
+      return
     }
+    const now = Date.now()
+    for (let k = 0; k < jobs.length; k++) {
+      const job = jobs[k]
+      const { result, error, lost, outcome } = job._ending
+      job._ending = undefined
+      this._active.delete(job.id)
+      if (r[2 * k] === 1) {
+        job.attemptsMade = r[2 * k + 1]
+        job.finishedOn = now
+        if (outcome === 'completed') {
+          job.returnvalue = result === undefined ? null : result
+          this.emit('completed', job, job.returnvalue, 'active')
+        } else {
+          job.failedReason = error.message
+          this.emit('failed', job, error, 'active')
+        }
+      } else {
+        const err = redisError('ERR_QUEUE_LEASE_LOST', `job ${job.id}: the lease was lost before the attempt ended, so its outcome was not recorded (another worker may run it again)`, { jobId: job.id, cause: lost || undefined })
+        this._error(err)
+      }
+    }
+    const at = 2 * jobs.length
+    if (r[at] === 1) {
+      this._hadJobs = true
+      this._startAll(r, at + 2)
+    } else if (r[at] === 0 && this._hadJobs && this._active.size === 0 && n > 0) {
+      this._hadJobs = false
+      this.emit('drained')
+    }
+    // Slots the fetch did not fill go back to the main loop.
+    if (this._active.size < this.concurrency) this._slotFreed()
   }
 
   /**

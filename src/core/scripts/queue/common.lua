@@ -104,7 +104,8 @@ local function fetch(token, lock_ms, now, n, lim_max, lim_ms, maxlen)
       emit(maxlen, 'event', 'active', 'jobId', id, 'prev', 'waiting')
       out[#out + 1] = id
       out[#out + 1] = t
-      out[#out + 1] = redis.call('HGETALL', jk)
+      out[#out + 1] = redis.call('HMGET', jk, 'name', 'data', 'opts', 'timestamp', 'delay',
+        'priority', 'atm', 'ats', 'stc', 'processedOn', 'progress', 'sched', 'stacktrace')
       taken = taken + 1
     end
   end

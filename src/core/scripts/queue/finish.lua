@@ -1,33 +1,19 @@
--- Ends an attempt, accepted only from the lease holder (its token is the fence), and
--- fetches the next job in the same step. ARGV: B, id, token, now, outcome ('completed',
--- 'failed' or 'retry'), value (the return value's JSON or the failure's message),
--- stacktrace JSON, keep count (-1 all, 0 none), keep age ms (0: any), retry delay ms,
--- maxlen, then for the next job: n (0: fetch none), lock_ms, limiter max, limiter ms.
--- Returns {1 accepted | 0 not the lease holder (nothing changed), attemptsMade, fetch...}.
-local id, token, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local outcome, value, stack = ARGV[5], ARGV[6], ARGV[7]
-local keep, age, delay, maxlen = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
-local n, lock_ms, lim_max, lim_ms = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
-local worker = string.match(token, '^(.*):[0-9]+$') or token
-
-local function next_job(head)
-  if n > 0 then
-    local f = fetch(worker, lock_ms, now, n, lim_max, lim_ms, maxlen)
-    for _, v in ipairs(f) do head[#head + 1] = v end
-  end
-  return head
-end
-
-local jk = jkey(id)
-if redis.call('GET', lkey(id)) ~= token or redis.call('EXISTS', jk) == 0 then
-  return next_job({0, 0})
-end
-redis.call('DEL', lkey(id))
-redis.call('ZREM', B .. 'active', id)
-local atm = redis.call('HINCRBY', jk, 'atm', 1)
+-- Ends attempts, each accepted only from its lease holder (the attempt's token is the
+-- fence), and fetches next jobs in the same step: a worker sends every attempt that ended
+-- in one tick together. ARGV: B, now, maxlen, then for the next jobs: n (0: none), worker
+-- token, lock_ms, limiter max, limiter ms; then per attempt 8 values: id, token, outcome
+-- ('completed', 'failed' or 'retry'), value (the return value's JSON or the failure's
+-- message), stacktrace JSON, keep count (-1 all, 0 none), keep age ms (0: any), retry
+-- delay ms. Returns {accepted (1, or 0: not the lease holder, nothing changed),
+-- attemptsMade, ... per attempt, then what `fetch` returns}.
+local now, maxlen = tonumber(ARGV[2]), ARGV[3]
+local n, worker, lock_ms = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local lim_max, lim_ms = tonumber(ARGV[7]), tonumber(ARGV[8])
+local out = {}
+local woken = false
 
 -- Keeps a finished job in `set`, trimmed to `keep` jobs and `age` ms.
-local function finish_into(set)
+local function finish_into(id, set, keep, age)
   if keep == 0 then
     delete_job(id)
     return
@@ -48,24 +34,46 @@ local function finish_into(set)
   end
 end
 
-if outcome == 'completed' then
-  redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now)
-  emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
-  finish_into('completed')
-elseif outcome == 'failed' then
-  redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack, 'finishedOn', now)
-  emit(maxlen, 'event', 'failed', 'jobId', id, 'failedReason', value, 'prev', 'active')
-  finish_into('failed')
-else
-  redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack)
-  if delay > 0 then
-    redis.call('ZADD', B .. 'delayed', now + delay, id)
-    emit(maxlen, 'event', 'delayed', 'jobId', id, 'delay', now + delay, 'prev', 'active')
+for i = 9, #ARGV, 8 do
+  local id, token, outcome, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local stack, keep, age, delay = ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7])
+  local jk = jkey(id)
+  if redis.call('GET', lkey(id)) ~= token or redis.call('EXISTS', jk) == 0 then
+    out[#out + 1] = 0
+    out[#out + 1] = 0
   else
-    local f = redis.call('HMGET', jk, 'priority', 'lifo')
-    push_wait(id, tonumber(f[1]) or 0, f[2] == '1')
-    emit(maxlen, 'event', 'waiting', 'jobId', id, 'prev', 'active')
+    redis.call('DEL', lkey(id))
+    redis.call('ZREM', B .. 'active', id)
+    local atm = redis.call('HINCRBY', jk, 'atm', 1)
+    if outcome == 'completed' then
+      if keep ~= 0 then redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now) end
+      emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
+      finish_into(id, 'completed', keep, age)
+    elseif outcome == 'failed' then
+      redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack, 'finishedOn', now)
+      emit(maxlen, 'event', 'failed', 'jobId', id, 'failedReason', value, 'prev', 'active')
+      finish_into(id, 'failed', keep, age)
+    else
+      redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack)
+      if delay > 0 then
+        redis.call('ZADD', B .. 'delayed', now + delay, id)
+        emit(maxlen, 'event', 'delayed', 'jobId', id, 'delay', now + delay, 'prev', 'active')
+      else
+        local f = redis.call('HMGET', jk, 'priority', 'lifo')
+        push_wait(id, tonumber(f[1]) or 0, f[2] == '1')
+        emit(maxlen, 'event', 'waiting', 'jobId', id, 'prev', 'active')
+      end
+      woken = true
+    end
+    out[#out + 1] = 1
+    out[#out + 1] = atm
   end
-  wake()
 end
-return next_job({1, atm})
+if woken then wake() end
+if n > 0 then
+  for _, v in ipairs(fetch(worker, lock_ms, now, n, lim_max, lim_ms, maxlen)) do out[#out + 1] = v end
+else
+  out[#out + 1] = 0
+  out[#out + 1] = 0
+end
+return out
