@@ -789,6 +789,8 @@ class Worker extends QueueBase {
     this._hadJobs = false
     this._stalledTimer = null
     this._sleepTimer = null
+    this._leaseSet = nextWatchId()
+    this._leaseConn = null
     this._finishing = []
     this._flushFinishes = this._flushFinishes.bind(this)
     if (o.autorun !== false) {
@@ -962,7 +964,7 @@ class Worker extends QueueBase {
   }
 
   async _process(job) {
-    const conn = this._client._keeperConn()
+    const conn = this._leases()
     const watchId = nextWatchId()
     const controller = new AbortController()
     let lost = null
@@ -971,8 +973,9 @@ class Worker extends QueueBase {
       lost = detail
       controller.abort(redisError('ERR_QUEUE_LEASE_LOST', `the lease of job ${job.id} was lost`))
     })
-    // Renewed by the runtime's timers: a blocked event loop does not lose the job.
-    conn.native.watchLock(watchId, [this._key('l:' + job.id)], job.token, this.lockDuration, this.lockRenewTime)
+    // Renewed with the worker's other leases by the runtime's timers: a blocked event
+    // loop does not lose the job.
+    conn.native.addLease(this._leaseSet, watchId, this._key('l:' + job.id), job.token)
     if (job.repeatJobKey) this._scheduleNext(job)
     this.emit('active', job, 'waiting')
     let result
@@ -982,7 +985,7 @@ class Worker extends QueueBase {
     } catch (err) {
       error = err instanceof Error ? err : new Error(String(err))
     }
-    conn.native.unwatchLock(watchId)
+    conn.native.removeLease(this._leaseSet, watchId)
     this._client._lockWatches.delete(watchId)
     try {
       await this._finish(job, result, error, lost)
@@ -991,6 +994,16 @@ class Worker extends QueueBase {
       this._slotFreed()
       this._error(err)
     }
+  }
+
+  /** The keeper connection, with this worker's lease set started on it. */
+  _leases() {
+    const conn = this._client._keeperConn()
+    if (this._leaseConn !== conn) {
+      this._leaseConn = conn
+      conn.native.keepLeases(this._leaseSet, this.lockDuration, this.lockRenewTime)
+    }
+    return conn
   }
 
   async _scheduleNext(job) {
@@ -1123,6 +1136,7 @@ class Worker extends QueueBase {
       else for (const { controller } of this._active.values()) controller.abort(redisError('ERR_QUEUE_CLOSED', 'Worker closed'))
       if (this._running) await this._running.catch(() => {})
       if (this._blocking) this._blocking.disconnect()
+      if (this._leaseConn && !this._leaseConn.ended) this._leaseConn.native.dropLeases(this._leaseSet)
       await this._closeClient()
       this.emit('closed')
     })()

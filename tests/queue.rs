@@ -215,3 +215,46 @@ async fn an_expired_lease_is_recovered_then_failed() {
     let reason: String = c.hget(format!("{base}j:1"), "failedReason").await.unwrap();
     assert_eq!(reason, "job stalled more than allowable limit");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_set_renews_every_lease_and_reports_the_one_taken() {
+    use redis_hotpath::core::lease;
+    use std::time::Duration;
+    let server = Server::start(&[]);
+    let mut c = raw(&server).await;
+    let _: () = c.set_ex("l:a", "ta", 1).await.unwrap();
+    let _: () = c.set_ex("l:b", "tb", 1).await.unwrap();
+    let _: () = c.pexpire("l:a", 300).await.unwrap();
+    let _: () = c.pexpire("l:b", 300).await.unwrap();
+    let (client, _rx) = common::client(server.config());
+    let (lost_tx, lost_rx) = std::sync::mpsc::channel();
+    let set = lease::keep(
+        client.handle(),
+        Duration::from_millis(300),
+        Duration::from_millis(100),
+        move |id, e| {
+            let _ = lost_tx.send((id, e));
+        },
+    );
+    set.add(1, "l:a".into(), "ta".into());
+    set.add(2, "l:b".into(), "tb".into());
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let a: Option<String> = c.get("l:a").await.unwrap();
+    let b: Option<String> = c.get("l:b").await.unwrap();
+    assert_eq!(
+        (a.as_deref(), b.as_deref()),
+        (Some("ta"), Some("tb")),
+        "both kept past three ttls"
+    );
+    assert!(lost_rx.try_recv().is_err());
+    // b is taken over; a is dropped from the set and left to expire.
+    let _: () = c.set("l:b", "other").await.unwrap();
+    set.remove(1);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (id, e) = lost_rx.try_recv().expect("loss reported");
+    assert_eq!((id, e.code()), (2, "ERR_LOCK_LOST"));
+    assert!(lost_rx.try_recv().is_err(), "reported once");
+    assert!(set.is_empty());
+    let a: Option<String> = c.get("l:a").await.unwrap();
+    assert_eq!(a, None, "a removed lease is no longer renewed");
+}

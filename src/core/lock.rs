@@ -39,8 +39,8 @@ pub fn key_parts(prefix: &str) -> [String; 3] {
     [format!("{prefix}{{"), "}".into(), "}:fence".into()]
 }
 
-/// Runs a script by EVALSHA, falling back to EVAL on NOSCRIPT.
-async fn run_script(
+/// Runs a script by EVALSHA, falling back to EVAL on NOSCRIPT (shared with the lease set).
+pub async fn run_script(
     client: &ClientHandle,
     src: &str,
     keys: &[String],

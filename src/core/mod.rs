@@ -6,6 +6,7 @@ pub mod config;
 pub mod connection;
 pub mod direct;
 pub mod error;
+pub mod lease;
 pub mod lock;
 pub mod message_tap;
 pub mod queue;

@@ -748,6 +748,7 @@ pub fn check_options(options: ClientOptions) -> Result<()> {
 pub struct NativeClient {
     inner: Client,
     watchdogs: Mutex<HashMap<u32, crate::core::lock::Watchdog>>,
+    lease_sets: Mutex<HashMap<u32, crate::core::lease::LeaseSet>>,
     /// The direct path's state, for a direct client.
     #[cfg(unix)]
     slot: Option<std::rc::Rc<RefCell<super::lane::Slot>>>,
@@ -803,6 +804,7 @@ impl NativeClient {
         Ok(NativeClient {
             inner,
             watchdogs: Mutex::new(HashMap::new()),
+            lease_sets: Mutex::new(HashMap::new()),
             #[cfg(unix)]
             slot,
         })
@@ -931,6 +933,63 @@ impl NativeClient {
             w.insert(watch_id, dog);
         }
         Ok(())
+    }
+
+    /// Starts lease set `setId`: every `everyMs` its leases are extended to `ttlMs` in one
+    /// script call; a lease lost is reported as a `lockLost` event with its id as
+    /// `watchId`. Replaces an earlier set with the same id.
+    #[napi(catch_unwind)]
+    pub fn keep_leases(&self, set_id: u32, ttl_ms: f64, every_ms: f64) -> Result<()> {
+        if !(ttl_ms.is_finite() && ttl_ms >= 1.0 && every_ms.is_finite() && every_ms >= 1.0) {
+            return Err(arg_error(CoreError::InvalidArg(
+                "ttlMs and everyMs must be positive".into(),
+            )));
+        }
+        let sink = sink()?;
+        let client = self.inner.id();
+        let set = crate::core::lease::keep(
+            self.inner.handle(),
+            Duration::from_millis(ttl_ms as u64),
+            Duration::from_millis(every_ms as u64),
+            move |watch, error| {
+                sink.push(Completion::Event {
+                    client,
+                    event: Event::LockLost { watch, error },
+                })
+            },
+        );
+        if let Ok(mut m) = self.lease_sets.lock() {
+            m.insert(set_id, set);
+        }
+        Ok(())
+    }
+
+    /// Adds lease `leaseId` (`key` holds `token`) to set `setId`.
+    #[napi(catch_unwind)]
+    pub fn add_lease(&self, set_id: u32, lease_id: u32, key: String, token: String) {
+        if let Ok(m) = self.lease_sets.lock() {
+            if let Some(set) = m.get(&set_id) {
+                set.add(lease_id, key, token);
+            }
+        }
+    }
+
+    /// Stops renewing lease `leaseId` of set `setId`.
+    #[napi(catch_unwind)]
+    pub fn remove_lease(&self, set_id: u32, lease_id: u32) {
+        if let Ok(m) = self.lease_sets.lock() {
+            if let Some(set) = m.get(&set_id) {
+                set.remove(lease_id);
+            }
+        }
+    }
+
+    /// Stops lease set `setId` altogether.
+    #[napi(catch_unwind)]
+    pub fn drop_leases(&self, set_id: u32) {
+        if let Ok(mut m) = self.lease_sets.lock() {
+            m.remove(&set_id);
+        }
     }
 
     /// Records a database chosen by `SELECT`, restored on every reconnection.
