@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'ERR_QUEUE_ACTIVE'
   | 'ERR_QUEUE_TIMEOUT'
   | 'ERR_QUEUE_BACKOFF'
+  | 'ERR_QUEUE_JOB_FAILED'
+  | 'ERR_QUEUE_STALLED'
   | 'ERR_INTERNAL'
 
 export interface RedisError extends Error {

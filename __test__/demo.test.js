@@ -100,6 +100,19 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
     assert.equal(limited.status, 429)
     assert.ok(Number(limited.headers.get('retry-after')) >= 1)
 
+    // The queue: jobs enqueued by the page are worked by the demo's own worker.
+    const added = await (await fetch(base + '/queue/jobs?n=6', { method: 'POST' })).json()
+    assert.equal(added.added.length, 6)
+    let q
+    for (let i = 0; i < 200; i++) {
+      q = await (await fetch(base + '/queue/stats')).json()
+      if (q.counts.completed + q.counts.failed >= 6) break
+      await sleep(50)
+    }
+    assert.equal(q.counts.completed + q.counts.failed, 6, JSON.stringify(q.counts))
+    assert.ok(q.jobsPerSecond > 0)
+    assert.ok(q.recent.some((e) => e.state === 'completed' && added.added.includes(e.id)))
+
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
     await exited

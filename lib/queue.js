@@ -295,7 +295,7 @@ class Job {
       }
       const onFailed = ({ failedReason }) => {
         done()
-        reject(new Error(failedReason))
+        reject(redisError('ERR_QUEUE_JOB_FAILED', failedReason, { jobId: this.id }))
       }
       queueEvents.on(`completed:${this.id}`, onCompleted)
       queueEvents.on(`failed:${this.id}`, onFailed)
@@ -804,7 +804,7 @@ class Worker extends QueueBase {
 
   /** Starts taking jobs; resolves when the worker closes. */
   run() {
-    if (this._running) return Promise.reject(new Error('Worker is already running.'))
+    if (this._running) return Promise.reject(redisError('ERR_INVALID_STATE', 'Worker is already running.'))
     if (this.closing) return Promise.reject(redisError('ERR_QUEUE_CLOSED', 'Worker is closed'))
     this._running = this._loop()
     return this._running
@@ -881,7 +881,7 @@ class Worker extends QueueBase {
     for (const id of recovered) this.emit('stalled', id, 'active')
     for (const id of failed) {
       const job = await Queue.prototype.getJob.call(this, id)
-      if (job) this.emit('failed', job, new Error(job.failedReason), 'active')
+      if (job) this.emit('failed', job, redisError('ERR_QUEUE_STALLED', job.failedReason, { jobId: id }), 'active')
     }
   }
 
@@ -1192,7 +1192,7 @@ class QueueEvents extends QueueBase {
   }
 
   run() {
-    if (this._running) return Promise.reject(new Error('Queue Events is already running.'))
+    if (this._running) return Promise.reject(redisError('ERR_INVALID_STATE', 'Queue Events is already running.'))
     this._running = this._loop()
     return this._running
   }

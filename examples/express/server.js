@@ -3,7 +3,7 @@
 //   npm run demo            (starts its own redis-server unless REDIS_URL is set)
 const express = require('express')
 const session = require('express-session')
-const { Redis, rateLimit, RedisStore } = require('../..')
+const { Redis, rateLimit, RedisStore, Queue, Worker } = require('../..')
 const { startEmbeddedRedis } = require('./embedded-redis')
 
 // A slow "database" (in-process, so the cache has something to save); Redis is never faked.
@@ -51,6 +51,35 @@ async function main() {
     for (const res of streams) res.write(`data: ${message}\n\n`)
   })
   await subscriber.subscribe('demo:events')
+
+  // A job queue fed by the page and worked by the demo's own worker (BullMQ's shape); its
+  // events go to the page over the same Server-Sent Events stream.
+  const emailQueue = new Queue('demo-email', { connection: redis, defaultJobOptions: { removeOnComplete: 200, removeOnFail: 200 } })
+  const worker = new Worker(
+    'demo-email',
+    async (job) => {
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 60)) // sending the email
+      if (Math.random() < 0.1) throw new Error('SMTP timeout (simulated)')
+      return { sent: true, to: job.data.to }
+    },
+    { connection: redis, concurrency: 5 }
+  )
+  worker.on('error', (err) => console.error('Worker error:', err.code, err.message))
+  const finishedAt = []
+  const recent = []
+  const jobEvent = (state, job, detail) => {
+    const e = { type: 'job', state, id: job.id, name: job.name, attempt: job.attemptsMade, detail, at: Date.now() }
+    recent.unshift(e)
+    recent.length = Math.min(recent.length, 20)
+    const text = JSON.stringify(e)
+    for (const res of streams) res.write(`data: ${text}\n\n`)
+  }
+  worker.on('active', (job) => jobEvent('active', job))
+  worker.on('completed', (job) => {
+    finishedAt.push(Date.now())
+    jobEvent('completed', job)
+  })
+  worker.on('failed', (job, err) => jobEvent('failed', job, err.message))
 
   const app = express()
   app.use(
@@ -130,6 +159,28 @@ async function main() {
       next(e)
     }
   })
+  // The queue (not under /api/, so the page's polling does not spend the rate limit).
+  app.post('/queue/jobs', async (req, res, next) => {
+    try {
+      const n = Math.min(100, Math.max(1, Number(req.query.n) || 1))
+      const jobs = await emailQueue.addBulk(
+        Array.from({ length: n }, (_, i) => ({ name: 'send-welcome', data: { to: `user${i}@example.com` }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 200 } } }))
+      )
+      res.json({ added: jobs.map((j) => j.id) })
+    } catch (e) {
+      next(e)
+    }
+  })
+  app.get('/queue/stats', async (req, res, next) => {
+    try {
+      const counts = await emailQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')
+      const since = Date.now() - 5000
+      while (finishedAt.length && finishedAt[0] < since) finishedAt.shift()
+      res.json({ counts, jobsPerSecond: finishedAt.length / 5, recent })
+    } catch (e) {
+      next(e)
+    }
+  })
   app.get('/events', (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' })
     res.write(': connected\n\n')
@@ -151,6 +202,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>redis-hotpath demo</ti
 <h2>Leaderboard <small>(sorted set)</small></h2><ol id="lb"></ol>
 <p><button onclick="score()">+10 points for a random player</button></p>
 <h2>Live events <small>(pub/sub → Server-Sent Events)</small></h2><ul id="ev"></ul>
+<h2>Job queue <small>(Queue + Worker, leases kept by the native runtime)</small></h2>
+<p><button onclick="fetch('/queue/jobs?n=20',{method:'POST'})">Enqueue 20 emails</button> <span id="qs"></span></p><ul id="jobs"></ul>
 <h2>Cache-aside <small>(slow DB behind Redis)</small></h2>
 <p><button onclick="fetch('/api/users/1').then(r=>r.json()).then(()=>stats())">GET /api/users/1</button> <span id="st"></span></p>
 <script>
@@ -158,7 +211,10 @@ const players=['ada','grace','linus','ken'];
 async function lb(){const t=await (await fetch('/api/leaderboard')).json();document.getElementById('lb').innerHTML=t.map(p=>'<li>'+p.player+': '+p.score+'</li>').join('')}
 async function score(){await fetch('/api/scores',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({player:players[Math.floor(Math.random()*4)],points:10})})}
 async function stats(){const s=await (await fetch('/api/stats')).json();document.getElementById('st').textContent='hits '+s.hits+', misses '+s.misses+', DB loads '+s.loads}
-new EventSource('/events').onmessage=(e)=>{const d=JSON.parse(e.data);const li=document.createElement('li');li.textContent=new Date(d.at).toLocaleTimeString()+' '+d.player+' → '+d.score;document.getElementById('ev').prepend(li);lb()};
+async function qs(){const s=await (await fetch('/queue/stats')).json();document.getElementById('qs').textContent=Object.entries(s.counts).map(([k,v])=>k+' '+v).join(', ')+' — '+s.jobsPerSecond.toFixed(1)+' jobs/s'}
+function job(d){const li=document.createElement('li');li.textContent=new Date(d.at).toLocaleTimeString()+' #'+d.id+' '+d.name+' '+d.state+(d.detail?' ('+d.detail+')':'');const ul=document.getElementById('jobs');ul.prepend(li);while(ul.children.length>15)ul.lastChild.remove()}
+setInterval(qs,1000);qs();
+new EventSource('/events').onmessage=(e)=>{const d=JSON.parse(e.data);if(d.type==='job')return job(d);const li=document.createElement('li');li.textContent=new Date(d.at).toLocaleTimeString()+' '+d.player+' → '+d.score;document.getElementById('ev').prepend(li);lb()};
 lb();stats();
 </script>`
 
