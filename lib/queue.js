@@ -1061,7 +1061,7 @@ class Worker extends QueueBase {
       keep = job.opts.removeOnFail !== undefined ? keepOf(job.opts.removeOnFail) : this._keepFailed || [-1, 0]
     }
     job._ending = { result, error, lost, outcome }
-    this._finishing.push(job, [job.id, job.token, outcome, value, stack, keep[0], keep[1], delay])
+    this._finishing.push(job, [job.id, job.token, outcome, value, stack, keep[0], keep[1], delay, attemptsMade])
     if (this._finishing.length === 2) process.nextTick(this._flushFinishes)
   }
 

@@ -144,6 +144,7 @@ async fn priority_fifo_fence_and_next_job_in_one_step() {
             "-1",
             "0",
             "0",
+            "1",
         ])
     };
     let v = run(&mut c, FINISH, &base, &finish(&id, "w1:9", "0")).await;

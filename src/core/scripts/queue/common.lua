@@ -95,17 +95,21 @@ local function fetch(token, lock_ms, now, n, lim_max, lim_ms, maxlen)
   for i = 1, #popped, 2 do
     local id = popped[i]
     local jk = jkey(id)
-    if redis.call('EXISTS', jk) == 1 then
-      local started = redis.call('HINCRBY', jk, 'ats', 1)
+    local row = redis.call('HMGET', jk, 'name', 'data', 'opts', 'timestamp', 'delay',
+      'priority', 'atm', 'ats', 'stc', 'processedOn', 'progress', 'sched', 'stacktrace')
+    -- A job whose hash is gone (deleted under it) is skipped.
+    if row[1] then
+      local started = (tonumber(row[8]) or 0) + 1
       local t = token .. ':' .. started
+      row[8] = tostring(started)
+      row[10] = tostring(now)
+      redis.call('HSET', jk, 'ats', started, 'processedOn', now)
       redis.call('SET', lkey(id), t, 'PX', lock_ms)
       redis.call('ZADD', B .. 'active', now, id)
-      redis.call('HSET', jk, 'processedOn', now)
       emit(maxlen, 'event', 'active', 'jobId', id, 'prev', 'waiting')
       out[#out + 1] = id
       out[#out + 1] = t
-      out[#out + 1] = redis.call('HMGET', jk, 'name', 'data', 'opts', 'timestamp', 'delay',
-        'priority', 'atm', 'ats', 'stc', 'processedOn', 'progress', 'sched', 'stacktrace')
+      out[#out + 1] = row
       taken = taken + 1
     end
   end

@@ -1,10 +1,11 @@
 -- Ends attempts, each accepted only from its lease holder (the attempt's token is the
 -- fence), and fetches next jobs in the same step: a worker sends every attempt that ended
 -- in one tick together. ARGV: B, now, maxlen, then for the next jobs: n (0: none), worker
--- token, lock_ms, limiter max, limiter ms; then per attempt 8 values: id, token, outcome
+-- token, lock_ms, limiter max, limiter ms; then per attempt 9 values: id, token, outcome
 -- ('completed', 'failed' or 'retry'), value (the return value's JSON or the failure's
 -- message), stacktrace JSON, keep count (-1 all, 0 none), keep age ms (0: any), retry
--- delay ms. Returns {accepted (1, or 0: not the lease holder, nothing changed),
+-- delay ms, attempts made with this one (only the lease holder writes it, so the holder
+-- knows it). Returns {accepted (1, or 0: not the lease holder, nothing changed),
 -- attemptsMade, ... per attempt, then what `fetch` returns}.
 local now, maxlen = tonumber(ARGV[2]), ARGV[3]
 local n, worker, lock_ms = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
@@ -34,19 +35,30 @@ local function finish_into(id, set, keep, age)
   end
 end
 
-for i = 9, #ARGV, 8 do
+for i = 9, #ARGV, 9 do
   local id, token, outcome, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local stack, keep, age, delay = ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7])
+  local atm = ARGV[i + 8]
   local jk = jkey(id)
-  if redis.call('GET', lkey(id)) ~= token or redis.call('EXISTS', jk) == 0 then
+  if redis.call('GET', lkey(id)) ~= token then
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+  elseif outcome == 'completed' and keep == 0 then
+    -- The common case, kept short: a completed job not kept.
+    redis.call('ZREM', B .. 'active', id)
+    emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
+    redis.call('DEL', lkey(id), jk, gkey(id))
+    out[#out + 1] = 1
+    out[#out + 1] = tonumber(atm)
+  elseif redis.call('EXISTS', jk) == 0 then
     out[#out + 1] = 0
     out[#out + 1] = 0
   else
     redis.call('DEL', lkey(id))
     redis.call('ZREM', B .. 'active', id)
-    local atm = redis.call('HINCRBY', jk, 'atm', 1)
+    redis.call('HSET', jk, 'atm', atm)
     if outcome == 'completed' then
-      if keep ~= 0 then redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now) end
+      redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now)
       emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
       finish_into(id, 'completed', keep, age)
     elseif outcome == 'failed' then
@@ -66,7 +78,7 @@ for i = 9, #ARGV, 8 do
       woken = true
     end
     out[#out + 1] = 1
-    out[#out + 1] = atm
+    out[#out + 1] = tonumber(atm)
   end
 end
 if woken then wake() end
