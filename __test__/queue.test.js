@@ -501,3 +501,44 @@ test('a Worker with connection options makes its own client and closes it', asyn
   await queue.close()
   assert.equal(worker._client.status, 'end')
 })
+
+test('worker limiter, a custom backoff strategy, worker pause/resume, job logs, drained', async () => {
+  const name = fresh()
+  const queue = new Queue(name, { connection: redis })
+  const starts = []
+  const worker = new Worker(
+    name,
+    async (job) => {
+      starts.push(Date.now())
+      await job.log(`run ${job.attemptsMade + 1}`)
+      if (job.data.flaky && job.attemptsMade === 0) throw new Error('first try fails')
+    },
+    { connection: redis, concurrency: 10, limiter: { max: 4, duration: 400 }, settings: { backoffStrategy: (attemptsMade, type) => (type === 'linear' ? attemptsMade * 150 : 0) } }
+  )
+  const drained = new Promise((r) => worker.once('drained', r))
+  await queue.addBulk(Array.from({ length: 12 }, (_, i) => ({ name: 'n', data: { i } })))
+  await collect(worker, 'completed', 12)
+  await drained
+  // No window of 400 ms holds more than 4 starts.
+  for (let i = 4; i < starts.length; i++) assert.ok(starts[i] - starts[i - 4] >= 390, `starts ${i - 4} and ${i} only ${starts[i] - starts[i - 4]} ms apart`)
+  assert.ok(starts[11] - starts[0] >= 800, 'three windows for twelve jobs')
+  // A custom backoff type goes to settings.backoffStrategy.
+  const failedAt = []
+  worker.on('failed', () => failedAt.push(Date.now()))
+  const flaky = await queue.add('f', { flaky: true }, { attempts: 2, backoff: { type: 'linear' } })
+  await collect(worker, 'completed', 1)
+  const n = starts.length
+  assert.ok(starts[n - 1] - failedAt[0] >= 140, `retried ${starts[n - 1] - failedAt[0]} ms after failing`)
+  assert.deepEqual((await queue.getJobLogs(flaky.id)).logs, ['run 1', 'run 2'])
+  // A paused worker takes nothing until resumed.
+  await worker.pause()
+  assert.equal(worker.isPaused(), true)
+  await queue.add('p', {})
+  await sleep(300)
+  assert.equal((await queue.getJobCounts('waiting')).waiting, 1)
+  const after = collect(worker, 'completed', 1)
+  worker.resume()
+  await after
+  await worker.close()
+  await queue.close()
+})
