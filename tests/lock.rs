@@ -3,17 +3,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, Server};
+use common::{client, raw, Server};
 use redis::{AsyncCommands, Script, Value};
 use redis_hotpath::core::lock::{keys, watch, ACQUIRE, EXTEND, RELEASE};
-
-async fn raw(server: &Server) -> redis::aio::MultiplexedConnection {
-    redis::Client::open(format!("redis://127.0.0.1:{}", server.port))
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap()
-}
 
 async fn acquire(
     c: &mut redis::aio::MultiplexedConnection,

@@ -1,17 +1,9 @@
 //! Queue scripts against a real redis-server: the steps a worker takes, one script each.
 mod common;
 
-use common::Server;
+use common::{raw, Server};
 use redis::{AsyncCommands, Script, Value};
 use redis_hotpath::core::queue::{key_base, ADD, FETCH, FINISH, STALLED};
-
-async fn raw(server: &Server) -> redis::aio::MultiplexedConnection {
-    redis::Client::open(format!("redis://127.0.0.1:{}", server.port))
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap()
-}
 
 /// Runs a script with the queue's meta key as its one declared key (it routes the call).
 async fn run(

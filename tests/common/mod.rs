@@ -125,6 +125,15 @@ pub fn client_with_role(
     )
 }
 
+/// A plain redis-rs connection to `server`, for setting up and checking state out of band.
+pub async fn raw(server: &Server) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(format!("redis://127.0.0.1:{}", server.port))
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
 pub fn args(list: &[&str]) -> Vec<Vec<u8>> {
     list.iter().map(|s| s.as_bytes().to_vec()).collect()
 }
