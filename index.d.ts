@@ -121,6 +121,8 @@ export declare class Redis extends EventEmitter {
   [command: string]: any
   readonly options: RedisOptions
   status: RedisStatus
+  /** 'subscriber' while the client holds subscriptions, else 'normal'. */
+  readonly mode: 'normal' | 'subscriber'
   connect(cb?: Callback<void>): Promise<void>
   call(command: string, ...args: Args): Promise<Reply>
   callBuffer(command: string, ...args: Args): Promise<Reply>

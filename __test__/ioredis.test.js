@@ -168,3 +168,25 @@ test('bad arguments throw a clear TypeError and send nothing', async () => {
   assert.equal(after, before)
   assert.throws(() => new Redis({ port: 'nope' }), TypeError)
 })
+
+test('acl, georadius_ro / georadiusbymember_ro, and mode (normal / subscriber)', async () => {
+  assert.equal(await redis.acl('WHOAMI'), 'default')
+  assert.ok((await redis.acl('CAT')).includes('pubsub'))
+  await redis.geoadd('geo:ro', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania')
+  assert.deepEqual(await redis.georadius_ro('geo:ro', 15, 37, 200, 'km', 'ASC'), ['Catania', 'Palermo'])
+  assert.deepEqual(await redis.georadiusbymember_ro('geo:ro', 'Palermo', 100, 'km'), ['Palermo'])
+  const sub = new Redis({ port: server.port })
+  try {
+    assert.equal(sub.mode, 'normal')
+    await sub.subscribe('mode:a')
+    await sub.psubscribe('mode:*')
+    assert.equal(sub.mode, 'subscriber')
+    await sub.unsubscribe()
+    assert.equal(sub.mode, 'subscriber', 'a pattern is still held')
+    await sub.punsubscribe()
+    assert.equal(sub.mode, 'normal', 'leaves subscriber mode once nothing is held')
+    assert.equal(await sub.ping(), 'PONG')
+  } finally {
+    await sub.quit()
+  }
+})

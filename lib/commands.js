@@ -2,10 +2,10 @@
 // Redis command names that get a method on both faces (every other command still works
 // through `call` / `sendCommand`). Lower-case, as ioredis spells them.
 const names = `
-append auth bgrewriteaof bgsave bitcount bitfield bitfield_ro bitop bitpos blmove blmpop blpop brpop brpoplpush
+acl append auth bgrewriteaof bgsave bitcount bitfield bitfield_ro bitop bitpos blmove blmpop blpop brpop brpoplpush
 bzmpop bzpopmax bzpopmin client cluster command config copy dbsize debug decr decrby del discard dump echo
 eval eval_ro evalsha evalsha_ro exec exists expire expireat expiretime failover fcall fcall_ro flushall flushdb
-function geoadd geodist geohash geopos georadius georadiusbymember geosearch geosearchstore get getbit getdel getex
+function geoadd geodist geohash geopos georadius georadius_ro georadiusbymember georadiusbymember_ro geosearch geosearchstore get getbit getdel getex
 getrange getset hdel hello hexists hexpire hget hgetall hincrby hincrbyfloat hkeys hlen hmget hmset hpersist
 hrandfield hscan hset hsetnx hstrlen httl hvals incr incrby incrbyfloat info keys lastsave latency lcs lindex
 linsert llen lmove lmpop lolwut lpop lpos lpush lpushx lrange lrem lset ltrim memory mget migrate module monitor

@@ -109,6 +109,14 @@ class Redis extends BaseClient {
     return withCallback(p, callback)
   }
 
+  /**
+   * ioredis' `mode`: 'subscriber' while this client holds subscriptions, else 'normal'.
+   * (Subscriptions live on a connection of their own, so other commands keep working.)
+   */
+  get mode() {
+    return this._subChannels.size + this._subPatterns.size + this._subShards.size > 0 ? 'subscriber' : 'normal'
+  }
+
   _run(name, args, binary) {
     let cb
     if (args.length > 0 && typeof args[args.length - 1] === 'function') {
