@@ -811,6 +811,13 @@ export declare class QueueEvents extends EventEmitter {
   on(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
+/** An error reply from the server (ioredis' `ReplyError`), code 'ERR_REDIS_REPLY'. */
+export declare class ReplyError extends Error {
+  code: ErrorCode
+}
+/** node-redis' name for the same class. */
+export declare const ErrorReply: typeof ReplyError
+
 /** Thrown by a processor: the job fails at once, whatever attempts are left. */
 export declare class UnrecoverableError extends Error {
   constructor(message?: string)

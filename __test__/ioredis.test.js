@@ -190,3 +190,30 @@ test('acl, georadius_ro / georadiusbymember_ro, and mode (normal / subscriber)',
     await sub.quit()
   }
 })
+
+test('server errors are ReplyErrors (ioredis) / ErrorReply (node-redis), with their code', async () => {
+  const { ReplyError, ErrorReply, createClient } = require('..')
+  await redis.set('re:str', 'x')
+  const err = await redis.lpush('re:str', 'a').catch((e) => e)
+  assert.ok(err instanceof ReplyError && err instanceof Error)
+  assert.equal(err.name, 'ReplyError')
+  assert.equal(err.code, 'ERR_REDIS_REPLY')
+  assert.match(err.message, /^WRONGTYPE/)
+  const rows = await redis.pipeline().get('re:str').lpush('re:str', 'b').exec()
+  assert.equal(rows[0][0], null)
+  assert.ok(rows[1][0] instanceof ReplyError)
+  const m = await redis.multi().set('re:k', '1').lpush('re:str', 'c').exec()
+  assert.ok(m[1][0] instanceof ReplyError, 'inside EXEC too')
+  // Errors raised before sending stay TypeErrors; connection errors are not ReplyErrors.
+  await assert.rejects(redis.set('re:k', {}), (e) => e instanceof TypeError && !(e instanceof ReplyError))
+  assert.equal(ErrorReply, ReplyError)
+  const nr = createClient({ url: server.url })
+  await nr.connect()
+  try {
+    const e2 = await nr.lPush('re:str', 'd').catch((e) => e)
+    assert.ok(e2 instanceof ErrorReply)
+    assert.equal(e2.code, 'ERR_REDIS_REPLY')
+  } finally {
+    await nr.quit()
+  }
+})

@@ -7,7 +7,7 @@
 // (no other thread involved). Each worker thread loading the package has its own drain.
 
 const native = require('./native')
-const { typeError, rangeError, closedError } = require('./errors')
+const { typeError, rangeError, closedError, ReplyError } = require('./errors')
 
 // A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies.
 const BUFFER_REPLY = 0x80000000
@@ -122,8 +122,12 @@ function value() {
       bi += n
       return b
     }
-    case 5:
-      return extras[T[ti++]]
+    case 5: {
+      const x = extras[T[ti++]]
+      // The server's error replies are ReplyErrors (ioredis' class), code kept.
+      if (x instanceof Error && x.code === 'ERR_REDIS_REPLY') Object.setPrototypeOf(x, ReplyError.prototype)
+      return x
+    }
     case 6: {
       const n = T[ti++]
       const o = {}

@@ -20,9 +20,19 @@ function redisError(code, message, extra) {
   return e
 }
 
+/**
+ * An error reply from the server (`WRONGTYPE ...`, `ERR ...`): ioredis' `ReplyError` and
+ * node-redis' `ErrorReply`, with this package's `code` ('ERR_REDIS_REPLY') kept.
+ */
+class ReplyError extends Error {
+  get name() {
+    return 'ReplyError'
+  }
+}
+
 /** The error for a command on a connection that has ended. */
 function closedError() {
   return redisError('ERR_REDIS_CLOSED', 'Connection is closed')
 }
 
-module.exports = { typeError, rangeError, redisError, closedError }
+module.exports = { typeError, rangeError, redisError, closedError, ReplyError }
