@@ -67,6 +67,8 @@ export interface RedisOptions {
   enableOfflineQueue?: boolean
   /** Commands allowed to wait for a connection. Default 10000. */
   maxOfflineQueue?: number
+  /** Commands defined at construction, as `defineCommand` does. */
+  scripts?: Record<string, { lua: string; numberOfKeys?: number; readOnly?: boolean }>
   lazyConnect?: boolean
   /** Delay in ms before reconnection attempt `times`, or a non-number to stop. */
   retryStrategy?: (times: number) => number | null | undefined | void

@@ -217,3 +217,18 @@ test('server errors are ReplyErrors (ioredis) / ErrorReply (node-redis), with th
     await nr.quit()
   }
 })
+
+test('the scripts option defines commands at construction; select emits select', async () => {
+  const r = new Redis({ port: server.port, scripts: { addTwo: { lua: 'return redis.call("INCRBY", KEYS[1], 2)', numberOfKeys: 1 } } })
+  try {
+    await r.del('sc:n')
+    assert.equal(await r.addTwo('sc:n'), 2)
+    assert.equal(await r.addTwo('sc:n'), 4)
+    const selected = new Promise((resolve) => r.once('select', resolve))
+    assert.equal(await r.select(3), 'OK')
+    assert.equal(await selected, 3)
+    assert.throws(() => new Redis({ port: server.port, lazyConnect: true, scripts: { bad: { numberOfKeys: 1 } } }), { name: 'TypeError' })
+  } finally {
+    await r.quit()
+  }
+})

@@ -87,6 +87,11 @@ class Redis extends BaseClient {
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
     })
+    // ioredis' `scripts` option: commands defined at construction.
+    if (options.scripts !== undefined) {
+      if (options.scripts === null || typeof options.scripts !== 'object') throw typeError('scripts must be an object of { name: { lua, numberOfKeys } }')
+      for (const [name, definition] of Object.entries(options.scripts)) this.defineCommand(name, definition)
+    }
     if (!options.lazyConnect) this._open()
   }
 
@@ -138,8 +143,18 @@ class Redis extends BaseClient {
     if (name === 'quit') return this.quit()
     const conn = this._command()
     const flat = flatten(name, args, [name])
-    const transform = name === 'select' ? conn.selectTransform(Number(flat[1])) : TRANSFORMS[name] || null
+    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : TRANSFORMS[name] || null
     return conn.send(flat, binary, transform, blockingTimeout(flat, conn.commandTimeout))
+  }
+
+  /** SELECT's reply: the database is kept for reconnects and a `select` event says so (ioredis'). */
+  _selectTransform(conn, db) {
+    const keep = conn.selectTransform(db)
+    return (reply) => {
+      const r = keep(reply)
+      if (r === 'OK') this.emit('select', db)
+      return r
+    }
   }
 
   _command() {
