@@ -232,3 +232,36 @@ test('the scripts option defines commands at construction; select emits select',
     await r.quit()
   }
 })
+
+test('per-command callbacks in pipeline() (results) and multi() (QUEUED), as ioredis calls them', async () => {
+  const seen = []
+  const rows = await redis
+    .pipeline()
+    .set('cb:a', '1', (err, v) => seen.push(['set', err, v]))
+    .get('cb:a', (err, v) => seen.push(['get', err, v]))
+    .lpush('cb:a', 'x', (err) => seen.push(['lpush', err && err.code]))
+    .exec()
+  assert.deepEqual(seen, [
+    ['set', null, 'OK'],
+    ['get', null, '1'],
+    ['lpush', 'ERR_REDIS_REPLY'],
+  ])
+  assert.deepEqual(rows.slice(0, 2), [
+    [null, 'OK'],
+    [null, '1'],
+  ])
+  const queued = []
+  const replies = await redis
+    .multi()
+    .set('cb:b', '2', (err, v) => queued.push([err, v]))
+    .incr('cb:b', (err, v) => queued.push([err, v]))
+    .exec()
+  assert.deepEqual(queued, [
+    [null, 'QUEUED'],
+    [null, 'QUEUED'],
+  ])
+  assert.deepEqual(replies, [
+    [null, 'OK'],
+    [null, 3],
+  ])
+})

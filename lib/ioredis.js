@@ -390,8 +390,29 @@ class Pipeline {
   }
 
   _add(name, args, binary) {
-    this.queue.push({ name, args, binary })
+    // A trailing function is the command's own callback (ioredis' per-command callbacks).
+    let cb = null
+    if (args.length > 0 && typeof args[args.length - 1] === 'function') {
+      cb = args[args.length - 1]
+      args = args.slice(0, -1)
+    }
+    this.queue.push({ name, args, binary, cb })
     return this
+  }
+
+  /** Calls each command's callback with its `[err, result]` row (after exec settles). */
+  _callBack(rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const cb = this.queue[i] && this.queue[i].cb
+      if (!cb) continue
+      try {
+        cb(rows[i][0], rows[i][1])
+      } catch (err) {
+        process.nextTick(() => {
+          throw err
+        })
+      }
+    }
   }
 
   get length() {
@@ -426,7 +447,10 @@ class Pipeline {
         cmds.map((c) =>
           settle(c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : conn.send(c.flat, c.binary, c.transform, c.timeout))
         )
-      )
+      ).then((rows) => {
+        this._callBack(rows)
+        return rows
+      })
     }
     for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
     // All or nothing: a command that cannot be sent discards the transaction before any of
@@ -445,7 +469,10 @@ class Pipeline {
       conn.send(['exec'], false, null),
     ])
     multi.catch(() => {})
-    return Promise.all(queued).then(() =>
+    // Inside a transaction a command's callback gets its queuing reply ('QUEUED'), as in ioredis.
+    return Promise.all(queued).then((acks) => {
+      this._callBack(acks.map((v) => (v instanceof Error ? [v, null] : [null, v])))
+    }).then(() =>
       exec.then((replies) => {
         if (replies === null) return null
         return replies.map((v) => (v instanceof Error ? [v, null] : [null, v]))
