@@ -67,6 +67,8 @@ export interface RedisOptions {
   enableOfflineQueue?: boolean
   /** Commands allowed to wait for a connection. Default 10000. */
   maxOfflineQueue?: number
+  /** Put before every key argument (not values, channels or KEYS/SCAN patterns), as ioredis does. */
+  keyPrefix?: string
   /** Commands defined at construction, as `defineCommand` does. */
   scripts?: Record<string, { lua: string; numberOfKeys?: number; readOnly?: boolean }>
   lazyConnect?: boolean

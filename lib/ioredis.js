@@ -4,6 +4,7 @@
 const { Readable } = require('stream')
 const { BaseClient, closedError } = require('./base')
 const { names, blockingTimeout } = require('./commands')
+const { prefixKeys } = require('./key-prefix')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
 const { typeError, rangeError } = require('./errors')
@@ -87,6 +88,8 @@ class Redis extends BaseClient {
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
     })
+    if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') throw typeError('keyPrefix must be a string')
+    this._keyPrefix = options.keyPrefix ? options.keyPrefix : null
     // ioredis' `scripts` option: commands defined at construction.
     if (options.scripts !== undefined) {
       if (options.scripts === null || typeof options.scripts !== 'object') throw typeError('scripts must be an object of { name: { lua, numberOfKeys } }')
@@ -139,12 +142,22 @@ class Redis extends BaseClient {
 
   _send(name, args, binary) {
     if (SUB_COMMANDS.has(name)) return this._subscription(name, flatten(name, args, []))
-    if (name === 'eval') return runScript(this._command(), args[0], args.slice(1), binary, null)
+    if (name === 'eval') return runScript(this._command(), args[0], this._prefixedRest(flatten('', args.slice(1), [])), binary, null)
     if (name === 'quit') return this.quit()
     const conn = this._command()
-    const flat = flatten(name, args, [name])
+    const flat = this._prefixed(flatten(name, args, [name]))
     const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : TRANSFORMS[name] || null
     return conn.send(flat, binary, transform, blockingTimeout(flat, conn.commandTimeout))
+  }
+
+  /** `flat` (name first) with `keyPrefix` before each key (lib/key-prefix.js). */
+  _prefixed(flat) {
+    return this._keyPrefix === null ? flat : prefixKeys(this._keyPrefix, flat)
+  }
+
+  /** A script's `[numkeys, ...keys, ...args]` with `keyPrefix` before each key. */
+  _prefixedRest(rest) {
+    return this._keyPrefix === null ? rest : prefixKeys(this._keyPrefix, ['eval', '', ...rest]).slice(2)
   }
 
   /** SELECT's reply: the database is kept for reconnects and a `select` event says so (ioredis'). */
@@ -188,7 +201,7 @@ class Redis extends BaseClient {
         if (typeof args[args.length - 1] === 'function') cb = args.pop()
         const flat = flatten('', args, [])
         const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
-        return withCallback(runScript(this._command(), lua, rest, binary, null), cb)
+        return withCallback(runScript(this._command(), lua, this._prefixedRest(rest), binary, null), cb)
       }
     this[name] = make(false)
     this[name + 'Buffer'] = make(true)
@@ -433,8 +446,8 @@ class Pipeline {
     const conn = this.redis._command()
     // Build every command first, so a bad argument rejects the whole exec before anything is sent.
     const cmds = this.queue.map(({ name, args, binary }) => {
-      if (name === 'evalsha_script') return { script: args, binary }
-      const flat = flatten(name, args, [name])
+      if (name === 'evalsha_script') return { script: [args[0], ...this.redis._prefixedRest(args.slice(1))], binary }
+      const flat = this.redis._prefixed(flatten(name, args, [name]))
       return { flat, binary, transform: TRANSFORMS[name] || null, timeout: blockingTimeout(flat, conn.commandTimeout) }
     })
     const settle = (p) =>
@@ -506,7 +519,7 @@ Redis.Redis = Redis
  */
 class Cluster extends Redis {
   constructor(startupNodes, options = {}) {
-    super({ ...(options.redisOptions || {}), lazyConnect: options.lazyConnect, _clusterNodes: clusterNodes(startupNodes) })
+    super({ ...(options.redisOptions || {}), keyPrefix: options.keyPrefix ?? (options.redisOptions || {}).keyPrefix, lazyConnect: options.lazyConnect, _clusterNodes: clusterNodes(startupNodes) })
     this.startupNodes = startupNodes
   }
 }
