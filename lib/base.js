@@ -138,6 +138,22 @@ class BaseClient extends EventEmitter {
     return this._keeper
   }
 
+  /**
+   * A connection of its own for one helper's blocking reads (stream consumers, queue
+   * workers, QueueEvents), so they never hold up the client's commands; it reconnects on
+   * the client's retry strategy, and `onEvent(name, detail)` sees its other events.
+   */
+  _ownConnection(onEvent) {
+    const owner = {
+      _nativeEvent: (name, detail) => {
+        if (name === 'retry') this._retry(conn, detail)
+        if (onEvent) onEvent(name, detail)
+      },
+    }
+    const conn = new Connection({ ...this._nativeOptions, lazyConnect: false }, { owner })
+    return conn
+  }
+
   /** The command connection, for helpers built on the client (rate limiter, stores). */
   _cmdConn() {
     throw new Error('not implemented by this face')

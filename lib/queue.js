@@ -8,7 +8,6 @@
 const crypto = require('crypto')
 const { EventEmitter } = require('events')
 const native = require('./native')
-const { Connection } = require('./core')
 const { runScript } = require('./script')
 const { SHAPES } = require('./args')
 const { typeError, rangeError, redisError } = require('./errors')
@@ -49,18 +48,6 @@ function clientOf(connection) {
     return { client: connection === undefined ? new Redis() : new Redis(connection), owned: true }
   }
   throw typeError('connection must be a client, connection options or a redis:// URL')
-}
-
-/** A connection of our own for blocking reads, so they never hold up the client's commands. */
-function blockingConnection(client, onEvent) {
-  const owner = {
-    _nativeEvent: (name, detail) => {
-      if (name === 'retry') client._retry(conn, detail)
-      if (onEvent) onEvent(name, detail)
-    },
-  }
-  const conn = new Connection({ ...client._nativeOptions, lazyConnect: false }, { owner })
-  return conn
 }
 
 function prefixOf(opts) {
@@ -134,6 +121,18 @@ class QueueBase extends EventEmitter {
 
   _key(suffix) {
     return this._base + suffix
+  }
+
+  /** Emits `error` when someone listens (a queue's background work must not crash the process). */
+  _error(err) {
+    if (this.listenerCount('error') > 0) this.emit('error', err)
+  }
+
+  /** The job with this id, or undefined. */
+  async _getJob(id) {
+    const f = await this._send(['HGETALL', this._key('j:' + id)], SHAPES.object)
+    if (!f || Object.keys(f).length === 0) return undefined
+    return Job.fromFields(this, id, f)
   }
 
   async _closeClient() {
@@ -469,9 +468,7 @@ class Queue extends QueueBase {
   /** The job with this id, or undefined. */
   async getJob(id) {
     if (typeof id !== 'string' || id.length === 0) throw typeError('a job id must be a non-empty string')
-    const f = await this._send(['HGETALL', this._key('j:' + id)], SHAPES.object)
-    if (!f || Object.keys(f).length === 0) return undefined
-    return Job.fromFields(this, id, f)
+    return this._getJob(id)
   }
 
   /** Jobs in the given states, newest first unless `asc`. */
@@ -798,10 +795,6 @@ class Worker extends QueueBase {
     }
   }
 
-  _error(err) {
-    if (this.listenerCount('error') > 0) this.emit('error', err)
-  }
-
   /** Starts taking jobs; resolves when the worker closes. */
   run() {
     if (this._running) return Promise.reject(redisError('ERR_INVALID_STATE', 'Worker is already running.'))
@@ -880,7 +873,7 @@ class Worker extends QueueBase {
     const [recovered, failed] = await this._script('stalled', [Date.now(), this.maxStalledCount, MAX_EVENTS, this.stalledInterval])
     for (const id of recovered) this.emit('stalled', id, 'active')
     for (const id of failed) {
-      const job = await Queue.prototype.getJob.call(this, id)
+      const job = await this._getJob(id)
       if (job) this.emit('failed', job, redisError('ERR_QUEUE_STALLED', job.failedReason, { jobId: id }), 'active')
     }
   }
@@ -941,7 +934,7 @@ class Worker extends QueueBase {
 
   /** Waits up to `ms` for the marker a producer sets when it adds a job. */
   async _block(ms) {
-    if (this._blocking === null || this._blocking.ended) this._blocking = blockingConnection(this._client)
+    if (this._blocking === null || this._blocking.ended) this._blocking = this._client._ownConnection()
     const conn = this._blocking
     const secs = Math.max(0.001, ms / 1000).toFixed(3)
     try {
@@ -1168,12 +1161,8 @@ class QueueEvents extends QueueBase {
     if (this.opts.autorun !== false) this.run().catch((err) => this._error(err))
   }
 
-  _error(err) {
-    if (this.listenerCount('error') > 0) this.emit('error', err)
-  }
-
   _connection() {
-    if (this._conn_ === null || this._conn_.ended) this._conn_ = blockingConnection(this._client)
+    if (this._conn_ === null || this._conn_.ended) this._conn_ = this._client._ownConnection()
     return this._conn_
   }
 

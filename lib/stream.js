@@ -6,7 +6,6 @@
 // that crashes, or a server that restarts (with persistence), loses nothing: unacknowledged
 // entries are delivered again.
 const { EventEmitter } = require('events')
-const { Connection } = require('./core')
 const { typeError, rangeError } = require('./errors')
 const { blockingTimeout } = require('./commands')
 const { SHAPES } = require('./args')
@@ -134,17 +133,9 @@ class StreamConsumer extends EventEmitter {
 
   _connection() {
     if (this._conn === null || this._conn.ended) {
-      const client = this.stream.client
-      const owner = {
-        _nativeEvent: (name, detail) => {
-          // Failed reads report connection trouble; reconnect delays follow the client's strategy.
-          if (name === 'retry') client._retry(this._conn, detail)
-          // A read's reply can be lost with a connection: after any drop, this consumer's
-          // own pending entries are read again first.
-          if (name === 'close') this._startRecovery()
-        },
-      }
-      this._conn = new Connection({ ...client._nativeOptions, lazyConnect: false }, { owner })
+      // A read's reply can be lost with a connection: after any drop, this consumer's own
+      // pending entries are read again first.
+      this._conn = this.stream.client._ownConnection((name) => name === 'close' && this._startRecovery())
     }
     return this._conn
   }
