@@ -819,6 +819,12 @@ export declare class QueueEvents extends EventEmitter {
 export declare class ReplyError extends Error {
   code: ErrorCode
 }
+/** A command written but cut off by a lost connection (ioredis' `AbortError`), code 'ERR_REDIS_CONNECTION'. */
+export declare class AbortError extends Error {
+  code: ErrorCode
+}
+/** A command that waited through `maxRetriesPerRequest` failed reconnections, code 'ERR_REDIS_MAX_RETRIES'. */
+export declare class MaxRetriesPerRequestError extends AbortError {}
 /** node-redis' name for the same class. */
 export declare const ErrorReply: typeof ReplyError
 

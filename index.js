@@ -4,9 +4,11 @@ const { createClient, createCluster, RedisClient } = require('./lib/node-redis')
 const { RateLimiter, RateLimitStore, rateLimit } = require('./lib/rate-limit')
 const { Lock, Redlock } = require('./lib/lock')
 const { Queue, Worker, Job, QueueEvents, UnrecoverableError } = require('./lib/queue')
-const { ReplyError } = require('./lib/errors')
+const { ReplyError, AbortError, MaxRetriesPerRequestError } = require('./lib/errors')
 
-module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, ErrorReply: ReplyError, default: Redis }
+module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, ErrorReply: ReplyError, AbortError, MaxRetriesPerRequestError, default: Redis }
+// ioredis users also reach the error classes through the constructor (`Redis.ReplyError`).
+Object.assign(Redis, { ReplyError, AbortError, MaxRetriesPerRequestError })
 // TypeScript's `import Redis from 'redis-hotpath'` compiled to CommonJS (esModuleInterop)
 // takes `default` only from a module marked as transpiled ESM, as ioredis' is.
 Object.defineProperty(module.exports, '__esModule', { value: true })

@@ -288,12 +288,13 @@ test('many RedisStores on one client add no listeners beyond the first', async (
 
 test('garbage from the server is a connection error, with an error event; a connect timeout says so', async () => {
   const net = require('net')
-  // Answers the handshake like a server, then sends bytes that are not RESP.
+  // Answers the handshake like a server (HELLO, then the two CLIENT SETINFO), then sends
+  // bytes that are not RESP.
   const fake = net.createServer((sock) => {
     let n = 0
     sock.on('data', () => {
       n++
-      sock.write(n === 1 ? '%1\r\n+server\r\n+fake\r\n' : '?garbage\r\n')
+      sock.write(n === 1 ? '%1\r\n+server\r\n+fake\r\n+OK\r\n+OK\r\n' : '?garbage\r\n')
     })
   })
   await new Promise((r) => fake.listen(0, '127.0.0.1', r))

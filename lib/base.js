@@ -133,7 +133,7 @@ class BaseClient extends EventEmitter {
    */
   _keeperConn() {
     if (this._keeper === null || this._keeper.ended) {
-      this._keeper = new Connection({ ...this._nativeOptions, lazyConnect: false }, { runtime: true, owner: this })
+      this._keeper = new Connection(this._internalOptions(), { runtime: true, owner: this })
     }
     return this._keeper
   }
@@ -150,8 +150,17 @@ class BaseClient extends EventEmitter {
         if (onEvent) onEvent(name, detail)
       },
     }
-    const conn = new Connection({ ...this._nativeOptions, lazyConnect: false }, { owner })
+    const conn = new Connection(this._internalOptions(), { owner })
     return conn
+  }
+
+  /**
+   * Options for the connections the client opens for itself (subscriber, keeper, helpers'
+   * blocking reads): connected at once, and RESP3 whatever `protocol` says, since pushes
+   * (pub/sub messages) need it.
+   */
+  _internalOptions() {
+    return { ...this._nativeOptions, lazyConnect: false, protocol: undefined }
   }
 
   /** The command connection, for helpers built on the client (rate limiter, stores). */
@@ -172,6 +181,8 @@ class BaseClient extends EventEmitter {
   }
 
   _registerNearCache(cache) {
+    // Invalidations arrive as RESP3 pushes; a RESP2 connection would never hear them.
+    if (this._nativeOptions.protocol === 2) throw typeError('A near-cache needs RESP3: this client was created with protocol 2')
     this._nearCaches.add(cache)
     this._cmdConn().native.enableTracking()
   }
@@ -276,7 +287,7 @@ class BaseClient extends EventEmitter {
 
   _subscriber() {
     if (this._sub === null || this._sub.ended) {
-      this._sub = new Connection({ ...this._nativeOptions, lazyConnect: false }, { subscriber: true, owner: this._subOwner })
+      this._sub = new Connection(this._internalOptions(), { subscriber: true, owner: this._subOwner })
       this._sub.onMessage = (channel, payload, pattern, sharded) => this._onMessage(channel, payload, pattern, sharded)
       if (this._binaryMessages) this._sub.native.setBinaryMessages(true)
     }

@@ -7,7 +7,7 @@
 // (no other thread involved). Each worker thread loading the package has its own drain.
 
 const native = require('./native')
-const { typeError, rangeError, closedError, ReplyError } = require('./errors')
+const { typeError, rangeError, closedError, classify } = require('./errors')
 
 // A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies.
 const BUFFER_REPLY = 0x80000000
@@ -124,9 +124,8 @@ function value() {
     }
     case 5: {
       const x = extras[T[ti++]]
-      // The server's error replies are ReplyErrors (ioredis' class), code kept.
-      if (x instanceof Error && x.code === 'ERR_REDIS_REPLY') Object.setPrototypeOf(x, ReplyError.prototype)
-      return x
+      // Errors get ioredis' classes (ReplyError, AbortError, ...), code kept.
+      return x instanceof Error ? classify(x) : x
     }
     case 6: {
       const n = T[ti++]
@@ -191,7 +190,7 @@ function drain(arg) {
       // A batch that failed as a whole.
       const c = connections.get(T[ti])
       const id = T[ti + 1]
-      const err = extras[T[ti + 2]]
+      const err = classify(extras[T[ti + 2]])
       ti += 3
       const b = c === undefined ? undefined : c.inflight.get(id)
       if (b !== undefined) {

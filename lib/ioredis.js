@@ -7,8 +7,10 @@ const { names, blockingTimeout } = require('./commands')
 const { prefixKeys } = require('./key-prefix')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
-const { typeError, rangeError } = require('./errors')
+const { typeError, rangeError, redisError, ReplyError } = require('./errors')
 const { checkTransaction } = require('./core')
+const { openMonitor } = require('./monitor')
+const { traceCommand, traceBatch, traceConnect, listening, connectChannel } = require('./tracing')
 
 const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
 // Reply shapes (codes the core applies) by command name.
@@ -72,6 +74,9 @@ function nativeOptions(o) {
     maxInFlight: o.maxInFlight,
     lazyConnect: false,
     clusterNodes: o._clusterNodes,
+    protocol: o.protocol,
+    clientInfoTag: o.clientInfoTag,
+    disableClientInfo: o.disableClientInfo,
     // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
     // the native capped exponential backoff with jitter applies.
     externalRetry: typeof o.retryStrategy === 'function',
@@ -90,6 +95,21 @@ class Redis extends BaseClient {
     })
     if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') throw typeError('keyPrefix must be a string')
     this._keyPrefix = options.keyPrefix ? options.keyPrefix : null
+    if (options.reconnectOnError != null && typeof options.reconnectOnError !== 'function') throw typeError('reconnectOnError must be a function')
+    this._reconnectOnError = options.reconnectOnError || null
+    if (options.blockingTimeout !== undefined && typeof options.blockingTimeout !== 'number') throw typeError('blockingTimeout must be a number of ms')
+    if (options.blockingTimeoutGrace !== undefined && !(typeof options.blockingTimeoutGrace === 'number' && options.blockingTimeoutGrace >= 0)) throw typeError('blockingTimeoutGrace must be a number of ms')
+    // ioredis' opt-in safety net: a blocking command with no reply by then resolves null.
+    this._blockingTimeout = options.blockingTimeout > 0 ? options.blockingTimeout : 0
+    this._blockingGrace = options.blockingTimeoutGrace ?? 100
+    // What traces name as the target (ioredis' context fields), and the attempts so far.
+    this._db = Number(options.db) || 0
+    this._target = traceTarget(options)
+    this._epoch = 0
+    if (options.replyMapping !== undefined && options.replyMapping !== 'legacy' && options.replyMapping !== 'resp3') throw typeError("replyMapping must be 'legacy' or 'resp3'")
+    if (options.replyMapping === 'resp3' && options.protocol === 2) throw typeError('The "resp3" replyMapping is only supported with protocol 3')
+    // replyMapping 'resp3': every reply keeps RESP3's types (maps as objects, doubles as numbers).
+    this._resp3 = options.replyMapping === 'resp3'
     // ioredis' `scripts` option: commands defined at construction.
     if (options.scripts !== undefined) {
       if (options.scripts === null || typeof options.scripts !== 'object') throw typeError('scripts must be an object of { name: { lua, numberOfKeys } }')
@@ -98,10 +118,16 @@ class Redis extends BaseClient {
     if (!options.lazyConnect) this._open()
   }
 
-  /** Connects a `lazyConnect` client; resolves once it is ready. */
+  /**
+   * Connects a `lazyConnect` client, or one that has ended (after `quit()` /
+   * `disconnect()`); resolves once it is ready. Like ioredis, refuses while connecting or
+   * connected.
+   */
   connect(callback) {
     const p = new Promise((resolve, reject) => {
-      if (this.status === 'ready') return resolve()
+      if (this.status === 'connecting' || this.status === 'connect' || this.status === 'ready') {
+        return reject(redisError('ERR_REDIS_CONNECTION', 'Redis is already connecting/connected'))
+      }
       this._open()
       const onReady = () => {
         this.off('end', onEnd)
@@ -137,7 +163,50 @@ class Redis extends BaseClient {
     } catch (err) {
       p = Promise.reject(err)
     }
+    if (this._reconnectOnError !== null && name !== 'client') p = this._onReplyError(p, () => this._send(name, args, binary))
     return cb ? withCallback(p, cb) : p
+  }
+
+  /**
+   * ioredis' `reconnectOnError(err)` for a command's error reply: true or 1 reconnects (the
+   * command still rejects), 2 reconnects and sends the command again on the new connection.
+   */
+  _onReplyError(p, resend) {
+    return p.catch((err) => {
+      if (!(err instanceof ReplyError)) throw err
+      let decision
+      try {
+        decision = this._reconnectOnError(err)
+      } catch (e) {
+        this._emitError(e)
+        throw err
+      }
+      if (decision !== true && decision !== 1 && decision !== 2) throw err
+      if (this.status !== 'reconnecting' && this._conn !== null && !this._conn.ended) this._conn.native.reconnect()
+      if (decision === 2) return resend()
+      throw err
+    })
+  }
+
+  /** ioredis' `blockingTimeout`: a blocking command still unanswered by then resolves null. */
+  _blockingNet(p, flat) {
+    const head = String(flat[0]).toLowerCase()
+    let ms = blockingTimeout(flat, 0)
+    if (ms === undefined) {
+      if (head !== 'xread' && head !== 'xreadgroup') return p
+      ms = this._blockingTimeout
+    } else ms = ms < 0 ? this._blockingTimeout : ms + this._blockingGrace
+    let timer
+    const net = new Promise((resolve) => {
+      timer = setTimeout(resolve, ms, null)
+    })
+    return Promise.race([p, net]).finally(() => clearTimeout(timer))
+  }
+
+  /** Commands waiting in this tick's batch (ioredis' auto-pipeline queue; ours is always on). */
+  get autoPipelineQueueSize() {
+    const b = this._conn === null ? null : this._conn.cur
+    return b === null ? 0 : b.resolves.length
   }
 
   _send(name, args, binary) {
@@ -146,8 +215,11 @@ class Redis extends BaseClient {
     if (name === 'quit') return this.quit()
     const conn = this._command()
     const flat = this._prefixed(flatten(name, args, [name]))
-    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : TRANSFORMS[name] || null
-    return conn.send(flat, binary, transform, blockingTimeout(flat, conn.commandTimeout))
+    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : this._resp3 ? SHAPES.resp3 : TRANSFORMS[name] || null
+    const timeout = blockingTimeout(flat, conn.commandTimeout)
+    const p = traceCommand(conn.send(flat, binary, transform, timeout), this, flat)
+    if (this._blockingTimeout === 0 || (timeout === undefined && name !== 'xread' && name !== 'xreadgroup')) return p
+    return this._blockingNet(p, flat)
   }
 
   /** `flat` (name first) with `keyPrefix` before each key (lib/key-prefix.js). */
@@ -165,7 +237,10 @@ class Redis extends BaseClient {
     const keep = conn.selectTransform(db)
     return (reply) => {
       const r = keep(reply)
-      if (r === 'OK') this.emit('select', db)
+      if (r === 'OK') {
+        this._db = db
+        this.emit('select', db)
+      }
       return r
     }
   }
@@ -173,6 +248,52 @@ class Redis extends BaseClient {
   _command() {
     if (this._conn === null) return this._open()
     return this._conn
+  }
+
+  _open() {
+    const fresh = this._conn === null || this._conn.ended
+    const conn = super._open()
+    if (fresh) this._traceAttempt()
+    return conn
+  }
+
+  _nativeEvent(name, detail, conn) {
+    super._nativeEvent(name, detail, conn)
+    if (name === 'reconnecting' && conn === this._conn) this._traceAttempt()
+  }
+
+  /** One connection attempt on `ioredis:connect`, when someone listens: ready ends it, error fails it. */
+  _traceAttempt() {
+    if (!listening(connectChannel)) return
+    traceConnect(this, ++this._epoch, () =>
+      new Promise((resolve, reject) => {
+        const done = () => {
+          this.off('ready', onReady)
+          this.off('error', onError)
+          this.off('end', onEnd)
+        }
+        const onReady = () => {
+          done()
+          resolve()
+        }
+        const onError = (err) => {
+          done()
+          reject(err)
+        }
+        const onEnd = () => {
+          done()
+          reject(closedError())
+        }
+        this.on('ready', onReady)
+        this.on('error', onError)
+        this.on('end', onEnd)
+      })
+    )
+  }
+
+  /** `{ database, serverAddress, serverPort }` for traces. */
+  _traceTarget() {
+    return { database: this._db, serverAddress: this._target.address, serverPort: this._target.port }
   }
 
   _cmdConn() {
@@ -232,13 +353,19 @@ class Redis extends BaseClient {
     for (const c of channels) if (typeof c !== 'string' && !Buffer.isBuffer(c)) return Promise.reject(typeError('channels must be strings or Buffers'))
     const registry = kind === 'shard' ? this._subShards : pattern ? this._subPatterns : this._subChannels
     const names = channels.map(String)
+    // Sharded channels go one command each, so "all of them" is named here.
+    if (unsubscribe && kind === 'shard' && channels.length === 0) channels = [...registry]
     if (unsubscribe) {
       for (const c of names.length ? names : [...registry]) {
         registry.delete(c)
         this._handlers.delete((kind === 'shard' ? 's:' : pattern ? 'p:' : 'c:') + c)
       }
     } else for (const c of names) registry.add(c)
-    return this._subscriber().subscribe(kind, unsubscribe, channels)
+    // The count Redis reports: channels and patterns together; sharded channels apart.
+    const count = kind === 'shard' ? this._subShards.size : this._subChannels.size + this._subPatterns.size
+    return this._subscriber()
+      .subscribe(kind, unsubscribe, channels)
+      .then(() => count)
   }
 
   /**
@@ -320,7 +447,20 @@ class Redis extends BaseClient {
     return this._scanStream('zscan', [key], options)
   }
 
-  _scanStream(cmd, head, options) {
+  scanBufferStream(options = {}) {
+    return this._scanStream('scan', [], options, true)
+  }
+  sscanBufferStream(key, options = {}) {
+    return this._scanStream('sscan', [key], options, true)
+  }
+  hscanBufferStream(key, options = {}) {
+    return this._scanStream('hscan', [key], options, true)
+  }
+  zscanBufferStream(key, options = {}) {
+    return this._scanStream('zscan', [key], options, true)
+  }
+
+  _scanStream(cmd, head, options, binary = false) {
     let cursor = '0'
     let done = false
     const self = this
@@ -332,10 +472,10 @@ class Redis extends BaseClient {
         if (options.match) args.push('MATCH', options.match)
         if (options.type) args.push('TYPE', options.type)
         if (options.count) args.push('COUNT', options.count)
-        self._send(cmd, args, false).then(
+        self._send(cmd, args, binary).then(
           ([next, keys]) => {
-            cursor = next
-            if (next === '0') done = true
+            cursor = String(next)
+            if (cursor === '0') done = true
             this.push(keys)
           },
           (err) => this.destroy(err)
@@ -348,12 +488,27 @@ class Redis extends BaseClient {
     return new Redis({ ...this._fullOptions, ...override })
   }
 
+  /**
+   * ioredis' `monitor()`: resolves with a monitor connection of its own (`mode` 'monitor')
+   * emitting `monitor` `(time, args, source, database)` for every command the server runs.
+   */
+  monitor(callback) {
+    return withCallback(openMonitor(this._nativeOptions), callback)
+  }
+
   quit(callback) {
     this.status = 'end'
     return withCallback(this._quitAll(), callback)
   }
 
   disconnect(reconnect) {
+    if (this.status === 'wait' && !reconnect) {
+      // A lazy client that never connected ends here, as in ioredis.
+      this.status = 'end'
+      this.emit('close')
+      this.emit('end')
+      return
+    }
     this._disconnectAll()
     if (reconnect) setImmediate(() => this._open())
   }
@@ -364,7 +519,7 @@ class Redis extends BaseClient {
 }
 
 for (const name of names) {
-  if (name === 'multi' || name === 'quit') continue
+  if (name === 'multi' || name === 'quit' || name === 'monitor') continue
   if (name === 'subscribe' || name === 'psubscribe' || name === 'ssubscribe') continue
   Redis.prototype[name] = function (...args) {
     return this._run(name, args, false)
@@ -385,6 +540,24 @@ function queueAll(p, commands) {
   return p
 }
 
+/** The server a client's traces name: its unix socket path, or host and port. */
+function traceTarget(o) {
+  if (o.path) return { address: o.path, port: undefined }
+  let host = o.host
+  let port = o.port
+  if (o.url && (host === undefined || port === undefined)) {
+    try {
+      const u = new URL(o.url)
+      if (u.protocol === 'unix:' || u.protocol === 'redis+unix:') return { address: u.pathname, port: undefined }
+      host = host ?? (u.hostname || undefined)
+      port = port ?? (u.port ? Number(u.port) : undefined)
+    } catch {
+      // A bad URL is refused by the core; traces just say localhost.
+    }
+  }
+  return { address: host || 'localhost', port: Number(port) || 6379 }
+}
+
 function withCallback(p, cb) {
   if (typeof cb !== 'function') return p
   p.then(
@@ -400,6 +573,15 @@ class Pipeline {
     this.redis = redis
     this.transaction = transaction
     this.queue = []
+    // MULTIs opened inside a plain pipeline and not yet closed by an inner exec().
+    this._openMulti = 0
+  }
+
+  /** Inside a pipeline: opens an inline transaction, closed by `exec()` (ioredis'). */
+  multi(...args) {
+    if (this.transaction) throw typeError('multi() inside multi(): transactions do not nest')
+    this._openMulti++
+    return this._add('multi', args, false)
   }
 
   _add(name, args, binary) {
@@ -433,6 +615,11 @@ class Pipeline {
   }
 
   exec(callback) {
+    if (this._openMulti > 0) {
+      // Closes the inline transaction; the pipeline itself runs at the outer exec().
+      this._openMulti--
+      return this._add('exec', typeof callback === 'function' ? [callback] : [], false)
+    }
     let p
     try {
       p = this._exec()
@@ -448,7 +635,7 @@ class Pipeline {
     const cmds = this.queue.map(({ name, args, binary }) => {
       if (name === 'evalsha_script') return { script: [args[0], ...this.redis._prefixedRest(args.slice(1))], binary }
       const flat = this.redis._prefixed(flatten(name, args, [name]))
-      return { flat, binary, transform: TRANSFORMS[name] || null, timeout: blockingTimeout(flat, conn.commandTimeout) }
+      return { flat, binary, transform: this.redis._resp3 ? SHAPES.resp3 : TRANSFORMS[name] || null, timeout: blockingTimeout(flat, conn.commandTimeout) }
     })
     const settle = (p) =>
       p.then(
@@ -456,11 +643,21 @@ class Pipeline {
         (e) => [e, null]
       )
     if (!this.transaction) {
-      return Promise.all(
-        cmds.map((c) =>
-          settle(c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : conn.send(c.flat, c.binary, c.transform, c.timeout))
-        )
-      ).then((rows) => {
+      const redis = this.redis
+      const one = (c) => {
+        const p = c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : traceCommand(conn.send(c.flat, c.binary, c.transform, c.timeout), redis, c.flat)
+        if (redis._reconnectOnError === null || c.script || c.flat[0] === 'client') return p
+        return redis._onReplyError(p, () => redis._command().send(c.flat, c.binary, c.transform, c.timeout))
+      }
+      // An inline MULTI ... EXEC crosses as one batch, so EXEC's reply gets its commands' shapes.
+      const inline = cmds.some((c) => c.flat && c.flat[0] === 'multi')
+      if (inline) {
+        // Never half a transaction: a command that cannot be sent refuses the whole pipeline.
+        const bad = checkTransaction(cmds.map((c) => c.flat || ['evalsha', ...c.script]))
+        if (bad !== null) return Promise.reject(bad)
+      }
+      const sent = inline ? conn.transaction(() => cmds.map(one)) : cmds.map(one)
+      return Promise.all(sent.map(settle)).then((rows) => {
         this._callBack(rows)
         return rows
       })
@@ -479,23 +676,29 @@ class Pipeline {
     const [multi, queued, exec] = conn.transaction(() => [
       conn.send(['multi'], false, null),
       cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e)),
-      conn.send(['exec'], false, null),
+      traceBatch(conn.send(['exec'], false, null), this.redis, cmds.length),
     ])
     multi.catch(() => {})
     // Inside a transaction a command's callback gets its queuing reply ('QUEUED'), as in ioredis.
     return Promise.all(queued).then((acks) => {
       this._callBack(acks.map((v) => (v instanceof Error ? [v, null] : [null, v])))
-    }).then(() =>
-      exec.then((replies) => {
-        if (replies === null) return null
-        return replies.map((v) => (v instanceof Error ? [v, null] : [null, v]))
-      })
-    )
+      return exec.then(
+        (replies) => {
+          if (replies === null) return null
+          return replies.map((v) => (v instanceof Error ? [v, null] : [null, v]))
+        },
+        (err) => {
+          // EXECABORT: the server refused commands as they were queued; say which, in order.
+          if (/^EXECABORT/.test(err && err.message)) err.previousErrors = acks.filter((v) => v instanceof Error)
+          throw err
+        }
+      )
+    })
   }
 }
 
 for (const name of names) {
-  if (name === 'exec') continue
+  if (name === 'exec' || name === 'multi') continue
   Pipeline.prototype[name] = function (...args) {
     return this._add(name, args, false)
   }

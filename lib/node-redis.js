@@ -145,10 +145,17 @@ class RedisClient extends BaseClient {
         lazyConnect: false,
         clusterNodes: options._clusterNodes,
         externalRetry: retry !== null,
+        // node-redis' RESP option (2 by default there; 3 here, which the server's HELLO
+        // decides: the typed commands' replies are the same either way).
+        protocol: options.RESP,
+        clientInfoTag: options.clientInfoTag,
+        disableClientInfo: options.disableClientInfo,
       },
       retry
     )
     this._keepOptions(options)
+    // With RESP: 3, sendCommand's raw replies keep RESP3's types (maps as objects, doubles as numbers).
+    this._rawShape = options.RESP === 3 ? SHAPES.resp3 : null
     this._channelListeners = new Map()
     this._patternListeners = new Map()
     this._shardListeners = new Map()
@@ -214,7 +221,7 @@ class RedisClient extends BaseClient {
   sendCommand(args, options) {
     if (!Array.isArray(args) || args.length === 0) return Promise.reject(typeError('sendCommand needs a non-empty array'))
     try {
-      return this._exec({ args: args.slice() }, !!(options && options.returnBuffers))
+      return this._exec({ args: args.slice(), transform: this._rawShape }, !!(options && options.returnBuffers))
     } catch (err) {
       return Promise.reject(err)
     }
@@ -330,6 +337,18 @@ class RedisClient extends BaseClient {
       if (Buffer.isBuffer(payload) && !buffer) call(payload.toString(), channel.toString())
       else call(payload, channel)
     }
+  }
+
+  /**
+   * MONITOR: `listener(line)` gets every command the server runs, as the raw line. The
+   * monitor has a connection of its own (so this client keeps working); resolves with it,
+   * to `disconnect()` when done.
+   */
+  async monitor(listener) {
+    if (typeof listener !== 'function') throw typeError('monitor(listener) needs a listener function')
+    const m = await require('./monitor').openMonitor(this._nativeOptions)
+    m.on('line', listener)
+    return m
   }
 
   duplicate(overrides) {

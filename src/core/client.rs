@@ -74,6 +74,8 @@ enum Msg {
     SelectDb(i64),
     Connect,
     Disconnect,
+    /// Drop the live connection and reconnect as after a loss (ioredis' `reconnectOnError`).
+    Reconnect,
     RetryDecision(Option<u64>),
     Push {
         generation: u64,
@@ -283,6 +285,12 @@ impl ClientHandle {
     /// Closes at once: pending commands reject with a connection error.
     pub fn disconnect(&self) {
         let _ = self.tx.send(Msg::Disconnect);
+    }
+
+    /// Drops the live runtime-path connection and reconnects as after a loss (what was in
+    /// flight on it fails). A direct connection is dropped by its host instead.
+    pub fn reconnect(&self) {
+        let _ = self.tx.send(Msg::Reconnect);
     }
 
     /// Records a database chosen at run time by `SELECT`, so reconnections restore it (as
@@ -574,6 +582,11 @@ impl Actor {
             Msg::Disconnect => self.shutdown(Error::Connection(
                 "Connection closed by disconnect()".into(),
             )),
+            Msg::Reconnect => {
+                if !self.handed {
+                    self.on_disconnect();
+                }
+            }
             Msg::RetryDecision(decision) => {
                 if !self.awaiting_decision || self.ended {
                     return;
@@ -667,11 +680,7 @@ impl Actor {
             return;
         }
         if !self.config.enable_offline_queue && self.ever_connected {
-            self.sink.push(fail(
-                self.id,
-                p,
-                Error::Connection("Stream isn't writeable and enableOfflineQueue is false".into()),
-            ));
+            self.sink.push(fail(self.id, p, Error::OfflineDisabled));
             return;
         }
         self.enqueue(p);
@@ -1147,10 +1156,22 @@ async fn open(
             Some((sink, id)) if config.tls.is_none() => {
                 tapped_connection(&config, &client, settings, sink, id).await?
             }
-            _ => client
+            _ => match client
                 .get_multiplexed_async_connection_with_config(&settings)
                 .await
-                .map_err(|e| Error::from_redis(&e))?,
+            {
+                // No RESP3 on this server (before Redis 6, or HELLO renamed away): RESP2.
+                Err(e) if config.resp3 && crate::core::config::refuses_resp3(&e.to_string()) => {
+                    let mut resp2 = (*config).clone();
+                    resp2.resp3 = false;
+                    resp2
+                        .redis_client()?
+                        .get_multiplexed_async_connection_with_config(&settings)
+                        .await
+                        .map_err(|e| Error::from_redis(&e))?
+                }
+                r => r.map_err(|e| Error::from_redis(&e))?,
+            },
         };
         if let Some(name) = &config.connection_name {
             redis::cmd("CLIENT")

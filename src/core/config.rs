@@ -33,6 +33,18 @@ pub struct TlsOptions {
     pub reject_unauthorized: bool,
 }
 
+/// The library name `CLIENT SETINFO` reports.
+pub const LIB_NAME: &str = "redis-hotpath";
+/// The library version `CLIENT SETINFO` reports (the npm package's, which Cargo.toml mirrors).
+pub const LIB_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Whether a handshake error says the server cannot speak RESP3 (`NOPROTO`, or no `HELLO`
+/// at all before Redis 6): the connection is then retried in RESP2.
+pub fn refuses_resp3(text: &str) -> bool {
+    let t = text.to_ascii_uppercase();
+    t.contains("NOPROTO") || (t.contains("UNKNOWN COMMAND") && t.contains("HELLO"))
+}
+
 /// Everything one client needs to connect and behave.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -74,6 +86,12 @@ pub struct ClientConfig {
     /// by the runtime (Cluster, TLS, subscribers); more wait in the bounded queue, their
     /// deadlines running.
     pub max_in_flight: usize,
+    /// Speak RESP3 (`HELLO 3`); false: RESP2, as a `protocol: 2` client asks. A server that
+    /// refuses `HELLO` gets RESP2 either way.
+    pub resp3: bool,
+    /// The library name sent with `CLIENT SETINFO` (errors ignored: servers before 7.2 have
+    /// no SETINFO); `None` sends none.
+    pub lib_name: Option<String>,
 }
 
 /// The server address.
@@ -108,6 +126,8 @@ impl Default for ClientConfig {
             cluster_nodes: Vec::new(),
             direct: false,
             max_in_flight: 4096,
+            resp3: true,
+            lib_name: Some(LIB_NAME.to_string()),
         }
     }
 }
@@ -161,6 +181,12 @@ pub struct ClientOptions {
     pub lazy_connect: Option<bool>,
     /// Seed nodes of a Redis Cluster.
     pub cluster_nodes: Option<Vec<ClusterNode>>,
+    /// RESP version: 2 or 3 (the default).
+    pub protocol: Option<f64>,
+    /// Appended to the library name in `CLIENT SETINFO`: `redis-hotpath(<tag>)`.
+    pub client_info_tag: Option<String>,
+    /// Send no `CLIENT SETINFO` at all.
+    pub disable_client_info: Option<bool>,
 }
 
 /// TLS settings as the faces send them.
@@ -308,6 +334,24 @@ impl ClientConfig {
         if let Some(b) = o.lazy_connect {
             c.lazy_connect = b;
         }
+        match o.protocol {
+            None => {}
+            Some(3.0) => c.resp3 = true,
+            Some(2.0) => c.resp3 = false,
+            Some(_) => return Err(invalid("protocol must be 2 or 3")),
+        }
+        if let Some(tag) = &o.client_info_tag {
+            // SETINFO refuses spaces and newlines in a library name.
+            if tag.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+                return Err(invalid(
+                    "clientInfoTag must not contain spaces or control characters",
+                ));
+            }
+            c.lib_name = Some(format!("{LIB_NAME}({tag})"));
+        }
+        if o.disable_client_info == Some(true) {
+            c.lib_name = None;
+        }
         Ok(c)
     }
 
@@ -368,8 +412,15 @@ impl ClientConfig {
         };
         let mut settings = redis::RedisConnectionInfo::default()
             .set_db(self.db)
-            .set_protocol(ProtocolVersion::RESP3)
-            .set_lib_name("redis-hotpath", env!("CARGO_PKG_VERSION"));
+            .set_protocol(if self.resp3 {
+                ProtocolVersion::RESP3
+            } else {
+                ProtocolVersion::RESP2
+            });
+        settings = match &self.lib_name {
+            Some(name) => settings.set_lib_name(name, LIB_VERSION),
+            None => settings.set_skip_set_lib_name(),
+        };
         if let Some(u) = &self.username {
             settings = settings.set_username(u);
         }
@@ -415,6 +466,45 @@ mod tests {
 
     fn opts() -> ClientOptions {
         ClientOptions::default()
+    }
+
+    #[test]
+    fn protocol_and_client_info() {
+        let c = ClientConfig::from_options(&opts()).unwrap();
+        assert!(c.resp3);
+        assert_eq!(c.lib_name.as_deref(), Some("redis-hotpath"));
+        let c = ClientConfig::from_options(&ClientOptions {
+            protocol: Some(2.0),
+            client_info_tag: Some("api".into()),
+            ..opts()
+        })
+        .unwrap();
+        assert!(!c.resp3);
+        assert_eq!(c.lib_name.as_deref(), Some("redis-hotpath(api)"));
+        let quiet = ClientOptions {
+            disable_client_info: Some(true),
+            ..opts()
+        };
+        assert_eq!(ClientConfig::from_options(&quiet).unwrap().lib_name, None);
+        for bad in [
+            ClientOptions {
+                protocol: Some(1.0),
+                ..opts()
+            },
+            ClientOptions {
+                client_info_tag: Some("a b".into()),
+                ..opts()
+            },
+        ] {
+            assert!(ClientConfig::from_options(&bad).is_err());
+        }
+        assert!(refuses_resp3(
+            "ERR unknown command 'HELLO', with args beginning with: '3'"
+        ));
+        assert!(refuses_resp3(
+            "NOPROTO sorry, this protocol version is not supported"
+        ));
+        assert!(!refuses_resp3("WRONGPASS invalid username-password pair"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub enum SubKind {
     Channel,
     /// `PSUBSCRIBE` patterns.
     Pattern,
-    /// `SSUBSCRIBE` sharded channels (Redis Cluster).
+    /// `SSUBSCRIBE` sharded channels (Redis Cluster, or one Redis 7 server).
     Shard,
 }
 
@@ -84,10 +84,24 @@ impl Connection {
             (Connection::Single(c), SubKind::Channel, true) => c.unsubscribe(names).await,
             (Connection::Single(c), SubKind::Pattern, false) => c.psubscribe(names).await,
             (Connection::Single(c), SubKind::Pattern, true) => c.punsubscribe(names).await,
-            (Connection::Single(_), SubKind::Shard, _) => Err(redis::RedisError::from((
-                redis::ErrorKind::InvalidClientConfig,
-                "sharded channels (ssubscribe) need a cluster client; use subscribe",
-            ))),
+            // redis-rs has no sharded subscribe on one server (Redis 7 has it there too): one
+            // command per channel, so each is answered by exactly one confirmation, which the
+            // connection takes as that command's reply.
+            (Connection::Single(c), SubKind::Shard, unsubscribe) => {
+                let name = if unsubscribe {
+                    "SUNSUBSCRIBE"
+                } else {
+                    "SSUBSCRIBE"
+                };
+                for channel in names {
+                    if let Value::ServerError(e) =
+                        c.req_packed_command(redis::cmd(name).arg(channel)).await?
+                    {
+                        return Err(e.into());
+                    }
+                }
+                Ok(())
+            }
             (Connection::Cluster(c), SubKind::Channel, false) => c.subscribe(names).await,
             (Connection::Cluster(c), SubKind::Channel, true) => c.unsubscribe(names).await,
             (Connection::Cluster(c), SubKind::Pattern, false) => c.psubscribe(names).await,

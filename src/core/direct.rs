@@ -73,52 +73,106 @@ pub fn eligible(config: &ClientConfig) -> bool {
     cfg!(unix) && config.cluster_nodes.is_empty() && config.tls.is_none()
 }
 
-/// The handshake every new connection sends: `HELLO 3` with credentials and name, the
-/// database, and client tracking when a near-cache wants it.
-fn handshake_commands(config: &ClientConfig, tracking: bool) -> (Vec<u8>, usize) {
+/// The handshake every new connection sends, in one write: `HELLO 3` with credentials and
+/// name (RESP2: `AUTH` and `CLIENT SETNAME`), the database, client tracking when a
+/// near-cache wants it, and `CLIENT SETINFO`. Per command: whether its error fails the
+/// handshake (SETINFO's never does: servers before 7.2 do not have it).
+fn handshake_commands(config: &ClientConfig, tracking: bool, resp3: bool) -> (Vec<u8>, Vec<bool>) {
     let mut out = Vec::new();
-    let mut hello: Vec<&[u8]> = vec![b"HELLO", b"3"];
-    if let Some(p) = &config.password {
-        hello.push(b"AUTH");
-        hello.push(config.username.as_deref().unwrap_or("default").as_bytes());
-        hello.push(p.as_bytes());
+    let mut must = Vec::new();
+    let user = config.username.as_deref().unwrap_or("default").as_bytes();
+    if resp3 {
+        let mut hello: Vec<&[u8]> = vec![b"HELLO", b"3"];
+        if let Some(p) = &config.password {
+            hello.extend_from_slice(&[b"AUTH", user, p.as_bytes()]);
+        }
+        if let Some(name) = &config.connection_name {
+            hello.extend_from_slice(&[b"SETNAME", name.as_bytes()]);
+        }
+        resp::command(&mut out, &hello);
+        must.push(true);
+    } else {
+        if let Some(p) = &config.password {
+            match &config.username {
+                Some(u) => resp::command(&mut out, &[b"AUTH", u.as_bytes(), p.as_bytes()]),
+                None => resp::command(&mut out, &[b"AUTH", p.as_bytes()]),
+            }
+            must.push(true);
+        }
+        if let Some(name) = &config.connection_name {
+            resp::command(&mut out, &[b"CLIENT", b"SETNAME", name.as_bytes()]);
+            must.push(true);
+        }
     }
-    if let Some(name) = &config.connection_name {
-        hello.push(b"SETNAME");
-        hello.push(name.as_bytes());
-    }
-    resp::command(&mut out, &hello);
-    let mut n = 1;
     let db = config.db.to_string();
     if config.db != 0 {
         resp::command(&mut out, &[b"SELECT", db.as_bytes()]);
-        n += 1;
+        must.push(true);
     }
     if tracking {
         resp::command(&mut out, &[b"CLIENT", b"TRACKING", b"ON"]);
-        n += 1;
+        must.push(true);
     }
-    (out, n)
+    if let Some(name) = &config.lib_name {
+        resp::command(
+            &mut out,
+            &[b"CLIENT", b"SETINFO", b"LIB-NAME", name.as_bytes()],
+        );
+        resp::command(
+            &mut out,
+            &[
+                b"CLIENT",
+                b"SETINFO",
+                b"LIB-VER",
+                crate::core::config::LIB_VERSION.as_bytes(),
+            ],
+        );
+        must.extend_from_slice(&[false, false]);
+    }
+    (out, must)
 }
 
 async fn handshake<S>(stream: &mut S, config: &ClientConfig, tracking: bool) -> Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
+    match handshake_as(stream, config, tracking, config.resp3).await {
+        // No RESP3 on this server (before Redis 6, or HELLO renamed away): speak RESP2.
+        Err(Error::Connection(text) | Error::Auth(text))
+            if config.resp3 && crate::core::config::refuses_resp3(&text) =>
+        {
+            handshake_as(stream, config, tracking, false).await
+        }
+        other => other,
+    }
+}
+
+async fn handshake_as<S>(
+    stream: &mut S,
+    config: &ClientConfig,
+    tracking: bool,
+    resp3: bool,
+) -> Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let io = |e: io::Error| Error::Connection(e.to_string());
-    let (bytes, mut expected) = handshake_commands(config, tracking);
+    let (bytes, must) = handshake_commands(config, tracking, resp3);
     stream.write_all(&bytes).await.map_err(io)?;
     let mut reader = ReplyReader::new();
     let mut first = None;
-    while expected > 0 {
+    let mut answered = 0;
+    while answered < must.len() {
         match reader.next_reply()? {
             Some(Value::ServerError(e)) => {
-                // Keep reading the rest so the error reported is the first one.
-                first.get_or_insert_with(|| resp::handshake_error(&e));
-                expected -= 1;
+                // Keep reading the rest so the error reported is the first one that counts.
+                if must[answered] {
+                    first.get_or_insert_with(|| resp::handshake_error(&e));
+                }
+                answered += 1;
             }
             Some(Value::Push { .. }) => {}
-            Some(_) => expected -= 1,
+            Some(_) => answered += 1,
             None => {
                 let n = stream.read(reader.room()).await.map_err(io)?;
                 if n == 0 {

@@ -17,6 +17,8 @@ pub enum Error {
     Auth(String),
     /// The server answered with an error reply.
     Reply(String),
+    /// Disconnected with the offline queue turned off: the command is refused unsent.
+    OfflineDisabled,
     /// The offline queue already holds its limit of commands.
     OfflineQueueFull(usize),
     /// The command waited through this many failed reconnection attempts.
@@ -37,7 +39,7 @@ impl Error {
         match self {
             Error::InvalidArg(_) => "ERR_INVALID_ARG",
             Error::Timeout(_) => "ERR_REDIS_TIMEOUT",
-            Error::Connection(_) => "ERR_REDIS_CONNECTION",
+            Error::Connection(_) | Error::OfflineDisabled => "ERR_REDIS_CONNECTION",
             Error::Auth(_) => "ERR_REDIS_AUTH",
             Error::Reply(_) => "ERR_REDIS_REPLY",
             Error::OfflineQueueFull(_) => "ERR_REDIS_OFFLINE_QUEUE_FULL",
@@ -107,15 +109,20 @@ impl fmt::Display for Error {
             Error::Connection(m) => write!(f, "Connection error: {m}"),
             Error::Auth(m) => write!(f, "Authentication failed: {m}"),
             Error::Reply(m) => write!(f, "{m}"),
+            // ioredis' words, which its users match on.
+            Error::OfflineDisabled => write!(
+                f,
+                "Stream isn't writeable and enableOfflineQueue options is false"
+            ),
             Error::OfflineQueueFull(n) => write!(
                 f,
                 "Offline queue is full ({n} commands waiting for the connection); command rejected"
             ),
             Error::MaxRetries(n) => write!(
                 f,
-                "Reached the max retries per request limit (which is {n}); command rejected"
+                "Reached the max retries per request limit (which is {n}). Refer to \"maxRetriesPerRequest\" option for details."
             ),
-            Error::Closed => write!(f, "Connection is closed"),
+            Error::Closed => write!(f, "Connection is closed."),
             Error::LockNotAcquired(m) => write!(f, "Lock not acquired: {m}"),
             Error::LockLost(m) => write!(f, "Lock lost: {m}"),
             Error::Internal(m) => write!(f, "Internal error in redis-hotpath: {m}"),
@@ -142,7 +149,7 @@ mod tests {
             Error::OfflineQueueFull(3).code(),
             "ERR_REDIS_OFFLINE_QUEUE_FULL"
         );
-        assert_eq!(Error::Closed.to_string(), "Connection is closed");
+        assert_eq!(Error::Closed.to_string(), "Connection is closed.");
         assert_eq!(
             Error::Timeout(Duration::from_millis(250)).to_string(),
             "Command timed out after 250 ms"

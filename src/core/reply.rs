@@ -32,6 +32,9 @@ pub enum Shape {
     Numbers = 5,
     /// A map of streams as `[[name, entries], ...]` (`XREAD`, `XREADGROUP`).
     StreamPairs = 6,
+    /// RESP3 as it is, at every depth: maps as objects (string keys), doubles as numbers
+    /// (ioredis' `replyMapping: 'resp3'`).
+    Resp3 = 7,
     /// `MULTI`: the commands after it in the batch are queued; their shapes apply to the
     /// elements of the `EXEC` reply. Set by the core from the command name.
     Multi = 125,
@@ -43,7 +46,7 @@ pub enum Shape {
 
 impl Shape {
     /// The shapes a face may ask for, by name.
-    pub const ALL: [(&'static str, Shape); 7] = [
+    pub const ALL: [(&'static str, Shape); 8] = [
         ("plain", Shape::Plain),
         ("object", Shape::Object),
         ("flatPairs", Shape::FlatPairs),
@@ -51,6 +54,7 @@ impl Shape {
         ("number", Shape::Number),
         ("numbers", Shape::Numbers),
         ("streamPairs", Shape::StreamPairs),
+        ("resp3", Shape::Resp3),
     ];
 
     /// The shape with this code; unknown codes are [`Shape::Plain`].
@@ -62,6 +66,7 @@ impl Shape {
             4 => Shape::Number,
             5 => Shape::Numbers,
             6 => Shape::StreamPairs,
+            7 => Shape::Resp3,
             125 => Shape::Multi,
             126 => Shape::Exec,
             127 => Shape::Discard,
@@ -298,6 +303,46 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// One value as RESP3 has it: maps as objects, doubles as numbers, at every depth.
+    fn resp3(&mut self, tape: &mut Tape, binary: bool) {
+        if self.too_deep {
+            return;
+        }
+        match self.peek() {
+            t @ (b'*' | b'~' | b'>' | b'%') => {
+                if self.depth >= MAX_DEPTH {
+                    self.too_deep = true;
+                    return;
+                }
+                self.i += 1;
+                let n = self.count();
+                if n < 0 {
+                    return tape.op1(op::NULL);
+                }
+                self.depth += 1;
+                if t == b'%' {
+                    tape.op2(op::OBJECT, n as f64);
+                    for _ in 0..n {
+                        self.plain(tape, false);
+                        self.resp3(tape, binary);
+                    }
+                } else {
+                    tape.op2(op::ARRAY, n as f64);
+                    for _ in 0..n {
+                        self.resp3(tape, binary);
+                    }
+                }
+                self.depth -= 1;
+            }
+            b',' => {
+                self.i += 1;
+                let l = self.line();
+                tape.op2(op::NUMBER, parse_number(l))
+            }
+            _ => self.plain(tape, binary),
+        }
+    }
+
     /// A number where one is expected; anything else (`QUEUED`, nil, an error) keeps its
     /// plain shape.
     fn number(&mut self, tape: &mut Tape, binary: bool) {
@@ -424,6 +469,7 @@ impl<'a> Reader<'a> {
                 }
                 None => self.plain(tape, binary),
             },
+            Shape::Resp3 => self.resp3(tape, binary),
             Shape::Plain | Shape::Multi | Shape::Exec | Shape::Discard => self.plain(tape, binary),
         }
     }
@@ -543,6 +589,19 @@ mod tests {
         ]);
         assert_eq!(shaped(map, Shape::Plain), r#"["a","1.5","b",null]"#);
         assert_eq!(shaped(Value::Boolean(true), Shape::Plain), "1");
+    }
+
+    #[test]
+    fn resp3_keeps_maps_and_doubles_at_every_depth() {
+        let v = Value::Array(vec![
+            Value::Map(vec![(bulk("a"), Value::Double(1.5))]),
+            Value::Array(vec![bulk("m"), Value::Double(f64::INFINITY)]),
+            Value::Int(3),
+        ]);
+        assert_eq!(shaped(v, Shape::Resp3), r#"[{"a":1.5},["m",Infinity],3]"#);
+        // RESP2 frames (a server that refused HELLO) pass as they are.
+        let flat = Value::Array(vec![bulk("k"), bulk("1.5")]);
+        assert_eq!(shaped(flat, Shape::Resp3), r#"["k","1.5"]"#);
     }
 
     #[test]

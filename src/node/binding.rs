@@ -1057,6 +1057,23 @@ impl NativeClient {
         self.inner.disconnect();
     }
 
+    /// Drops the connection and reconnects as after a loss; what was in flight on it fails
+    /// (ioredis' `reconnectOnError`).
+    #[napi(catch_unwind)]
+    pub fn reconnect(&self) {
+        #[cfg(unix)]
+        if let Some(slot) = &self.slot {
+            let mut s = slot.borrow_mut();
+            if s.is_live() {
+                s.reconnect(CoreError::Connection(
+                    "Connection dropped to reconnect (reconnectOnError)".into(),
+                ));
+                return;
+            }
+        }
+        self.inner.reconnect();
+    }
+
     /// Answers a `retry` event: reconnect after `delayMs`, or give up when it is null.
     #[napi(catch_unwind)]
     pub fn retry_decision(&self, delay_ms: Option<f64>) {

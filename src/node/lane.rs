@@ -126,6 +126,13 @@ impl Slot {
         }
     }
 
+    /// Gives the socket up as lost (the host's `reconnect()`): what was on it fails with
+    /// `err` and the client task reconnects.
+    pub fn reconnect(&mut self, err: Error) {
+        let done = self.lose(err);
+        self.settle_later(done);
+    }
+
     fn fail_waiting(&mut self, err: &Error) -> Vec<Completion> {
         self.waiting
             .drain(..)
