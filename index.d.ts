@@ -74,6 +74,33 @@ export interface RedisOptions {
   lazyConnect?: boolean
   /** Delay in ms before reconnection attempt `times`, or a non-number to stop. */
   retryStrategy?: (times: number) => number | null | undefined | void
+  /** For a command's error reply: true/1 reconnects, 2 reconnects and sends the command again. */
+  reconnectOnError?: ((err: ReplyError) => boolean | 0 | 1 | 2 | null | undefined | void) | null
+  /** ms after which a blocking command with no reply resolves null (block-forever ones); off by default. */
+  blockingTimeout?: number
+  /** Added to a finite block time before it resolves null (with blockingTimeout). Default 100. */
+  blockingTimeoutGrace?: number
+  /** RESP version; default 3 (a server without HELLO gets 2). Replies keep RESP2 shapes unless replyMapping is 'resp3'. */
+  protocol?: 2 | 3
+  /** 'resp3': maps as objects and doubles as numbers in every reply (protocol 3 only). */
+  replyMapping?: 'legacy' | 'resp3'
+  /** CLIENT SETINFO LIB-NAME becomes `redis-hotpath(<tag>)`. */
+  clientInfoTag?: string
+  /** Send no CLIENT SETINFO. */
+  disableClientInfo?: boolean
+  /** Accepted for ioredis compatibility: commands of one tick are always pipelined here. */
+  enableAutoPipelining?: boolean
+}
+
+/** A MONITOR connection: `monitor` events for every command the server runs. */
+export interface Monitor extends EventEmitter {
+  readonly mode: 'monitor'
+  status: 'connecting' | 'ready' | 'end'
+  disconnect(): void
+  quit(): Promise<'OK'>
+  on(event: 'monitor', listener: (time: string, args: string[], source: string, database: string) => void): this
+  on(event: 'line', listener: (line: string) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
 type Reply = any
@@ -137,6 +164,14 @@ export declare class Redis extends EventEmitter {
   sscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
   hscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
   zscanStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  scanBufferStream(options?: { match?: string; count?: number; type?: string }): Readable
+  sscanBufferStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  hscanBufferStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  zscanBufferStream(key: RedisKey, options?: { match?: string; count?: number }): Readable
+  /** A monitor connection of its own. */
+  monitor(cb?: Callback<Monitor>): Promise<Monitor>
+  /** Commands waiting in this tick's batch. */
+  readonly autoPipelineQueueSize: number
   subscribe(...channels: Array<string | Callback<number>>): Promise<number>
   psubscribe(...patterns: Array<string | Callback<number>>): Promise<number>
   ssubscribe(...channels: Array<string | Callback<number>>): Promise<number>
@@ -168,6 +203,10 @@ export interface ClientOptions {
   commandTimeout?: number
   disableOfflineQueue?: boolean
   commandsQueueMaxLength?: number
+  /** RESP version; 3 here by default. With 3, sendCommand's raw replies keep RESP3 types. */
+  RESP?: 2 | 3
+  clientInfoTag?: string
+  disableClientInfo?: boolean
   socket?: {
     host?: string
     port?: number
@@ -248,6 +287,8 @@ export declare class RedisClient extends EventEmitter {
   pSubscribe(patterns: string | string[], listener: (message: string, channel: string) => void, bufferMode?: boolean): Promise<void>
   unsubscribe(channels?: string | string[], listener?: (...args: any[]) => void): Promise<void>
   pUnsubscribe(patterns?: string | string[], listener?: (...args: any[]) => void): Promise<void>
+  /** MONITOR on a connection of its own; `listener` gets each raw line. */
+  monitor(listener: (line: string) => void): Promise<Monitor>
   duplicate(overrides?: ClientOptions): RedisClient
   quit(): Promise<'OK'>
   close(): Promise<'OK'>

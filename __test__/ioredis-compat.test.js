@@ -207,6 +207,11 @@ test('inline transactions in a pipeline; EXECABORT with previousErrors; no half-
     rows.map((x) => x[1]),
     ['OK', 'OK', 'QUEUED', 'QUEUED', 'QUEUED', ['OK', 'bar', {}], '0']
   )
+  // Errors in EXEC's results: at their command's position, as ReplyErrors.
+  const mixed = await r.multi().set('it:s', 'x').lpush('it:s', 'y').get('it:s').exec()
+  assert.equal(mixed[0][1], 'OK')
+  assert.ok(mixed[1][0] instanceof ReplyError && /^WRONGTYPE/.test(mixed[1][0].message) && mixed[1][1] === null)
+  assert.deepEqual(mixed[2], [null, 'x'])
   // A command the server refuses while queuing: EXEC is aborted, and says why.
   const e = await r.multi().set('it:x', '1').incr().get('it:x').exec().catch((x) => x)
   assert.ok(e instanceof ReplyError, String(e))
@@ -389,6 +394,13 @@ test('CLIENT SETINFO is sent in the handshake (LIB-NAME with clientInfoTag), or 
   t.after(() => quiet.disconnect())
   await quiet.withLock('ci:res2', 2000, async () => {})
   assert.ok(relay.text().includes('HELLO') && !relay.text().includes('SETINFO'), relay.text())
+  // node-redis' clientInfoTag the same way.
+  const nrRelay = await recordingRelay(t, server.port)
+  const nr = createClient({ socket: { port: nrRelay.port }, clientInfoTag: 'nr' })
+  await nr.connect()
+  t.after(() => nr.disconnect())
+  await nr.ping()
+  assert.ok(nrRelay.text().includes(arg('LIB-NAME') + arg('redis-hotpath(nr)')), nrRelay.text())
   // A tag SETINFO would refuse is refused here first.
   assert.throws(() => new Redis({ clientInfoTag: 'has space', lazyConnect: true }), TypeError)
 })
@@ -422,4 +434,28 @@ test('diagnostics channels ioredis:command / ioredis:batch / ioredis:connect, va
   const batch = events.find((e) => e[0] === 'ioredis:batch' && e[1] === 'asyncEnd')
   assert.equal(batch[2].batchMode, 'MULTI')
   assert.equal(batch[2].batchSize, 2)
+})
+
+test('ready check: a server still loading its data set gets commands only once loaded (both paths)', async (t) => {
+  const { cli } = require('./helpers')
+  const s = await RedisServer.start()
+  t.after(() => s.stop())
+  cli(s.port, 'DEBUG', 'POPULATE', '3000')
+  cli(s.port, 'SAVE')
+  // Loading 3000 keys at 400 µs each takes over a second, answering LOADING meanwhile.
+  s.extra = ['--key-load-delay', '400', '--loading-process-events-interval-bytes', '1024']
+  await s.restart()
+  assert.match(cli(s.port, 'GET', 'key:1'), /LOADING/)
+  const r = new Redis({ port: s.port, connectTimeout: 20_000, commandTimeout: 20_000 })
+  r.on('error', () => {})
+  t.after(() => r.disconnect())
+  const seen = []
+  r.on('ready', () => seen.push('ready'))
+  assert.equal(await r.get('key:1'), 'value:1')
+  assert.deepEqual(seen, ['ready'])
+  assert.equal(await r.dbsize(), 3000)
+  // The runtime path (a lock's keeper connection) waits the same way.
+  await s.restart()
+  assert.match(cli(s.port, 'GET', 'key:1'), /LOADING/)
+  assert.equal(await r.withLock('rc:res', 5000, async () => 'held'), 'held')
 })

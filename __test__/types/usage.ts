@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, createCluster, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore, Queue, Worker, Job, QueueEvents, UnrecoverableError } from '../..'
+import Redis, { createClient, createCluster, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, AbortError, MaxRetriesPerRequestError, Monitor } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -187,3 +187,30 @@ async function queues(): Promise<void> {
   await emailQueue.close()
 }
 void queues
+
+// ioredis 6 options and methods (#16): protocol, reconnectOnError, blockingTimeout,
+// client info, monitor, buffer scan streams, error classes; node-redis RESP and monitor.
+async function ioredisCompat() {
+  const redis = new Redis({
+    protocol: 2,
+    reconnectOnError: (err: ReplyError) => (err.message.startsWith('READONLY') ? 2 : false),
+    blockingTimeout: 1000,
+    blockingTimeoutGrace: 50,
+    clientInfoTag: 'api',
+    disableClientInfo: false,
+    enableAutoPipelining: true,
+  })
+  const raw = new Redis({ protocol: 3, replyMapping: 'resp3' })
+  const m: Monitor = await redis.monitor()
+  m.on('monitor', (time, args, source, db) => console.log(time, args.join(' '), source, db))
+  m.disconnect()
+  const queued: number = redis.autoPipelineQueueSize
+  redis.scanBufferStream({ match: 'k*' }).on('data', (keys: Buffer[]) => console.log(keys.length, queued))
+  const e = await redis.get('k').catch((x: unknown) => x)
+  if (e instanceof MaxRetriesPerRequestError || e instanceof AbortError) console.log(e.code)
+  const nr = createClient({ RESP: 2, clientInfoTag: 'api' })
+  const nm: Monitor = await nr.monitor((line) => console.log(line))
+  nm.disconnect()
+  await raw.quit()
+}
+void ioredisCompat

@@ -1189,11 +1189,33 @@ async fn open(
                 .await
                 .map_err(|e| Error::from_redis(&e))?;
         }
+        wait_loaded(&mut conn).await?;
         let mut conn = Connection::Single(conn);
         subs.restore(&mut conn).await?;
         Ok(conn)
     };
     work.await
+}
+
+/// The ready check (see `direct::wait_loaded`) on a runtime-path connection.
+async fn wait_loaded(conn: &mut MultiplexedConnection) -> Result<()> {
+    loop {
+        let info: redis::RedisResult<String> = redis::cmd("INFO")
+            .arg("persistence")
+            .query_async(conn)
+            .await;
+        match info {
+            Ok(text) => match crate::core::config::loading_delay(&text) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return Ok(()),
+            },
+            Err(e) if e.is_io_error() || e.is_connection_dropped() => {
+                return Err(Error::from_redis(&e))
+            }
+            // An INFO that fails (renamed away, refused by an ACL) says nothing: go ahead.
+            Err(_) => return Ok(()),
+        }
+    }
 }
 
 /// Runs one op on a live connection.

@@ -45,6 +45,24 @@ pub fn refuses_resp3(text: &str) -> bool {
     t.contains("NOPROTO") || (t.contains("UNKNOWN COMMAND") && t.contains("HELLO"))
 }
 
+/// How long to wait before asking again when `INFO persistence` says the server is still
+/// loading its data set (it answers most commands with `LOADING` until then); `None` once
+/// it is not. The server's own estimate, between 50 ms and 1 s.
+pub fn loading_delay(info: &str) -> Option<Duration> {
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    if field("loading") != Some("1") {
+        return None;
+    }
+    let eta = field("loading_eta_seconds")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1);
+    Some(Duration::from_secs(eta).clamp(Duration::from_millis(50), Duration::from_secs(1)))
+}
+
 /// Everything one client needs to connect and behave.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -466,6 +484,20 @@ mod tests {
 
     fn opts() -> ClientOptions {
         ClientOptions::default()
+    }
+
+    #[test]
+    fn loading_delay_from_info() {
+        assert_eq!(loading_delay("# Persistence\r\nloading:0\r\n"), None);
+        assert_eq!(
+            loading_delay("loading:1\r\nloading_eta_seconds:0\r\n"),
+            Some(Duration::from_millis(50))
+        );
+        assert_eq!(
+            loading_delay("loading:1\r\nloading_eta_seconds:30\r\n"),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(loading_delay("loading_eta_seconds:3\r\n"), None);
     }
 
     #[test]

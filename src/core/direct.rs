@@ -132,6 +132,47 @@ fn handshake_commands(config: &ClientConfig, tracking: bool, resp3: bool) -> (Ve
     (out, must)
 }
 
+/// The ready check (ioredis' `enableReadyCheck`): while the server is still loading its
+/// data set, waits and asks again, so the connection is handed over only once commands can
+/// run (within the attempt's connect timeout).
+async fn wait_loaded<S>(stream: &mut S) -> Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let io = |e: io::Error| Error::Connection(e.to_string());
+    loop {
+        let mut out = Vec::new();
+        resp::command(&mut out, &[b"INFO", b"persistence"]);
+        stream.write_all(&out).await.map_err(io)?;
+        let mut reader = ReplyReader::new();
+        let info = loop {
+            match reader.next_reply()? {
+                Some(Value::Push { .. }) => {}
+                Some(v) => break v,
+                None => {
+                    let n = stream.read(reader.room()).await.map_err(io)?;
+                    if n == 0 {
+                        return Err(Error::Connection(
+                            "Connection closed by the server during the ready check".into(),
+                        ));
+                    }
+                    reader.filled(n);
+                }
+            }
+        };
+        let text = match info {
+            Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
+            Value::VerbatimString { text, .. } => text,
+            // An INFO that fails (renamed away, refused by an ACL) says nothing: go ahead.
+            _ => return Ok(()),
+        };
+        match crate::core::config::loading_delay(&text) {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => return Ok(()),
+        }
+    }
+}
+
 async fn handshake<S>(stream: &mut S, config: &ClientConfig, tracking: bool) -> Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
@@ -206,12 +247,14 @@ pub async fn open(config: &ClientConfig, tracking: bool) -> Result<Socket> {
                     .map_err(io)?;
             }
             handshake(&mut s, config, tracking).await?;
+            wait_loaded(&mut s).await?;
             Ok(Socket::Tcp(s.into_std().map_err(io)?))
         }
         #[cfg(unix)]
         Addr::Unix(path) => {
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(io)?;
             handshake(&mut s, config, tracking).await?;
+            wait_loaded(&mut s).await?;
             Ok(Socket::Unix(s.into_std().map_err(io)?))
         }
         #[cfg(not(unix))]
