@@ -219,6 +219,11 @@ test('inline transactions in a pipeline; EXECABORT with previousErrors; no half-
   assert.equal(e.previousErrors.length, 1)
   assert.match(e.previousErrors[0].message, /wrong number of arguments/)
   assert.equal(await r.get('it:x'), null)
+  // Defined commands (scripts) inside multi() and an inline transaction.
+  r.defineCommand('swap', { numberOfKeys: 1, lua: "local v = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return v" })
+  assert.deepEqual(await r.multi().set('it:w', 'a').swap('it:w', 'b').get('it:w').exec(), [[null, 'OK'], [null, 'a'], [null, 'b']])
+  const inl = await r.pipeline().multi().swap('it:w', 'c').exec().exec()
+  assert.deepEqual(inl.map((x) => x[1]), ['OK', 'QUEUED', ['b']])
   // An argument that cannot be sent refuses the whole pipeline holding an inline MULTI.
   await assert.rejects(r.pipeline().multi().set('it:y', '1').set('it:z', true).exec().exec(), TypeError)
   assert.equal(await r.exists('it:y', 'it:z'), 0)

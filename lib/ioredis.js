@@ -644,13 +644,15 @@ class Pipeline {
       )
     if (!this.transaction) {
       const redis = this.redis
-      const one = (c) => {
-        const p = c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : traceCommand(conn.send(c.flat, c.binary, c.transform, c.timeout), redis, c.flat)
-        if (redis._reconnectOnError === null || c.script || c.flat[0] === 'client') return p
-        return redis._onReplyError(p, () => redis._command().send(c.flat, c.binary, c.transform, c.timeout))
-      }
       // An inline MULTI ... EXEC crosses as one batch, so EXEC's reply gets its commands' shapes.
       const inline = cmds.some((c) => c.flat && c.flat[0] === 'multi')
+      const one = (c) => {
+        const p = c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : traceCommand(conn.send(c.flat, c.binary, c.transform, c.timeout), redis, c.flat)
+        // reconnectOnError per command, as ioredis; never inside an inline transaction
+        // (one of its commands sent again alone would run outside it).
+        if (redis._reconnectOnError === null || c.script || inline || c.flat[0] === 'client') return p
+        return redis._onReplyError(p, () => redis._command().send(c.flat, c.binary, c.transform, c.timeout))
+      }
       if (inline) {
         // Never half a transaction: a command that cannot be sent refuses the whole pipeline.
         const bad = checkTransaction(cmds.map((c) => c.flat || ['evalsha', ...c.script]))
