@@ -90,6 +90,14 @@ export interface RedisOptions {
   disableClientInfo?: boolean
   /** Accepted for ioredis compatibility: commands of one tick are always pipelined here. */
   enableAutoPipelining?: boolean
+  /** Redis Sentinel nodes to ask for the server (host/port/url are then unused). */
+  sentinels?: Array<{ host?: string; port?: number }>
+  /** With `sentinels`: the monitored set's name. */
+  name?: string
+  /** With `sentinels`: the primary (default) or a replica. */
+  role?: 'master' | 'slave'
+  sentinelUsername?: string
+  sentinelPassword?: string
 }
 
 /** A MONITOR connection: `monitor` events for every command the server runs. */
@@ -301,6 +309,21 @@ export declare class RedisClient extends EventEmitter {
 }
 
 export declare function createClient(options?: ClientOptions): RedisClient
+
+export interface SentinelOptions {
+  /** The monitored set's name. */
+  name: string
+  sentinelRootNodes: Array<{ host?: string; port?: number }>
+  /** Options for the data-server connections. */
+  nodeClientOptions?: ClientOptions
+  /** Credentials for the sentinels. */
+  sentinelClientOptions?: { username?: string; password?: string }
+  /** The primary (default) or a replica. */
+  role?: 'master' | 'replica'
+}
+
+/** node-redis' `createSentinel`: a client on the server Sentinel names, following failovers; call `connect()`. */
+export declare function createSentinel(options: SentinelOptions): RedisClient
 
 /** A Redis Cluster seed node: a port, "host:port", a URL, or { host, port }. */
 export type ClusterNode = number | string | { host?: string; port?: number; url?: string }

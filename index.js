@@ -1,12 +1,12 @@
 'use strict'
 const { Redis, Pipeline, Cluster } = require('./lib/ioredis')
-const { createClient, createCluster, RedisClient } = require('./lib/node-redis')
+const { createClient, createCluster, createSentinel, RedisClient } = require('./lib/node-redis')
 const { RateLimiter, RateLimitStore, rateLimit } = require('./lib/rate-limit')
 const { Lock, Redlock } = require('./lib/lock')
 const { Queue, Worker, Job, QueueEvents, UnrecoverableError } = require('./lib/queue')
 const { ReplyError, AbortError, MaxRetriesPerRequestError } = require('./lib/errors')
 
-module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, ErrorReply: ReplyError, AbortError, MaxRetriesPerRequestError, default: Redis }
+module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, createSentinel, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, ErrorReply: ReplyError, AbortError, MaxRetriesPerRequestError, default: Redis }
 // ioredis users also reach the error classes through the constructor (`Redis.ReplyError`).
 Object.assign(Redis, { ReplyError, AbortError, MaxRetriesPerRequestError })
 // TypeScript's `import Redis from 'redis-hotpath'` compiled to CommonJS (esModuleInterop)

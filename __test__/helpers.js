@@ -193,4 +193,97 @@ class RedisCluster {
   }
 }
 
-module.exports = { RedisServer, RedisCluster, freePort, sleep, waitFor, publishFromChild, cli, withRedis, bothFaces }
+/** One redis-sentinel process (redis-server in sentinel mode) with its own config file. */
+class SentinelNode {
+  constructor(port, masterPort, name) {
+    this.port = port
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-sentinel-'))
+    this.conf = path.join(this.dir, 'sentinel.conf')
+    fs.writeFileSync(
+      this.conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${this.dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 3000`,
+        `sentinel parallel-syncs ${name} 1`,
+        '',
+      ].join('\n')
+    )
+    this.proc = null
+  }
+
+  async spawn() {
+    this.proc = spawn('redis-server', [this.conf, '--sentinel'], { stdio: 'ignore' })
+    const t = Date.now()
+    while (!(await canConnect(this.port))) {
+      if (Date.now() - t > 10000) throw new Error('redis-sentinel did not start')
+      await sleep(20)
+    }
+  }
+
+  async kill() {
+    if (!this.proc) return
+    const p = this.proc
+    this.proc = null
+    const exited = new Promise((r) => p.once('exit', r))
+    p.kill('SIGKILL')
+    await exited
+  }
+
+  async stop() {
+    await this.kill()
+    fs.rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A real Sentinel set-up: one primary, `replicas` replicas and `sentinels` sentinels
+ * watching it as `name` (quorum 1, down after 1 s). Resolves once every sentinel knows
+ * every replica and every other sentinel, and the replicas are in sync.
+ */
+class RedisSentinelSet {
+  static async start({ replicas = 1, sentinels = 2, name = 'mymaster' } = {}) {
+    const set = new RedisSentinelSet()
+    set.name = name
+    set.primary = await RedisServer.start()
+    set.replicas = []
+    for (let i = 0; i < replicas; i++) set.replicas.push(await RedisServer.start(['--replicaof', '127.0.0.1', String(set.primary.port)]))
+    set.sentinels = []
+    for (let i = 0; i < sentinels; i++) {
+      const node = new SentinelNode(await freePort(), set.primary.port, name)
+      await node.spawn()
+      set.sentinels.push(node)
+    }
+    await waitFor(() => set.replicas.every((r) => cli(r.port, 'INFO', 'replication').includes('master_link_status:up')), 20000)
+    await waitFor(() => set.sentinels.every((s) => {
+      const known = cli(s.port, 'SENTINEL', 'REPLICAS', name)
+      const peers = cli(s.port, 'SENTINEL', 'SENTINELS', name)
+      return set.replicas.every((r) => known.includes(String(r.port))) && set.sentinels.every((o) => o === s || peers.includes(String(o.port)))
+    }), 20000)
+    return set
+  }
+
+  /** Every data server, primary first as started (roles change with failovers). */
+  get servers() {
+    return [this.primary, ...this.replicas]
+  }
+
+  /** The port of the server the sentinels currently name as primary. */
+  masterPort(via = this.sentinels.find((s) => s.proc)) {
+    return Number(cli(via.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name).split('\n')[1])
+  }
+
+  get sentinelNodes() {
+    return this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port }))
+  }
+
+  async stop() {
+    for (const s of this.sentinels) await s.stop()
+    for (const r of this.servers) await r.stop()
+  }
+}
+
+module.exports = { RedisServer, RedisCluster, RedisSentinelSet, freePort, sleep, waitFor, publishFromChild, cli, withRedis, bothFaces }

@@ -61,7 +61,7 @@ function maskUrl(url) {
 function shownOptions(options) {
   const shown = {}
   for (const k of Object.keys(options)) {
-    if (k === 'password') Object.defineProperty(shown, k, { value: options[k], enumerable: false, writable: true, configurable: true })
+    if (k === 'password' || k === 'sentinelPassword' || k === '_sentinel') Object.defineProperty(shown, k, { value: options[k], enumerable: false, writable: true, configurable: true })
     else if (k === 'url') shown.url = maskUrl(options.url)
     else shown[k] = options[k]
   }

@@ -519,6 +519,11 @@ class Connection {
   }
 
   _event(name, detail) {
+    if (name === 'switchMaster') {
+      // Sentinel named a new primary: reconnect now (the attempt asks the sentinels again).
+      if (!this.ended) this.native.reconnect()
+      return
+    }
     if (name === 'end') this._ended()
     this.owner._nativeEvent(name, detail, this)
   }

@@ -74,6 +74,12 @@ function nativeOptions(o) {
     maxInFlight: o.maxInFlight,
     lazyConnect: false,
     clusterNodes: o._clusterNodes,
+    // Sentinel: the server is whichever these name for `name` (ioredis' option names).
+    sentinels: o.sentinels ? clusterNodes(o.sentinels) : undefined,
+    sentinelName: o.sentinels ? o.name : undefined,
+    sentinelRole: o.sentinels ? o.role : undefined,
+    sentinelUsername: o.sentinelUsername,
+    sentinelPassword: o.sentinelPassword,
     protocol: o.protocol,
     clientInfoTag: o.clientInfoTag,
     disableClientInfo: o.disableClientInfo,
@@ -96,7 +102,10 @@ class Redis extends BaseClient {
     if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') throw typeError('keyPrefix must be a string')
     this._keyPrefix = options.keyPrefix ? options.keyPrefix : null
     if (options.reconnectOnError != null && typeof options.reconnectOnError !== 'function') throw typeError('reconnectOnError must be a function')
-    this._reconnectOnError = options.reconnectOnError || null
+    // With Sentinel, a write refused by a demoted primary (READONLY) reconnects to the new
+    // one and is sent again (it did not run), unless the user decides otherwise.
+    const followReadonly = Array.isArray(options.sentinels) && options.role !== 'slave' ? (err) => (/^READONLY/.test(err.message) ? 2 : false) : null
+    this._reconnectOnError = options.reconnectOnError || followReadonly
     if (options.blockingTimeout !== undefined && typeof options.blockingTimeout !== 'number') throw typeError('blockingTimeout must be a number of ms')
     if (options.blockingTimeoutGrace !== undefined && !(typeof options.blockingTimeoutGrace === 'number' && options.blockingTimeoutGrace >= 0)) throw typeError('blockingTimeoutGrace must be a number of ms')
     // ioredis' opt-in safety net: a blocking command with no reply by then resolves null.

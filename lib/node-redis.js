@@ -144,6 +144,7 @@ class RedisClient extends BaseClient {
         maxInFlight: options.maxInFlight,
         lazyConnect: false,
         clusterNodes: options._clusterNodes,
+        ...sentinelOptions(options._sentinel),
         externalRetry: retry !== null,
         // node-redis' RESP option (2 by default there; 3 here, which the server's HELLO
         // decides: the typed commands' replies are the same either way).
@@ -492,4 +493,25 @@ function createCluster(options = {}) {
   return new RedisClient({ ...(options.defaults || {}), _clusterNodes: clusterNodes(options.rootNodes) })
 }
 
-module.exports = { createClient, createCluster, RedisClient, Multi }
+/** The core's Sentinel options from createSentinel's (see below). */
+function sentinelOptions(s) {
+  if (!s) return {}
+  return { sentinels: s.nodes, sentinelName: s.name, sentinelRole: s.role, sentinelUsername: s.username, sentinelPassword: s.password }
+}
+
+/**
+ * node-redis' `createSentinel({ name, sentinelRootNodes, nodeClientOptions,
+ * sentinelClientOptions, role })`: a client (call `connect()`) on the primary (or a replica
+ * with `role: 'replica'`) Sentinel names, following failovers. Its commands are the client's.
+ */
+function createSentinel(options = {}) {
+  const { clusterNodes } = require('./ioredis')
+  if (typeof options.name !== 'string' || options.name.length === 0) throw typeError('createSentinel needs the monitored set\'s name')
+  const sc = options.sentinelClientOptions || {}
+  const role = options.role === 'replica' || options.role === 'slave' ? 'slave' : options.role === undefined || options.role === 'master' ? 'master' : null
+  if (role === null) throw typeError("createSentinel: role must be 'master' or 'replica'")
+  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes), name: options.name, role, username: sc.username, password: sc.password }
+  return new RedisClient({ ...(options.nodeClientOptions || {}), _sentinel })
+}
+
+module.exports = { createClient, createCluster, createSentinel, RedisClient, Multi }

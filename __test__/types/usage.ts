@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by `npm test`: proves the public types.
-import Redis, { createClient, createCluster, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, AbortError, MaxRetriesPerRequestError, Monitor } from '../..'
+import Redis, { createClient, createCluster, createSentinel, Cluster, RedisError, Pipeline, rateLimit, RateLimitStore, RateLimitResult, Redlock, RedisStore, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, AbortError, MaxRetriesPerRequestError, Monitor } from '../..'
 import { Redis as NamedRedis } from '../..'
 
 async function ioredisFace(): Promise<void> {
@@ -214,3 +214,11 @@ async function ioredisCompat() {
   await raw.quit()
 }
 void ioredisCompat
+
+async function sentinel() {
+  const redis = new Redis({ sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'mymaster', role: 'master', sentinelPassword: 's' })
+  const nr = createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 26379 }], role: 'replica' })
+  await nr.connect()
+  await redis.set('k', 'v')
+}
+void sentinel

@@ -401,6 +401,8 @@ struct Actor {
     rx: mpsc::UnboundedReceiver<Msg>,
     /// Weak, so that dropping the host's [`Client`] still ends the task.
     self_tx: mpsc::WeakUnboundedSender<Msg>,
+    /// With Sentinel: the task listening for `+switch-master` (aborted when the client ends).
+    sentinel_watch: Option<tokio::task::AbortHandle>,
     ended_flag: Arc<AtomicBool>,
 
     conn: Option<Connection>,
@@ -494,6 +496,7 @@ impl Actor {
             seed,
             handed: false,
             host_ops: 0,
+            sentinel_watch: None,
         }
     }
 
@@ -518,6 +521,8 @@ impl Actor {
     }
 
     async fn run(mut self) {
+        self.sentinel_watch =
+            crate::core::sentinel::watch(&self.config, self.sink.clone(), self.id);
         loop {
             let next_deadline = self.queue.iter().filter_map(|p| p.deadline).min();
             let timer = match (self.retry_at, next_deadline) {
@@ -882,6 +887,7 @@ impl Actor {
             self.connecting = Some(
                 async move {
                     let work = async {
+                        let config = crate::core::sentinel::resolve(config.clone()).await?;
                         crate::core::direct::open(&config, tracking)
                             .await
                             .map(Opened::Direct)
@@ -894,7 +900,10 @@ impl Actor {
         }
         self.connecting = Some(
             async move {
-                let work = open(config.clone(), push, subs, tap);
+                let work = async {
+                    let resolved = crate::core::sentinel::resolve(config.clone()).await?;
+                    open(resolved, push, subs, tap).await
+                };
                 within_connect_timeout(&config, work)
                     .await
                     .map(Opened::Driven)
@@ -1084,6 +1093,9 @@ impl Actor {
             return;
         }
         self.ended = true;
+        if let Some(w) = self.sentinel_watch.take() {
+            w.abort();
+        }
         self.ended_flag.store(true, Ordering::SeqCst);
         self.connecting = None;
         self.retry_at = None;
@@ -1190,6 +1202,13 @@ async fn open(
                 .map_err(|e| Error::from_redis(&e))?;
         }
         wait_loaded(&mut conn).await?;
+        if crate::core::sentinel::expected_role(&config).is_some() {
+            let role: Value = redis::cmd("ROLE")
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            crate::core::sentinel::check_role(&config, &role)?;
+        }
         let mut conn = Connection::Single(conn);
         subs.restore(&mut conn).await?;
         Ok(conn)

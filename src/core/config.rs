@@ -110,6 +110,8 @@ pub struct ClientConfig {
     /// The library name sent with `CLIENT SETINFO` (errors ignored: servers before 7.2 have
     /// no SETINFO); `None` sends none.
     pub lib_name: Option<String>,
+    /// Find the server through Redis Sentinel before every connection attempt.
+    pub sentinel: Option<crate::core::sentinel::SentinelConfig>,
 }
 
 /// The server address.
@@ -146,6 +148,7 @@ impl Default for ClientConfig {
             max_in_flight: 4096,
             resp3: true,
             lib_name: Some(LIB_NAME.to_string()),
+            sentinel: None,
         }
     }
 }
@@ -205,6 +208,16 @@ pub struct ClientOptions {
     pub client_info_tag: Option<String>,
     /// Send no `CLIENT SETINFO` at all.
     pub disable_client_info: Option<bool>,
+    /// Redis Sentinel nodes to ask for the server (the address options are then unused).
+    pub sentinels: Option<Vec<ClusterNode>>,
+    /// The monitored set's name (required with `sentinels`).
+    pub sentinel_name: Option<String>,
+    /// `"master"` (default) or `"slave"` / `"replica"`.
+    pub sentinel_role: Option<String>,
+    /// ACL user for the sentinels.
+    pub sentinel_username: Option<String>,
+    /// Password for the sentinels.
+    pub sentinel_password: Option<String>,
 }
 
 /// TLS settings as the faces send them.
@@ -370,6 +383,36 @@ impl ClientConfig {
         if o.disable_client_info == Some(true) {
             c.lib_name = None;
         }
+        if let Some(nodes) = &o.sentinels {
+            use crate::core::sentinel::{SentinelConfig, SentinelRole};
+            if nodes.is_empty() {
+                return Err(invalid("sentinels must be a non-empty array of { host, port }"));
+            }
+            if !c.cluster_nodes.is_empty() {
+                return Err(invalid("sentinels and cluster nodes cannot be combined"));
+            }
+            let name = match &o.sentinel_name {
+                Some(n) if !n.is_empty() => n.clone(),
+                _ => return Err(invalid("sentinels need the monitored set's name (name)")),
+            };
+            let role = match o.sentinel_role.as_deref() {
+                None | Some("master") => SentinelRole::Master,
+                Some("slave") | Some("replica") => SentinelRole::Replica,
+                Some(_) => return Err(invalid("role must be 'master' or 'slave'")),
+            };
+            let mut list = Vec::new();
+            for n in nodes {
+                let host = n.host.clone().unwrap_or_else(|| "127.0.0.1".to_string());
+                list.push((host, port(n.port, "sentinels[].port")?));
+            }
+            c.sentinel = Some(SentinelConfig {
+                nodes: std::sync::Arc::new(std::sync::Mutex::new(list)),
+                name,
+                role,
+                username: o.sentinel_username.clone(),
+                password: o.sentinel_password.clone().filter(|p| !p.is_empty()),
+            });
+        }
         Ok(c)
     }
 
@@ -404,10 +447,14 @@ impl ClientConfig {
 
     /// Replaces the configured password in `text` so it can never reach an error or a log.
     pub fn scrub(&self, text: String) -> String {
-        match &self.password {
-            Some(p) if p.len() >= 3 && text.contains(p.as_str()) => text.replace(p.as_str(), "***"),
-            _ => text,
+        let sentinel = self.sentinel.as_ref().and_then(|s| s.password.as_ref());
+        let mut text = text;
+        for p in [self.password.as_ref(), sentinel].into_iter().flatten() {
+            if p.len() >= 3 && text.contains(p.as_str()) {
+                text = text.replace(p.as_str(), "***");
+            }
         }
+        text
     }
 
     /// Builds the redis-rs client for one connection attempt (RESP3, so the library reports

@@ -132,6 +132,45 @@ fn handshake_commands(config: &ClientConfig, tracking: bool, resp3: bool) -> (Ve
     (out, must)
 }
 
+/// One command's reply, read on a connection nothing else is using yet.
+async fn request<S>(stream: &mut S, args: &[&[u8]]) -> Result<Value>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let io = |e: io::Error| Error::Connection(e.to_string());
+    let mut out = Vec::new();
+    resp::command(&mut out, args);
+    stream.write_all(&out).await.map_err(io)?;
+    let mut reader = ReplyReader::new();
+    loop {
+        match reader.next_reply()? {
+            Some(Value::Push { .. }) => {}
+            Some(v) => return Ok(v),
+            None => {
+                let n = stream.read(reader.room()).await.map_err(io)?;
+                if n == 0 {
+                    return Err(Error::Connection(
+                        "Connection closed by the server while connecting".into(),
+                    ));
+                }
+                reader.filled(n);
+            }
+        }
+    }
+}
+
+/// With Sentinel: the server must still have the role it was chosen for.
+async fn check_role<S>(stream: &mut S, config: &ClientConfig) -> Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if crate::core::sentinel::expected_role(config).is_none() {
+        return Ok(());
+    }
+    let role = request(stream, &[b"ROLE"]).await?;
+    crate::core::sentinel::check_role(config, &role)
+}
+
 /// The ready check (ioredis' `enableReadyCheck`): while the server is still loading its
 /// data set, waits and asks again, so the connection is handed over only once commands can
 /// run (within the attempt's connect timeout).
@@ -139,27 +178,8 @@ async fn wait_loaded<S>(stream: &mut S) -> Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let io = |e: io::Error| Error::Connection(e.to_string());
     loop {
-        let mut out = Vec::new();
-        resp::command(&mut out, &[b"INFO", b"persistence"]);
-        stream.write_all(&out).await.map_err(io)?;
-        let mut reader = ReplyReader::new();
-        let info = loop {
-            match reader.next_reply()? {
-                Some(Value::Push { .. }) => {}
-                Some(v) => break v,
-                None => {
-                    let n = stream.read(reader.room()).await.map_err(io)?;
-                    if n == 0 {
-                        return Err(Error::Connection(
-                            "Connection closed by the server during the ready check".into(),
-                        ));
-                    }
-                    reader.filled(n);
-                }
-            }
-        };
+        let info = request(stream, &[b"INFO", b"persistence"]).await?;
         let text = match info {
             Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
             Value::VerbatimString { text, .. } => text,
@@ -248,6 +268,7 @@ pub async fn open(config: &ClientConfig, tracking: bool) -> Result<Socket> {
             }
             handshake(&mut s, config, tracking).await?;
             wait_loaded(&mut s).await?;
+            check_role(&mut s, config).await?;
             Ok(Socket::Tcp(s.into_std().map_err(io)?))
         }
         #[cfg(unix)]
@@ -255,6 +276,7 @@ pub async fn open(config: &ClientConfig, tracking: bool) -> Result<Socket> {
             let mut s = tokio::net::UnixStream::connect(path).await.map_err(io)?;
             handshake(&mut s, config, tracking).await?;
             wait_loaded(&mut s).await?;
+            check_role(&mut s, config).await?;
             Ok(Socket::Unix(s.into_std().map_err(io)?))
         }
         #[cfg(not(unix))]

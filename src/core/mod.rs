@@ -14,5 +14,6 @@ pub mod rate_limit;
 pub mod reply;
 pub mod resp;
 pub mod runtime;
+pub mod sentinel;
 pub mod sink;
 pub mod transfer;

@@ -54,6 +54,12 @@ pub enum Event {
         /// Why.
         error: Error,
     },
+    /// Sentinel announced a new primary (`+switch-master`) at `address`: the host makes
+    /// the connection reconnect, which asks the sentinels again.
+    SwitchMaster {
+        /// `host:port` of the new primary.
+        address: String,
+    },
     /// The client is finished and accepts no more commands.
     End,
 }

@@ -293,6 +293,7 @@ impl Tape {
             Event::MessagesDropped { .. } => "messagesDropped",
             Event::Invalidate { .. } => "invalidate",
             Event::LockLost { .. } => "lockLost",
+            Event::SwitchMaster { .. } => "switchMaster",
             Event::End => "end",
         };
         self.text(name.as_bytes());
@@ -310,6 +311,7 @@ impl Tape {
             }
             Event::Invalidate { keys: None } => self.op1(op::NULL),
             Event::LockLost { watch, error } => self.extra(Extra::LockLost(error, watch)),
+            Event::SwitchMaster { address } => self.text(address.as_bytes()),
             Event::Connect | Event::Ready | Event::Close | Event::End => self.op1(op::UNDEFINED),
         }
     }

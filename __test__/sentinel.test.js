@@ -1,0 +1,101 @@
+'use strict'
+// Redis Sentinel (issue #15, part): both faces find the primary (or a replica) through real
+// redis-sentinel processes, follow a failover, skip a dead sentinel and learn the others.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { RedisSentinelSet, freePort, waitFor, sleep, cli } = require('./helpers')
+const { Redis, createSentinel } = require('..')
+
+let set
+test.before(async () => {
+  set = await RedisSentinelSet.start({ replicas: 1, sentinels: 2 })
+})
+test.after(async () => {
+  await set.stop()
+})
+
+function client(t, options) {
+  const r = new Redis({ sentinels: set.sentinelNodes, name: set.name, retryStrategy: () => 50, ...options })
+  r.on('error', () => {})
+  t.after(() => r.disconnect())
+  return r
+}
+
+test('ioredis face: the primary through Sentinel; role slave reaches a replica; a dead first sentinel is skipped', async (t) => {
+  const dead = await freePort()
+  const r = client(t, { sentinels: [{ host: '127.0.0.1', port: dead }, ...set.sentinelNodes] })
+  assert.equal(await r.set('s:k', 'v'), 'OK')
+  const [role] = await r.role()
+  assert.equal(role, 'master')
+  assert.match(await r.client('info'), new RegExp(`laddr=127\\.0\\.0\\.1:${set.masterPort()} `))
+
+  const replica = client(t, { role: 'slave' })
+  assert.equal((await replica.role())[0], 'slave')
+  await waitFor(async () => (await replica.get('s:k')) === 'v')
+  await assert.rejects(replica.set('s:x', '1'), /READONLY/)
+
+  // The wrong set name: refused with a connection error that says why.
+  const wrong = new Redis({ sentinels: set.sentinelNodes, name: 'nosuchset', retryStrategy: () => null, maxRetriesPerRequest: 0 })
+  wrong.on('error', () => {})
+  t.after(() => wrong.disconnect())
+  const err = await wrong.get('k').catch((e) => e)
+  assert.ok(['ERR_REDIS_CONNECTION', 'ERR_REDIS_MAX_RETRIES', 'ERR_REDIS_CLOSED'].includes(err.code), String(err))
+  assert.throws(() => new Redis({ sentinels: set.sentinelNodes, lazyConnect: true }), TypeError)
+})
+
+test('node-redis face: createSentinel reaches the primary and a replica', async (t) => {
+  const c = createSentinel({ name: set.name, sentinelRootNodes: set.sentinelNodes })
+  c.on('error', () => {})
+  await c.connect()
+  t.after(() => c.disconnect())
+  assert.equal(await c.set('s:nr', 'x'), 'OK')
+  assert.equal((await c.sendCommand(['ROLE']))[0], 'master')
+  const r = createSentinel({ name: set.name, sentinelRootNodes: set.sentinelNodes, role: 'replica' })
+  r.on('error', () => {})
+  await r.connect()
+  t.after(() => r.disconnect())
+  assert.equal((await r.sendCommand(['ROLE']))[0], 'slave')
+})
+
+test('a failover is followed: writes flow again on the new primary, every promise settles with a result or a coded error', async (t) => {
+  const r = client(t, { commandTimeout: 2000 })
+  const before = set.masterPort()
+  assert.equal(await r.set('fo:n', '0'), 'OK')
+  let stop = false
+  let ok = 0
+  const failures = []
+  const writer = (async () => {
+    while (!stop) {
+      try {
+        await r.incr('fo:n')
+        ok++
+      } catch (e) {
+        failures.push(e)
+      }
+      await sleep(5)
+    }
+  })()
+  await waitFor(() => ok > 20)
+  const t0 = Date.now()
+  cli(set.sentinels[0].port, 'SENTINEL', 'FAILOVER', set.name)
+  await waitFor(() => set.masterPort() !== before, 20000)
+  // Writes succeed against the new primary.
+  await waitFor(async () => {
+    const [role] = await r.role().catch(() => [null])
+    const info = await r.client('info').catch(() => '')
+    return role === 'master' && info.includes(`laddr=127.0.0.1:${set.masterPort()} `)
+  }, 20000)
+  const okAt = ok
+  const base = Number(await r.get('fo:n'))
+  await waitFor(() => ok > okAt + 20, 10000)
+  const recovered = Date.now() - t0
+  stop = true
+  await writer
+  for (const e of failures) assert.ok(typeof e.code === 'string' && e.code.startsWith('ERR_'), String(e))
+  // Every increment acknowledged once the client is on the new primary is there. (Those the
+  // old primary acknowledged between the promotion and its demotion are gone: replication
+  // is asynchronous, which is what the README's durability section is about.)
+  const final = Number(await r.get('fo:n'))
+  assert.ok(final - base >= ok - okAt - 1, `${final - base} < ${ok - okAt}`)
+  t.diagnostic(`failover followed in ${recovered} ms; ${failures.length} commands failed meanwhile; ${Math.max(0, okAt - base)} increments acknowledged by the old primary were lost`)
+})

@@ -1,0 +1,298 @@
+//! Redis Sentinel: which server a client connects to. Before every connection attempt the
+//! known sentinels are asked, in turn, for the current primary (or a replica) of the
+//! monitored set; the attempt then connects there like to any single server (the direct
+//! path included) and checks `ROLE` before it counts as connected. A failover is followed
+//! because Sentinel disconnects the clients of the server it reconfigures: the next attempt
+//! asks again; sooner, because [`watch`] listens on a sentinel for `+switch-master` and tells
+//! the host at once. The sentinels each answering sentinel reports are remembered for later
+//! attempts.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Value};
+
+use futures_util::StreamExt;
+
+use crate::core::config::{Addr, ClientConfig};
+use crate::core::error::{Error, Result};
+use crate::core::sink::{Completion, Event, Sink};
+
+/// Which server of the monitored set a client wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentinelRole {
+    /// The primary (ioredis' `role: 'master'`).
+    Master,
+    /// Any healthy replica (ioredis' `role: 'slave'`).
+    Replica,
+}
+
+/// How to find the server through Sentinel.
+#[derive(Debug, Clone)]
+pub struct SentinelConfig {
+    /// The sentinels known so far: the configured ones, then those they reported.
+    pub nodes: Arc<Mutex<Vec<(String, u16)>>>,
+    /// The monitored set's name (`sentinel monitor <name> ...`).
+    pub name: String,
+    /// Primary or replica.
+    pub role: SentinelRole,
+    /// ACL user for the sentinels (not the data servers).
+    pub username: Option<String>,
+    /// Password for the sentinels; never printed.
+    pub password: Option<String>,
+}
+
+impl SentinelConfig {
+    fn known(&self) -> Vec<(String, u16)> {
+        self.nodes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    fn learn(&self, found: Vec<(String, u16)>) {
+        if let Ok(mut nodes) = self.nodes.lock() {
+            for n in found {
+                if !nodes.contains(&n) {
+                    nodes.push(n);
+                }
+            }
+        }
+    }
+}
+
+/// The configuration one attempt connects with: `config` itself without Sentinel, else a
+/// copy whose address is the server the first answering sentinel names.
+pub async fn resolve(config: Arc<ClientConfig>) -> Result<Arc<ClientConfig>> {
+    let Some(s) = &config.sentinel else {
+        return Ok(config);
+    };
+    let per_sentinel = config.connect_timeout.min(Duration::from_secs(2));
+    let mut why = String::from("no sentinel configured");
+    for (host, port) in s.known() {
+        match tokio::time::timeout(per_sentinel, ask(&host, port, s)).await {
+            Ok(Ok(Some(addr))) => {
+                let mut c = (*config).clone();
+                c.addr = Addr::Tcp(addr.0, addr.1);
+                return Ok(Arc::new(c));
+            }
+            Ok(Ok(None)) => {
+                why = format!(
+                    "sentinel {host}:{port} knows no healthy {} of \"{}\"",
+                    role_word(s.role),
+                    s.name
+                )
+            }
+            Ok(Err(e)) => why = format!("sentinel {host}:{port}: {e}"),
+            Err(_) => why = format!("sentinel {host}:{port} did not answer in time"),
+        }
+    }
+    Err(Error::Connection(format!(
+        "no sentinel named a {} for \"{}\" ({why})",
+        role_word(s.role),
+        s.name
+    )))
+}
+
+fn role_word(role: SentinelRole) -> &'static str {
+    match role {
+        SentinelRole::Master => "primary",
+        SentinelRole::Replica => "replica",
+    }
+}
+
+/// What `ROLE` must report on the server an attempt reached, when Sentinel chose it.
+pub fn expected_role(config: &ClientConfig) -> Option<&'static str> {
+    config.sentinel.as_ref().map(|s| match s.role {
+        SentinelRole::Master => "master",
+        SentinelRole::Replica => "slave",
+    })
+}
+
+/// Checks a `ROLE` reply against the role Sentinel promised (a failover may have moved it
+/// meanwhile): the attempt fails, and the next one asks the sentinels again.
+pub fn check_role(config: &ClientConfig, reply: &Value) -> Result<()> {
+    let Some(want) = expected_role(config) else {
+        return Ok(());
+    };
+    let got = match reply {
+        Value::Array(items) => items.first().and_then(crate::core::reply::as_text),
+        _ => None,
+    };
+    match got.as_deref() {
+        Some(role) if role == want => Ok(()),
+        other => Err(Error::Connection(format!(
+            "the server Sentinel named reports role {} instead of {want}; asking again",
+            other.unwrap_or("(none)")
+        ))),
+    }
+}
+
+/// Listens for `+switch-master` about this set on one sentinel at a time (the next known one
+/// when it goes away) and reports each switch to the host as [`Event::SwitchMaster`], so
+/// the client reconnects (and asks the sentinels again) without waiting to be disconnected.
+/// `None` without Sentinel; the task ends when the returned handle is aborted.
+pub fn watch(config: &ClientConfig, sink: Arc<dyn Sink>, client: u32) -> Option<tokio::task::AbortHandle> {
+    let s = config.sentinel.clone()?;
+    let task = crate::core::runtime::handle().spawn(async move {
+        loop {
+            for (host, port) in s.known() {
+                let Ok(client_info) = sentinel_client(&host, port, &s) else {
+                    continue;
+                };
+                let Ok(mut pubsub) = client_info.get_async_pubsub().await else {
+                    continue;
+                };
+                if pubsub.subscribe("+switch-master").await.is_err() {
+                    continue;
+                }
+                let mut messages = pubsub.on_message();
+                while let Some(msg) = messages.next().await {
+                    let text: String = msg.get_payload().unwrap_or_default();
+                    // "<name> <old ip> <old port> <new ip> <new port>"
+                    let parts: Vec<&str> = text.split(' ').collect();
+                    if parts.len() >= 5 && parts[0] == s.name {
+                        sink.push(Completion::Event {
+                            client,
+                            event: Event::SwitchMaster {
+                                address: format!("{}:{}", parts[3], parts[4]),
+                            },
+                        });
+                    }
+                }
+            }
+            // Every sentinel is gone for now: look again shortly.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    Some(task.abort_handle())
+}
+
+fn sentinel_client(host: &str, port: u16, s: &SentinelConfig) -> Result<redis::Client> {
+    let mut settings = redis::RedisConnectionInfo::default().set_skip_set_lib_name();
+    if let Some(u) = &s.username {
+        settings = settings.set_username(u);
+    }
+    if let Some(p) = &s.password {
+        settings = settings.set_password(p);
+    }
+    let info: ConnectionInfo = ConnectionAddr::Tcp(host.to_string(), port)
+        .into_connection_info()
+        .map_err(|e| Error::Connection(e.to_string()))?
+        .set_redis_settings(settings);
+    redis::Client::open(info).map_err(|e| Error::from_redis(&e))
+}
+
+/// Asks one sentinel; also learns the other sentinels it knows.
+async fn ask(host: &str, port: u16, s: &SentinelConfig) -> Result<Option<(String, u16)>> {
+    let client = sentinel_client(host, port, s)?;
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .map_err(|e| Error::from_redis(&e))?;
+    let found = match s.role {
+        SentinelRole::Master => {
+            let reply: Option<(String, u16)> = redis::cmd("SENTINEL")
+                .arg("GET-MASTER-ADDR-BY-NAME")
+                .arg(&s.name)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            reply
+        }
+        SentinelRole::Replica => {
+            let reply: Value = redis::cmd("SENTINEL")
+                .arg("REPLICAS")
+                .arg(&s.name)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            healthy(&reply).into_iter().next()
+        }
+    };
+    // Other sentinels of the same set, for when this one is gone (errors here change nothing).
+    if let Ok(reply) = redis::cmd("SENTINEL")
+        .arg("SENTINELS")
+        .arg(&s.name)
+        .query_async::<Value>(&mut conn)
+        .await
+    {
+        s.learn(healthy(&reply));
+    }
+    Ok(found)
+}
+
+/// The addresses in a `SENTINEL REPLICAS` / `SENTINEL SENTINELS` reply whose flags say
+/// nothing is wrong with them.
+fn healthy(reply: &Value) -> Vec<(String, u16)> {
+    let Value::Array(entries) = reply else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for e in entries {
+        let fields: Vec<(String, String)> = match e {
+            Value::Map(pairs) => pairs
+                .iter()
+                .filter_map(|(k, v)| Some((crate::core::reply::as_text(k)?, crate::core::reply::as_text(v)?)))
+                .collect(),
+            Value::Array(flat) => flat
+                .chunks(2)
+                .filter_map(|kv| match kv {
+                    [k, v] => Some((crate::core::reply::as_text(k)?, crate::core::reply::as_text(v)?)),
+                    _ => None,
+                })
+                .collect(),
+            _ => continue,
+        };
+        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let flags = get("flags").unwrap_or("");
+        if ["s_down", "o_down", "disconnected"].iter().any(|f| flags.contains(f)) {
+            continue;
+        }
+        if let (Some(ip), Some(port)) = (get("ip"), get("port").and_then(|p| p.parse().ok())) {
+            out.push((ip.to_string(), port));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulk(s: &str) -> Value {
+        Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn healthy_entries_only() {
+        let entry = |ip: &str, port: &str, flags: &str| {
+            Value::Array(
+                ["ip", ip, "port", port, "flags", flags]
+                    .iter()
+                    .map(|s| bulk(s))
+                    .collect(),
+            )
+        };
+        let reply = Value::Array(vec![
+            entry("10.0.0.1", "6380", "slave"),
+            entry("10.0.0.2", "6381", "s_down,slave"),
+            entry("10.0.0.3", "6382", "slave,disconnected"),
+        ]);
+        assert_eq!(healthy(&reply), vec![("10.0.0.1".to_string(), 6380)]);
+    }
+
+    #[test]
+    fn role_is_checked_only_with_sentinel() {
+        let role = Value::Array(vec![bulk("slave"), bulk("127.0.0.1")]);
+        let plain = ClientConfig::default();
+        assert!(check_role(&plain, &role).is_ok());
+        let mut with = ClientConfig::default();
+        with.sentinel = Some(SentinelConfig {
+            nodes: Arc::new(Mutex::new(vec![])),
+            name: "mymaster".into(),
+            role: SentinelRole::Master,
+            username: None,
+            password: None,
+        });
+        assert!(check_role(&with, &role).is_err());
+        assert!(check_role(&with, &Value::Array(vec![bulk("master")])).is_ok());
+    }
+}
