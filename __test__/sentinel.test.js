@@ -58,9 +58,17 @@ test('node-redis face: createSentinel reaches the primary and a replica', async 
 })
 
 test('a failover is followed: writes flow again on the new primary, every promise settles with a result or a coded error', async (t) => {
-  const r = client(t, { commandTimeout: 2000 })
+  const r = client(t, { commandTimeout: 2000, db: 2 })
   const before = set.masterPort()
   assert.equal(await r.set('fo:n', '0'), 'OK')
+  // A subscriber and a near-cache through Sentinel too: both must carry on after the switch.
+  const sub = client(t)
+  const heard = []
+  sub.on('message', (ch, m) => heard.push(m))
+  await sub.subscribe('fo:ch')
+  const cache = r.cache({ prefix: 'fo:c:', local: true })
+  await cache.set('x', 1)
+  assert.equal(await cache.get('x'), 1)
   let stop = false
   let ok = 0
   const failures = []
@@ -87,6 +95,18 @@ test('a failover is followed: writes flow again on the new primary, every promis
   }, 20000)
   const okAt = ok
   const base = Number(await r.get('fo:n'))
+  // The database is still 2; messages published on the new primary arrive; the near-cache
+  // hears invalidations from the new primary.
+  assert.match(await r.client('info'), /\bdb=2\b/)
+  const pub = client(t)
+  await waitFor(async () => {
+    await pub.publish('fo:ch', 'after')
+    return heard.includes('after')
+  }, 10000)
+  assert.equal(await cache.get('x'), 1)
+  await pub.select(2)
+  await pub.set('fo:c:x', '2')
+  await waitFor(async () => (await cache.get('x')) === 2, 5000)
   await waitFor(() => ok > okAt + 20, 10000)
   const recovered = Date.now() - t0
   stop = true
@@ -98,4 +118,23 @@ test('a failover is followed: writes flow again on the new primary, every promis
   const final = Number(await r.get('fo:n'))
   assert.ok(final - base >= ok - okAt - 1, `${final - base} < ${ok - okAt}`)
   t.diagnostic(`failover followed in ${recovered} ms; ${failures.length} commands failed meanwhile; ${Math.max(0, okAt - base)} increments acknowledged by the old primary were lost`)
+})
+
+test('a sentinel learned from another is asked when the configured one is gone', async (t) => {
+  // Only the first sentinel is configured; the client learns the second from it.
+  const r = client(t, { sentinels: [set.sentinelNodes[0]] })
+  assert.equal(await r.set('ls:k', '1'), 'OK')
+  // On the replica before the failover (replication is asynchronous).
+  await waitFor(async () => (await r.wait(1, 1000)) === 1, 20000)
+  const first = set.sentinels[0]
+  await first.kill()
+  t.after(() => first.spawn())
+  const before = set.masterPort(set.sentinels[1])
+  cli(set.sentinels[1].port, 'SENTINEL', 'FAILOVER', set.name)
+  await waitFor(() => set.masterPort(set.sentinels[1]) !== before, 20000)
+  await waitFor(async () => {
+    const info = await r.client('info').catch(() => '')
+    return info.includes(`laddr=127.0.0.1:${set.masterPort(set.sentinels[1])} `)
+  }, 20000)
+  assert.equal(await r.incr('ls:k'), 2)
 })
