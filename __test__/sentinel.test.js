@@ -138,3 +138,52 @@ test('a sentinel learned from another is asked when the configured one is gone',
   }, 20000)
   assert.equal(await r.incr('ls:k'), 2)
 })
+
+test('every capability through Sentinel: cache (near-cache too), sessions, all four limiters, locks with fences, streams, queue', async (t) => {
+  const { RedisStore, Queue, Worker } = require('..')
+  const r = client(t)
+  // Cache, with a near-cache kept coherent.
+  const cache = r.cache({ prefix: 'cap:c:', local: true })
+  let loads = 0
+  assert.deepEqual(await cache.wrap('u1', async () => ({ n: ++loads })), { n: 1 })
+  assert.deepEqual(await cache.wrap('u1', async () => ({ n: ++loads })), { n: 1 })
+  const other = client(t)
+  await other.set('cap:c:u1', JSON.stringify({ n: 9 }))
+  await waitFor(async () => (await cache.get('u1')).n === 9, 5000)
+  // Sessions.
+  const store = new RedisStore({ client: r, prefix: 'cap:s:' })
+  await new Promise((resolve, reject) => store.set('sid', { cookie: { maxAge: 60_000 }, user: 7 }, (e) => (e ? reject(e) : resolve())))
+  const sess = await new Promise((resolve, reject) => store.get('sid', (e, v) => (e ? reject(e) : resolve(v))))
+  assert.equal(sess.user, 7)
+  // Every limiter algorithm holds its limit.
+  for (const algorithm of ['sliding-window', 'sliding-window-counter', 'fixed-window', 'token-bucket']) {
+    const limiter = r.rateLimiter({ limit: 3, windowMs: 60_000, algorithm, prefix: `cap:rl:${algorithm}:` })
+    const seen = []
+    for (let i = 0; i < 5; i++) seen.push((await limiter.limit('ip')).allowed)
+    assert.deepEqual(seen, [true, true, true, false, false], algorithm)
+  }
+  // Locks: fences grow.
+  const a = await r.lock('cap:res', 2000)
+  await a.release()
+  const b = await r.lock('cap:res', 2000)
+  assert.ok(b.fence > a.fence)
+  await b.release()
+  assert.equal(await r.withLock('cap:res', 2000, async () => 'done'), 'done')
+  // Streams: published, consumed, acknowledged.
+  const s = r.stream('cap:events')
+  await s.publish({ n: 1 })
+  const consumer = s.consumer({ group: 'g', consumer: 'c1', startId: '0' })
+  const got = await new Promise((resolve, reject) => {
+    consumer.run(async (msg) => resolve(msg)).catch(reject)
+  })
+  assert.deepEqual(got, { n: 1 })
+  await consumer.close()
+  // Queue: a job added through Sentinel is processed.
+  const queue = new Queue('cap-q', { connection: r })
+  const worker = new Worker('cap-q', async (job) => job.data.x * 2, { connection: r })
+  t.after(() => worker.close())
+  const done = new Promise((resolve) => worker.on('completed', (job, result) => resolve(result)))
+  await queue.add('double', { x: 21 })
+  assert.equal(await done, 42)
+  await queue.close()
+})
