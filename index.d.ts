@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_REDIS_OFFLINE_QUEUE_FULL'
   | 'ERR_REDIS_MAX_RETRIES'
   | 'ERR_REDIS_CLOSED'
+  | 'ERR_REDIS_NOT_REPLICATED'
   | 'ERR_REDIS_WATCH'
   | 'ERR_LOCK_NOT_ACQUIRED'
   | 'ERR_LOCK_LOST'
@@ -392,6 +393,10 @@ export declare class RateLimiter {
 // --- Locks ---------------------------------------------------------------------------
 
 export interface LockOptions {
+  /** Durability knob: count the write only once this many replicas acknowledged it (WAIT); off by default. */
+  waitReplicas?: number
+  /** How long WAIT waits for them, ms (default 500). */
+  waitTimeoutMs?: number
   /** Further attempts after the first (default 10). */
   retryCount?: number
   /** ms between attempts (default 200), +/- `retryJitter` ms (default 100). */
@@ -486,6 +491,10 @@ export declare class Cache {
 
 export interface RedisStoreOptions {
   client: Redis | RedisClient
+  /** Durability knob: count the write only once this many replicas acknowledged it (WAIT); off by default. */
+  waitReplicas?: number
+  /** How long WAIT waits for them, ms (default 500). */
+  waitTimeoutMs?: number
   prefix?: string
   scanCount?: number
   serializer?: { parse(s: string): any; stringify(s: any): string }
@@ -706,6 +715,10 @@ export interface JobsOptions {
 
 export interface QueueOptions {
   connection?: QueueConnection
+  /** Durability knob: count the write only once this many replicas acknowledged it (WAIT); off by default. */
+  waitReplicas?: number
+  /** How long WAIT waits for them, ms (default 500). */
+  waitTimeoutMs?: number
   /** Key prefix (default 'bull'); keys are `<prefix>:{<name>}:...`. */
   prefix?: string
   defaultJobOptions?: JobsOptions

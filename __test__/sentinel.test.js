@@ -187,3 +187,33 @@ test('every capability through Sentinel: cache (near-cache too), sessions, all f
   assert.equal(await done, 42)
   await queue.close()
 })
+
+test('durability knob: waitReplicas makes lock acquire, session writes and queue adds wait for replicas, and fail when too few acknowledge', async (t) => {
+  const { RedisStore, Queue } = require('..')
+  const r = client(t)
+  // One replica: waiting for one succeeds.
+  const lock = await r.lock('dur:res', 5000, { waitReplicas: 1 })
+  assert.ok(lock.fence >= 1)
+  await lock.release()
+  // Two asked, one there: not acquired, and the lock is not left behind.
+  const e = await r.lock('dur:res', 5000, { waitReplicas: 2, waitTimeoutMs: 100, retryCount: 0 }).catch((x) => x)
+  assert.equal(e.code, 'ERR_LOCK_NOT_ACQUIRED')
+  assert.equal(e.acked, 1)
+  const free = await r.lock('dur:res', 5000, { retryCount: 0 })
+  await free.release()
+
+  const store = (n) => new RedisStore({ client: r, prefix: 'dur:s:', waitReplicas: n, waitTimeoutMs: 100 })
+  const set = (s) => new Promise((resolve) => s.set('sid', { cookie: { maxAge: 60_000 }, n: 1 }, resolve))
+  assert.equal(await set(store(1)), null)
+  const se = await set(store(2))
+  assert.equal(se && se.code, 'ERR_REDIS_NOT_REPLICATED')
+  assert.deepEqual([se.acked, se.replicas], [1, 2])
+
+  const ok = new Queue('dur-q', { connection: r, waitReplicas: 1 })
+  assert.ok((await ok.add('j', {})).id)
+  const strict = new Queue('dur-q', { connection: r, waitReplicas: 2, waitTimeoutMs: 100 })
+  await assert.rejects(strict.add('j', {}), (x) => x.code === 'ERR_REDIS_NOT_REPLICATED')
+  await ok.close()
+  await strict.close()
+  assert.throws(() => new Queue('dur-q', { connection: r, waitReplicas: -1 }), RangeError)
+})

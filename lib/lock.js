@@ -1,4 +1,5 @@
 'use strict'
+const { durability, waitReplicas } = require('./durability')
 // Locks on the client faces: `client.lock(...)`, `client.withLock(...)` (kept alive by the
 // native runtime's timers) and a redlock-compatible `Redlock` over several servers.
 // The scripts come from the Rust crate (`src/core/scripts/lock_*.lua`), which tests them.
@@ -91,11 +92,25 @@ async function acquire(client, resources, ttlMs, options = {}) {
   const lockKeys = list.map((r) => before + r + after)
   const fenceKeys = list.map((r) => before + r + fenceAfter)
   const t = token()
+  const durable = durability(options)
   let held = null
   for (let attempt = 1; attempt <= retryCount + 1; attempt++) {
     if (signal && signal.aborted) throw abortedError(signal)
-    const r = await runScript(client._cmdConn(), SCRIPTS.acquire, [2 * list.length, ...lockKeys, ...fenceKeys, t, ttlMs, list.length], false, null)
-    if (r[0] === 1) return new Lock(client, list, lockKeys, t, r.slice(1), ttlMs)
+    const conn = client._cmdConn()
+    const r = await runScript(conn, SCRIPTS.acquire, [2 * list.length, ...lockKeys, ...fenceKeys, t, ttlMs, list.length], false, null)
+    if (r[0] === 1) {
+      const lock = new Lock(client, list, lockKeys, t, r.slice(1), ttlMs)
+      if (durable !== null) {
+        // Held only once replicas have it too, so a failover cannot hand it out again.
+        try {
+          await waitReplicas(conn, durable, 'lock acquire')
+        } catch (err) {
+          await lock.release().catch(() => false)
+          throw redisError('ERR_LOCK_NOT_ACQUIRED', `Lock not acquired: ${err.message}`, { attempts: attempt, resource: list[0], acked: err.acked, cause: err })
+        }
+      }
+      return lock
+    }
     held = list[r[1] - 1]
     if (attempt <= retryCount) await sleep(Math.max(0, retryDelay + Math.round((Math.random() * 2 - 1) * retryJitter)))
   }

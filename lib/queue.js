@@ -1,4 +1,5 @@
 'use strict'
+const { durability, waitReplicas } = require('./durability')
 // Job queues shaped like BullMQ's: Queue, Worker, Job, QueueEvents. Every state change of
 // a job is one Lua script (src/core/scripts/queue/, tested by the Rust crate), so one
 // atomic step and one round trip. What differs from BullMQ on purpose: a job's lease is
@@ -80,6 +81,8 @@ class QueueBase extends EventEmitter {
     this._owned = owned
     this.closing = null
     this.opts = { ...opts, prefix: this.prefix }
+    // waitReplicas: adds count only once that many replicas have them (lib/durability.js).
+    this._durable = durability(this.opts)
   }
 
   /** The client used for commands (BullMQ's `client` is a promise of it). */
@@ -445,6 +448,7 @@ class Queue extends QueueBase {
       calls.push(this._script('add', args))
     }
     const replies = await Promise.all(calls)
+    if (this._durable !== null) await waitReplicas(this._conn(), this._durable, 'queue add')
     let k = 0
     for (const r of replies) {
       for (let i = 0; i < r.length; i += 2) {

@@ -1,4 +1,5 @@
 'use strict'
+const { durability, waitReplicas } = require('./durability')
 // `RedisStore`: a drop-in for connect-redis. Same constructor options, defaults and Store
 // methods (callback and promise styles), on either face of this package's client, sending
 // its commands straight to the batched connection.
@@ -57,12 +58,21 @@ class RedisStore extends Store {
     if (typeof this.prefix !== 'string') throw typeError('RedisStore prefix must be a string')
     this.disableTTL = opts.disableTTL || false
     this.disableTouch = opts.disableTouch || false
+    this._durable = durability(opts)
     // express-session stops using a store that emitted 'disconnect' until it emits 'connect'.
     storesOf(opts.client).add(new WeakRef(this))
   }
 
   _send(args) {
     return this.client._cmdConn().send(args, false, null)
+  }
+
+  /** A write, followed by the replica wait when `waitReplicas` is set. */
+  async _write(args) {
+    const conn = this.client._cmdConn()
+    const r = await conn.send(args, false, null)
+    if (this._durable !== null) await waitReplicas(conn, this._durable, 'session write')
+    return r
   }
 
   /** A session's key; a session id is a non-empty string, never coerced. */
@@ -93,7 +103,7 @@ class RedisStore extends Store {
         // A bigint or a cycle in the session: an error with a code, the cause kept.
         throw Object.assign(typeError(`the session cannot be serialized: ${err && err.message}`), { cause: err })
       }
-      await this._send(this.disableTTL ? ['SET', key, val] : ['SET', key, val, 'EX', ttl])
+      await this._write(this.disableTTL ? ['SET', key, val] : ['SET', key, val, 'EX', ttl])
       return settle(cb, null, null)
     } catch (err) {
       return settle(cb, err, null)
@@ -103,7 +113,7 @@ class RedisStore extends Store {
   async touch(sid, sess, cb) {
     if (this.disableTouch || this.disableTTL) return settle(cb, null, null)
     try {
-      await this._send(['EXPIRE', this._key(sid), this._ttl(sess)])
+      await this._write(['EXPIRE', this._key(sid), this._ttl(sess)])
       return settle(cb, null, null)
     } catch (err) {
       return settle(cb, err, null)
@@ -112,7 +122,7 @@ class RedisStore extends Store {
 
   async destroy(sid, cb) {
     try {
-      await this._send(['DEL', this._key(sid)])
+      await this._write(['DEL', this._key(sid)])
       return settle(cb, null, null)
     } catch (err) {
       return settle(cb, err, null)

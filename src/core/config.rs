@@ -386,7 +386,9 @@ impl ClientConfig {
         if let Some(nodes) = &o.sentinels {
             use crate::core::sentinel::{SentinelConfig, SentinelRole};
             if nodes.is_empty() {
-                return Err(invalid("sentinels must be a non-empty array of { host, port }"));
+                return Err(invalid(
+                    "sentinels must be a non-empty array of { host, port }",
+                ));
             }
             if !c.cluster_nodes.is_empty() {
                 return Err(invalid("sentinels and cluster nodes cannot be combined"));

@@ -129,7 +129,11 @@ pub fn check_role(config: &ClientConfig, reply: &Value) -> Result<()> {
 /// when it goes away) and reports each switch to the host as [`Event::SwitchMaster`], so
 /// the client reconnects (and asks the sentinels again) without waiting to be disconnected.
 /// `None` without Sentinel; the task ends when the returned handle is aborted.
-pub fn watch(config: &ClientConfig, sink: Arc<dyn Sink>, client: u32) -> Option<tokio::task::AbortHandle> {
+pub fn watch(
+    config: &ClientConfig,
+    sink: Arc<dyn Sink>,
+    client: u32,
+) -> Option<tokio::task::AbortHandle> {
     let s = config.sentinel.clone()?;
     let task = crate::core::runtime::handle().spawn(async move {
         loop {
@@ -230,20 +234,36 @@ fn healthy(reply: &Value) -> Vec<(String, u16)> {
         let fields: Vec<(String, String)> = match e {
             Value::Map(pairs) => pairs
                 .iter()
-                .filter_map(|(k, v)| Some((crate::core::reply::as_text(k)?, crate::core::reply::as_text(v)?)))
+                .filter_map(|(k, v)| {
+                    Some((
+                        crate::core::reply::as_text(k)?,
+                        crate::core::reply::as_text(v)?,
+                    ))
+                })
                 .collect(),
             Value::Array(flat) => flat
                 .chunks(2)
                 .filter_map(|kv| match kv {
-                    [k, v] => Some((crate::core::reply::as_text(k)?, crate::core::reply::as_text(v)?)),
+                    [k, v] => Some((
+                        crate::core::reply::as_text(k)?,
+                        crate::core::reply::as_text(v)?,
+                    )),
                     _ => None,
                 })
                 .collect(),
             _ => continue,
         };
-        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         let flags = get("flags").unwrap_or("");
-        if ["s_down", "o_down", "disconnected"].iter().any(|f| flags.contains(f)) {
+        if ["s_down", "o_down", "disconnected"]
+            .iter()
+            .any(|f| flags.contains(f))
+        {
             continue;
         }
         if let (Some(ip), Some(port)) = (get("ip"), get("port").and_then(|p| p.parse().ok())) {
@@ -284,14 +304,16 @@ mod tests {
         let role = Value::Array(vec![bulk("slave"), bulk("127.0.0.1")]);
         let plain = ClientConfig::default();
         assert!(check_role(&plain, &role).is_ok());
-        let mut with = ClientConfig::default();
-        with.sentinel = Some(SentinelConfig {
-            nodes: Arc::new(Mutex::new(vec![])),
-            name: "mymaster".into(),
-            role: SentinelRole::Master,
-            username: None,
-            password: None,
-        });
+        let with = ClientConfig {
+            sentinel: Some(SentinelConfig {
+                nodes: Arc::new(Mutex::new(vec![])),
+                name: "mymaster".into(),
+                role: SentinelRole::Master,
+                username: None,
+                password: None,
+            }),
+            ..Default::default()
+        };
         assert!(check_role(&with, &role).is_err());
         assert!(check_role(&with, &Value::Array(vec![bulk("master")])).is_ok());
     }
