@@ -156,22 +156,50 @@ async function bothFaces(server) {
  * nodes introduced with CLUSTER MEET. Resolves once every node reports cluster_state:ok.
  */
 class RedisCluster {
-  static async start(n = 3) {
+  /**
+   * `n` masters; with `replicas`, that many replicas per master (in `c.replicas`, each
+   * replicating `c.nodes[i]`), in sync before this resolves.
+   */
+  static async start(n = 3, { replicas = 0, nodeTimeout = 2000 } = {}) {
     const c = new RedisCluster()
     c.nodes = []
-    for (let i = 0; i < n; i++) {
-      c.nodes.push(await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']))
-    }
+    c.replicas = []
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeout)]
+    for (let i = 0; i < n; i++) c.nodes.push(await RedisServer.start(args))
     const per = Math.ceil(16384 / n)
     c.nodes.forEach((node, i) => cli(node.port, 'CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))))
-    for (const node of c.nodes.slice(1)) cli(c.nodes[0].port, 'CLUSTER', 'MEET', '127.0.0.1', String(node.port))
+    for (let i = 0; i < n * replicas; i++) c.replicas.push(await RedisServer.start(args))
+    for (const node of [...c.nodes.slice(1), ...c.replicas]) cli(c.nodes[0].port, 'CLUSTER', 'MEET', '127.0.0.1', String(node.port))
     await c.waitOk()
+    if (replicas > 0) {
+      c.replicas.forEach((r, i) => {
+        r.replicaOf = c.nodes[i % n]
+      })
+      // A node can replicate another once it has heard of it through the cluster bus.
+      await waitFor(() => c.replicas.every((r) => cli(r.port, 'CLUSTER', 'NODES').includes(cli(r.replicaOf.port, 'CLUSTER', 'MYID'))), 20000)
+      for (const r of c.replicas) cli(r.port, 'CLUSTER', 'REPLICATE', cli(r.replicaOf.port, 'CLUSTER', 'MYID'))
+      await waitFor(() => c.replicas.every((r) => cli(r.port, 'INFO', 'replication').includes('master_link_status:up')), 20000)
+      // Every node names every replica in CLUSTER SLOTS (what clients read the topology from).
+      await waitFor(async () => {
+        await sleep(50)
+        return c.allNodes.every((node) => {
+          const slots = cli(node.port, 'CLUSTER', 'SLOTS')
+          return c.replicas.every((r) => slots.includes(String(r.port)))
+        })
+      }, 20000)
+      await c.waitOk()
+    }
     return c
+  }
+
+  /** Every node, masters and replicas, alive ones only. */
+  get allNodes() {
+    return [...this.nodes, ...this.replicas].filter((node) => node.proc)
   }
 
   async waitOk(ms = 20000) {
     const t = Date.now()
-    while (!this.nodes.every((node) => node.proc && cli(node.port, 'CLUSTER', 'INFO').includes('cluster_state:ok'))) {
+    while (!this.allNodes.every((node) => cli(node.port, 'CLUSTER', 'INFO').includes('cluster_state:ok'))) {
       if (Date.now() - t > ms) throw new Error('the cluster did not become ready')
       await sleep(100)
     }
@@ -189,7 +217,7 @@ class RedisCluster {
   }
 
   async stop() {
-    for (const node of this.nodes) await node.stop()
+    for (const node of [...this.nodes, ...(this.replicas || [])]) await node.stop()
   }
 }
 

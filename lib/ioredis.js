@@ -74,6 +74,7 @@ function nativeOptions(o) {
     maxInFlight: o.maxInFlight,
     lazyConnect: false,
     clusterNodes: o._clusterNodes,
+    readFromReplicas: o._readFromReplicas || undefined,
     // Sentinel: the server is whichever these name for `name` (ioredis' option names).
     sentinels: o.sentinels ? clusterNodes(o.sentinels) : undefined,
     sentinelName: o.sentinels ? o.name : undefined,
@@ -733,7 +734,15 @@ Redis.Redis = Redis
  */
 class Cluster extends Redis {
   constructor(startupNodes, options = {}) {
-    super({ ...(options.redisOptions || {}), keyPrefix: options.keyPrefix ?? (options.redisOptions || {}).keyPrefix, lazyConnect: options.lazyConnect, _clusterNodes: clusterNodes(startupNodes) })
+    if (options.scaleReads !== undefined && !['master', 'slave', 'all'].includes(options.scaleReads)) throw typeError("scaleReads must be 'master', 'slave' or 'all'")
+    super({
+      ...(options.redisOptions || {}),
+      keyPrefix: options.keyPrefix ?? (options.redisOptions || {}).keyPrefix,
+      lazyConnect: options.lazyConnect,
+      _clusterNodes: clusterNodes(startupNodes),
+      // 'slave' and 'all': read-only commands go to replicas (any replica of the slot).
+      _readFromReplicas: options.scaleReads === 'slave' || options.scaleReads === 'all',
+    })
     this.startupNodes = startupNodes
   }
 }

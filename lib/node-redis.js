@@ -144,6 +144,7 @@ class RedisClient extends BaseClient {
         maxInFlight: options.maxInFlight,
         lazyConnect: false,
         clusterNodes: options._clusterNodes,
+        readFromReplicas: options._readFromReplicas || undefined,
         ...sentinelOptions(options._sentinel),
         externalRetry: retry !== null,
         // node-redis' RESP option (2 by default there; 3 here, which the server's HELLO
@@ -490,7 +491,7 @@ function createClient(options) {
  */
 function createCluster(options = {}) {
   const { clusterNodes } = require('./ioredis')
-  return new RedisClient({ ...(options.defaults || {}), _clusterNodes: clusterNodes(options.rootNodes) })
+  return new RedisClient({ ...(options.defaults || {}), _clusterNodes: clusterNodes(options.rootNodes), _readFromReplicas: options.useReplicas === true })
 }
 
 /** The core's Sentinel options from createSentinel's (see below). */

@@ -1345,20 +1345,29 @@ async fn open_cluster(
     push: impl redis::aio::AsyncPushSender,
     subs: Subscriptions,
 ) -> Result<Connection> {
-    if config.tls.is_some() {
-        return Err(Error::InvalidArg(
-            "TLS is not supported for cluster clients yet".into(),
-        ));
-    }
+    let scheme = if config.tls.is_some() { "rediss" } else { "redis" };
     let nodes = config
         .cluster_nodes
         .iter()
-        .map(|(h, p)| format!("redis://{h}:{p}"))
+        .map(|(h, p)| format!("{scheme}://{h}:{p}"))
         .collect::<Vec<_>>();
     let mut builder = ClusterClientBuilder::new(nodes)
         .use_protocol(redis::ProtocolVersion::RESP3)
         .connection_timeout(config.connect_timeout)
         .push_sender(push);
+    if let Some(t) = &config.tls {
+        builder = builder.tls(if t.reject_unauthorized {
+            redis::TlsMode::Secure
+        } else {
+            redis::TlsMode::Insecure
+        });
+        if let Some(certs) = config.tls_certificates()? {
+            builder = builder.certs(certs);
+        }
+    }
+    if config.read_from_replicas {
+        builder = builder.read_routing_strategy(redis::cluster_read_routing::RandomReplicaStrategy);
+    }
     if let Some(u) = &config.username {
         builder = builder.username(u);
     }

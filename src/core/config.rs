@@ -112,6 +112,9 @@ pub struct ClientConfig {
     pub lib_name: Option<String>,
     /// Find the server through Redis Sentinel before every connection attempt.
     pub sentinel: Option<crate::core::sentinel::SentinelConfig>,
+    /// Cluster: read-only commands may go to replicas (ioredis' `scaleReads: 'slave'`,
+    /// node-redis' `useReplicas`).
+    pub read_from_replicas: bool,
 }
 
 /// The server address.
@@ -149,6 +152,7 @@ impl Default for ClientConfig {
             resp3: true,
             lib_name: Some(LIB_NAME.to_string()),
             sentinel: None,
+            read_from_replicas: false,
         }
     }
 }
@@ -218,6 +222,8 @@ pub struct ClientOptions {
     pub sentinel_username: Option<String>,
     /// Password for the sentinels.
     pub sentinel_password: Option<String>,
+    /// Cluster: send read-only commands to replicas.
+    pub read_from_replicas: Option<bool>,
 }
 
 /// TLS settings as the faces send them.
@@ -383,6 +389,7 @@ impl ClientConfig {
         if o.disable_client_info == Some(true) {
             c.lib_name = None;
         }
+        c.read_from_replicas = o.read_from_replicas == Some(true);
         if let Some(nodes) = &o.sentinels {
             use crate::core::sentinel::{SentinelConfig, SentinelRole};
             if nodes.is_empty() {
@@ -459,6 +466,26 @@ impl ClientConfig {
         text
     }
 
+    /// The certificates TLS is configured with (a CA, a client certificate), if any.
+    pub fn tls_certificates(&self) -> Result<Option<redis::TlsCertificates>> {
+        let Some(t) = &self.tls else { return Ok(None) };
+        if t.ca.is_none() && t.cert.is_none() {
+            return Ok(None);
+        }
+        let client_tls = match (&t.cert, &t.key) {
+            (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
+                client_cert: cert.as_bytes().to_vec(),
+                client_key: key.as_bytes().to_vec(),
+            }),
+            (None, None) => None,
+            _ => return Err(invalid("tls.cert and tls.key must be given together")),
+        };
+        Ok(Some(redis::TlsCertificates {
+            client_tls,
+            root_cert: t.ca.as_ref().map(|c| c.as_bytes().to_vec()),
+        }))
+    }
+
     /// Builds the redis-rs client for one connection attempt (RESP3, so the library reports
     /// disconnections and pub/sub pushes to us).
     pub fn redis_client(&self) -> Result<redis::Client> {
@@ -503,25 +530,9 @@ impl ClientConfig {
             .map_err(|e| invalid(format!("bad address: {e}")))?
             .set_redis_settings(settings)
             .set_tcp_settings(tcp);
-        let client = match &self.tls {
-            Some(t) if t.ca.is_some() || t.cert.is_some() => {
-                let client_tls = match (&t.cert, &t.key) {
-                    (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
-                        client_cert: cert.as_bytes().to_vec(),
-                        client_key: key.as_bytes().to_vec(),
-                    }),
-                    (None, None) => None,
-                    _ => return Err(invalid("tls.cert and tls.key must be given together")),
-                };
-                redis::Client::build_with_tls(
-                    info,
-                    redis::TlsCertificates {
-                        client_tls,
-                        root_cert: t.ca.as_ref().map(|c| c.as_bytes().to_vec()),
-                    },
-                )
-            }
-            _ => redis::Client::open(info),
+        let client = match self.tls_certificates()? {
+            Some(certs) => redis::Client::build_with_tls(info, certs),
+            None => redis::Client::open(info),
         };
         client.map_err(|e| invalid(self.scrub(format!("invalid connection settings: {e}"))))
     }

@@ -43,7 +43,7 @@ impl Connection {
             Connection::Cluster(c) => {
                 let cmds: Vec<&Cmd> = b.pipeline.cmd_iter().collect();
                 // A transaction must reach one node as a whole (its keys share a slot).
-                if cmds.len() == 1 || cmds.first().is_some_and(|c| is_named(c, "MULTI")) {
+                if cmds.first().is_some_and(|c| is_named(c, "MULTI")) {
                     return c.req_packed_commands(&b.pipeline, 0, b.count).await;
                 }
                 // Otherwise each command goes to its own node; all are in flight at once and
