@@ -151,6 +151,15 @@ async function bothFaces(server) {
   return { io, nr }
 }
 
+/** A CA and a server certificate for localhost / 127.0.0.1 in `dir` (openssl). */
+function makeCerts(dir) {
+  const o = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' })
+  o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=redis-hotpath-test-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign')
+  o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost')
+  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n')
+  o('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf')
+}
+
 /**
  * A real local Redis Cluster: `n` masters on free ports, the 16384 slots split evenly, the
  * nodes introduced with CLUSTER MEET. Resolves once every node reports cluster_state:ok.
@@ -160,16 +169,32 @@ class RedisCluster {
    * `n` masters; with `replicas`, that many replicas per master (in `c.replicas`, each
    * replicating `c.nodes[i]`), in sync before this resolves.
    */
-  static async start(n = 3, { replicas = 0, nodeTimeout = 2000 } = {}) {
+  static async start(n = 3, { replicas = 0, nodeTimeout = 2000, tls = null } = {}) {
     const c = new RedisCluster()
     c.nodes = []
     c.replicas = []
     const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeout)]
-    for (let i = 0; i < n; i++) c.nodes.push(await RedisServer.start(args))
+    // tls: { cert, key, ca } files; each node also listens for TLS, and the cluster speaks
+    // TLS on its bus and reports the TLS ports to clients.
+    const tlsArgs = async () => (tls ? ['--tls-port', String(await freePort()), '--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : [])
+    for (let i = 0; i < n; i++) c.nodes.push(await RedisServer.start([...args, ...(await tlsArgs())]))
     const per = Math.ceil(16384 / n)
     c.nodes.forEach((node, i) => cli(node.port, 'CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))))
-    for (let i = 0; i < n * replicas; i++) c.replicas.push(await RedisServer.start(args))
-    for (const node of [...c.nodes.slice(1), ...c.replicas]) cli(c.nodes[0].port, 'CLUSTER', 'MEET', '127.0.0.1', String(node.port))
+    for (let i = 0; i < n * replicas; i++) c.replicas.push(await RedisServer.start([...args, ...(await tlsArgs())]))
+    try {
+      await c._form(n, replicas, tls)
+    } catch (err) {
+      await c.stop()
+      throw err
+    }
+    return c
+  }
+
+  async _form(n, replicas, tls) {
+    const c = this
+    // With TLS on the bus, a node's cluster port is derived from its TLS port.
+    const busPort = (node) => (tls ? node.extra[node.extra.indexOf('--tls-port') + 1] : String(node.port))
+    for (const node of [...c.nodes.slice(1), ...c.replicas]) cli(c.nodes[0].port, 'CLUSTER', 'MEET', '127.0.0.1', busPort(node))
     await c.waitOk()
     if (replicas > 0) {
       c.replicas.forEach((r, i) => {
@@ -189,7 +214,6 @@ class RedisCluster {
       }, 20000)
       await c.waitOk()
     }
-    return c
   }
 
   /** Every node, masters and replicas, alive ones only. */
@@ -214,6 +238,11 @@ class RedisCluster {
 
   get startupNodes() {
     return this.nodes.map((node) => ({ host: '127.0.0.1', port: node.port }))
+  }
+
+  /** The TLS ports (a cluster started with `tls`). */
+  get tlsStartupNodes() {
+    return this.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.extra[node.extra.indexOf('--tls-port') + 1]) }))
   }
 
   async stop() {
@@ -314,4 +343,4 @@ class RedisSentinelSet {
   }
 }
 
-module.exports = { RedisServer, RedisCluster, RedisSentinelSet, freePort, sleep, waitFor, publishFromChild, cli, withRedis, bothFaces }
+module.exports = { makeCerts, RedisServer, RedisCluster, RedisSentinelSet, freePort, sleep, waitFor, publishFromChild, cli, withRedis, bothFaces }
