@@ -430,6 +430,8 @@ interface LockMethods {
 
 export interface RedlockSettings {
   driftFactor?: number
+  /** ms each server's vote is awaited (default a tenth of the TTL, at least 10). */
+  voteTimeout?: number
   retryCount?: number
   retryDelay?: number
   retryJitter?: number

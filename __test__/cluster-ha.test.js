@@ -86,7 +86,7 @@ async function underFault(t, c, fault) {
   stop = true
   await Promise.all(loops)
   for (const e of failures) assert.ok(typeof e.code === 'string' && e.code.startsWith('ERR_'), String(e && e.stack))
-  return { recovered, failures: failures.length, keys, acked }
+  return { recovered, failures: failures.length, kinds: [...new Set(failures.map((e) => `${e.code}: ${String(e.message).slice(0, 60)}`))], keys, acked }
 }
 
 test('a graceful CLUSTER FAILOVER is followed; no acknowledged write is lost', async (t) => {
@@ -113,11 +113,11 @@ test('a primary killed with SIGKILL: its replica takes over and the client follo
     })
   })
   assert.ok(owner, 'found the owner of {a}')
-  const { recovered, failures } = await underFault(t, c, async () => {
+  const { recovered, failures, kinds } = await underFault(t, c, async () => {
     await owner.kill()
     await cluster.waitOk(30000)
   })
-  t.diagnostic(`SIGKILL of a primary followed: writes on every shard again ${recovered} ms after the kill (node timeout 2 s); ${failures} commands failed meanwhile, each with a code`)
+  t.diagnostic(`SIGKILL of a primary followed: writes on every shard again ${recovered} ms after the kill (node timeout 2 s); ${failures} commands failed meanwhile, each with a code (${kinds.join("; ")})`)
 })
 
 test('TLS on Cluster: a cluster speaking TLS, trusted by its CA, on both faces', async (t) => {
@@ -147,4 +147,68 @@ test('TLS on Cluster: a cluster speaking TLS, trusted by its CA, on both faces',
   untrusted.on('error', () => {})
   t.after(() => untrusted.disconnect())
   await assert.rejects(untrusted.get('tls:{a}'), (e) => typeof e.code === 'string')
+})
+
+test('every capability on Cluster: cache, sessions, all four limiters, locks with fences, Redlock over independent primaries, streams, pub/sub', async (t) => {
+  const { RedisStore, Redlock, Redis } = require('..')
+  const c = client(t)
+  const cache = c.cache({ prefix: 'cap:c:' })
+  let loads = 0
+  for (let i = 0; i < 3; i++) assert.deepEqual(await cache.wrap('u1', async () => ({ n: ++loads })), { n: 1 })
+  await cache.mset({ a: 1, b: 2, c: 3 })
+  assert.deepEqual(await cache.mget(['a', 'b', 'c']), [1, 2, 3])
+  await cache.invalidatePattern('*')
+  assert.equal(await cache.get('a'), null)
+
+  const store = new RedisStore({ client: c, prefix: 'cap:s:' })
+  await new Promise((resolve, reject) => store.set('sid', { cookie: { maxAge: 60_000 }, user: 7 }, (e) => (e ? reject(e) : resolve())))
+  const sess = await new Promise((resolve, reject) => store.get('sid', (e, v) => (e ? reject(e) : resolve(v))))
+  assert.equal(sess.user, 7)
+
+  for (const algorithm of ['sliding-window', 'sliding-window-counter', 'fixed-window', 'token-bucket']) {
+    const limiter = c.rateLimiter({ limit: 3, windowMs: 60_000, algorithm, prefix: `cap:rl:${algorithm}:` })
+    const seen = []
+    for (let i = 0; i < 5; i++) seen.push((await limiter.limit(`ip${i % 1}`)).allowed)
+    assert.deepEqual(seen, [true, true, true, false, false], algorithm)
+  }
+
+  const a = await c.lock('cap:res', 2000)
+  await a.release()
+  const b = await c.lock('cap:res', 2000)
+  assert.ok(b.fence > a.fence)
+  await b.release()
+  // Several resources in one lock must share a hash tag on a Cluster (one slot, one script).
+  assert.equal(await c.withLock(['{cap}:r1', '{cap}:r2'], 2000, async () => 'both'), 'both')
+
+  // Redlock: a quorum over independent primaries (three standalone servers; cluster nodes
+  // refuse keys outside their own slots).
+  const { RedisServer } = require('./helpers')
+  const servers = [await RedisServer.start(), await RedisServer.start(), await RedisServer.start()]
+  t.after(() => Promise.all(servers.map((x) => x.stop())))
+  const singles = servers.map((x) => {
+    const r = new Redis({ port: x.port })
+    r.on('error', () => {})
+    t.after(() => r.disconnect())
+    return r
+  })
+  const redlock = new Redlock(singles, { retryCount: 0 })
+  const l = await redlock.acquire(['cap:rl-res'], 2000)
+  await assert.rejects(redlock.acquire(['cap:rl-res'], 2000), (e) => e.code === 'ERR_LOCK_NOT_ACQUIRED')
+  // One server down: the quorum (2 of 3) still decides.
+  await l.release()
+  await servers[0].kill()
+  const l2 = await redlock.acquire(['cap:rl-res'], 2000)
+  await l2.release()
+
+  const s = c.stream('cap:{events}')
+  await s.publish({ n: 1 })
+  const consumer = s.consumer({ group: 'g', consumer: 'c1', startId: '0' })
+  const got = await new Promise((resolve, reject) => consumer.run(async (m) => resolve(m)).catch(reject))
+  assert.deepEqual(got, { n: 1 })
+  await consumer.close()
+
+  const sub = client(t)
+  const heard = new Promise((resolve) => sub.on('message', (ch, m) => resolve(m)))
+  await sub.subscribe('cap:news')
+  await waitFor(async () => (await c.publish('cap:news', 'hi')) >= 0 && (await Promise.race([heard, sleep(50).then(() => null)])) === 'hi', 10000)
 })

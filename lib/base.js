@@ -163,6 +163,32 @@ class BaseClient extends EventEmitter {
     return { ...this._nativeOptions, lazyConnect: false, protocol: undefined }
   }
 
+  /**
+   * Every key matching `match` (a SCAN glob), in batches: on one server a SCAN loop; on a
+   * Redis Cluster a SCAN loop on each primary (a cluster SCAN reaches one random node), each
+   * on a short-lived connection of its own. Keys may repeat across batches, as with SCAN.
+   */
+  async *_scanKeys(match, count) {
+    const conn = this._cmdConn()
+    if (!conn.cluster) {
+      yield* scanLoop(conn, match, count)
+      return
+    }
+    const primaries = new Map()
+    for (const range of await conn.send(['CLUSTER', 'SLOTS'], false, null)) {
+      const [host, port] = range[2]
+      primaries.set(`${host}:${port}`, { host: String(host), port: Number(port) })
+    }
+    for (const { host, port } of primaries.values()) {
+      const node = new Connection({ ...this._internalOptions(), clusterNodes: undefined, url: undefined, path: undefined, host, port }, { runtime: true, owner: { _nativeEvent() {} } })
+      try {
+        yield* scanLoop(node, match, count)
+      } finally {
+        node.quit().catch(() => {})
+      }
+    }
+  }
+
   /** The command connection, for helpers built on the client (rate limiter, stores). */
   _cmdConn() {
     throw new Error('not implemented by this face')
@@ -325,6 +351,16 @@ class BaseClient extends EventEmitter {
     if (this._keeper && !this._keeper.ended) this._keeper.disconnect()
     if (this._conn && !this._conn.ended) this._conn.disconnect()
   }
+}
+
+/** SCAN ... MATCH ... COUNT on one connection, yielding each non-empty batch of keys. */
+async function* scanLoop(conn, match, count) {
+  let cursor = '0'
+  do {
+    const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', match, 'COUNT', count], false, null)
+    cursor = String(next)
+    if (keys.length) yield keys
+  } while (cursor !== '0')
 }
 
 module.exports = { BaseClient, closedError }

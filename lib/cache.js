@@ -244,13 +244,11 @@ class Cache {
     // The prefix matches only itself (a `[` or `*` in it is no glob); the pattern is one.
     if (this.prefix === '') throw rangeError('invalidatePattern needs a cache with a non-empty prefix')
     const conn = this._conn()
-    let cursor = '0'
     let removed = 0
-    do {
-      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', globEscape(this.prefix) + pattern, 'COUNT', count], false, null)
-      cursor = next
-      if (keys.length) removed += await conn.send(['UNLINK', ...keys], false, null)
-    } while (cursor !== '0')
+    // Every primary of a Cluster is scanned; UNLINK of keys in several slots is split by node.
+    for await (const keys of this.client._scanKeys(globEscape(this.prefix) + pattern, count)) {
+      removed += await conn.send(['UNLINK', ...keys], false, null)
+    }
     return removed
   }
 

@@ -169,6 +169,11 @@ class RedlockLock {
   }
 }
 
+/** Per-server wait for a vote: `voteTimeout` ms if set, else a tenth of the lock's TTL (at least 10 ms). */
+function voteTimeout(duration, settings) {
+  return settings.voteTimeout ?? Math.max(10, Math.floor(duration / 10))
+}
+
 /** Drop-in for `redlock`: `new Redlock([clients], settings)`. */
 class Redlock extends EventEmitter {
   constructor(clients, settings = {}) {
@@ -183,6 +188,10 @@ class Redlock extends EventEmitter {
       retryDelay: settings.retryDelay ?? 200,
       retryJitter: settings.retryJitter ?? 100,
       automaticExtensionThreshold: settings.automaticExtensionThreshold ?? 500,
+      voteTimeout: settings.voteTimeout,
+    }
+    if (settings.voteTimeout !== undefined && !(Number.isInteger(settings.voteTimeout) && settings.voteTimeout > 0)) {
+      throw rangeError(`Redlock voteTimeout must be a positive whole number of ms, got ${settings.voteTimeout}`)
     }
   }
 
@@ -190,8 +199,27 @@ class Redlock extends EventEmitter {
     return Math.floor(this.clients.length / 2) + 1
   }
 
-  async _vote(script, keysAndArgs) {
-    const results = await Promise.allSettled(this.clients.map((c) => runScript(c._cmdConn(), script, keysAndArgs, false, null)))
+  /**
+   * One script on every server, each answer awaited at most `timeoutMs` (the Redlock
+   * algorithm's per-instance timeout, small next to the lock's TTL: a server that is down
+   * must cost a vote, not the lock's whole validity while its command waits to reconnect).
+   */
+  async _vote(script, keysAndArgs, timeoutMs) {
+    const timers = []
+    const results = await Promise.allSettled(
+      this.clients.map((c) => {
+        const vote = runScript(c._cmdConn(), script, keysAndArgs, false, null)
+        if (timeoutMs === undefined) return vote
+        vote.catch(() => {})
+        return Promise.race([
+          vote,
+          new Promise((resolve, reject) => {
+            timers.push(setTimeout(() => reject(redisError('ERR_REDIS_TIMEOUT', `No vote within ${timeoutMs} ms`)), timeoutMs))
+          }),
+        ])
+      })
+    )
+    for (const t of timers) clearTimeout(t)
     return results
   }
 
@@ -207,7 +235,7 @@ class Redlock extends EventEmitter {
       // fence counter.
       if (list.some((r) => r.includes('\u0000'))) throw typeError('Redlock resources cannot contain NUL characters')
       const fences = list.map((r) => `${r}\u0000fence`)
-      const votes = await this._vote(SCRIPTS.acquire, [2 * list.length, ...list, ...fences, value, duration, list.length])
+      const votes = await this._vote(SCRIPTS.acquire, [2 * list.length, ...list, ...fences, value, duration, list.length], voteTimeout(duration, s))
       const votesFor = votes.filter((v) => v.status === 'fulfilled' && v.value[0] === 1).length
       const why = votes.map((v, i) => (v.status === 'rejected' ? `server ${i}: ${v.reason && v.reason.code}` : v.value[0] === 1 ? null : `server ${i}: held`)).filter(Boolean)
       attempts.push({ votesFor, votesAgainst: votes.length - votesFor, reasons: why })
@@ -233,7 +261,7 @@ class Redlock extends EventEmitter {
   async extend(lock, duration) {
     ttlOf(duration)
     const start = Date.now()
-    const votes = await this._vote(SCRIPTS.extend, [lock.resources.length, ...lock.resources, lock.value, duration])
+    const votes = await this._vote(SCRIPTS.extend, [lock.resources.length, ...lock.resources, lock.value, duration], voteTimeout(duration, this.settings))
     const votesFor = votes.filter((v) => v.status === 'fulfilled' && v.value === 1).length
     const expiration = start + duration - (Math.round(this.settings.driftFactor * duration) + 2)
     if (votesFor < this.quorum || expiration <= Date.now()) {

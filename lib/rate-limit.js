@@ -286,12 +286,9 @@ class RateLimitStore {
   async resetAll() {
     if (this.prefix === '') throw rangeError('RateLimitStore.resetAll() needs a non-empty prefix')
     const conn = this.client._cmdConn()
-    let cursor = '0'
-    do {
-      const [next, keys] = await conn.send(['SCAN', cursor, 'MATCH', `${globEscape(this.prefix)}*`, 'COUNT', 1000], false, null)
-      cursor = next
-      if (keys.length) await conn.send(['UNLINK', ...keys], false, null)
-    } while (cursor !== '0')
+    for await (const keys of this.client._scanKeys(`${globEscape(this.prefix)}*`, 1000)) {
+      await conn.send(['UNLINK', ...keys], false, null)
+    }
   }
 }
 

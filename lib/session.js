@@ -192,12 +192,9 @@ class RedisStore extends Store {
 
   async _keys() {
     const seen = new Set()
-    let cursor = '0'
-    do {
-      const [next, keys] = await this._send(['SCAN', cursor, 'MATCH', `${globEscape(this.prefix)}*`, 'COUNT', this.scanCount])
-      cursor = next
+    for await (const keys of this.client._scanKeys(`${globEscape(this.prefix)}*`, this.scanCount)) {
       for (const k of keys) seen.add(k)
-    } while (cursor !== '0')
+    }
     return [...seen]
   }
 }
