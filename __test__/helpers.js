@@ -40,6 +40,9 @@ async function waitFor(pred, ms = 10000) {
   }
 }
 
+/** Server options that put every write on disk before it is acknowledged (AOF, fsync always). */
+const PERSIST = ['--appendonly', 'yes', '--appendfsync', 'always']
+
 class RedisServer {
   constructor(extra = []) {
     this.extra = extra
@@ -169,11 +172,13 @@ class RedisCluster {
    * `n` masters; with `replicas`, that many replicas per master (in `c.replicas`, each
    * replicating `c.nodes[i]`), in sync before this resolves.
    */
-  static async start(n = 3, { replicas = 0, nodeTimeout = 2000, tls = null } = {}) {
+  static async start(n = 3, { replicas = 0, nodeTimeout = 2000, tls = null, persist = false } = {}) {
     const c = new RedisCluster()
     c.nodes = []
     c.replicas = []
-    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeout)]
+    // persist: every write on disk before it is acknowledged, so a restarted node comes back
+    // with its data (without it, a restarted primary is an empty one).
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeout), ...(persist ? PERSIST : [])]
     // tls: { cert, key, ca } files; each node also listens for TLS, and the cluster speaks
     // TLS on its bus and reports the TLS ports to clients.
     const tlsArgs = async () => (tls ? ['--tls-port', String(await freePort()), '--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : [])
@@ -302,12 +307,13 @@ class SentinelNode {
  * every replica and every other sentinel, and the replicas are in sync.
  */
 class RedisSentinelSet {
-  static async start({ replicas = 1, sentinels = 2, name = 'mymaster' } = {}) {
+  static async start({ replicas = 1, sentinels = 2, name = 'mymaster', persist = false } = {}) {
     const set = new RedisSentinelSet()
     set.name = name
-    set.primary = await RedisServer.start()
+    const disk = persist ? PERSIST : []
+    set.primary = await RedisServer.start(disk)
     set.replicas = []
-    for (let i = 0; i < replicas; i++) set.replicas.push(await RedisServer.start(['--replicaof', '127.0.0.1', String(set.primary.port)]))
+    for (let i = 0; i < replicas; i++) set.replicas.push(await RedisServer.start([...disk, '--replicaof', '127.0.0.1', String(set.primary.port)]))
     set.sentinels = []
     for (let i = 0; i < sentinels; i++) {
       const node = new SentinelNode(await freePort(), set.primary.port, name)
