@@ -43,6 +43,25 @@ async function waitFor(pred, ms = 10000) {
 /** Server options that put every write on disk before it is acknowledged (AOF, fsync always). */
 const PERSIST = ['--appendonly', 'yes', '--appendfsync', 'always']
 
+/** SIGKILLs `holder.proc` (if running) and waits for it to exit; `holder.proc` becomes null. */
+async function killChild(holder) {
+  if (!holder.proc) return
+  const p = holder.proc
+  holder.proc = null
+  const exited = new Promise((r) => p.once('exit', r))
+  p.kill('SIGKILL')
+  await exited
+}
+
+/** Waits until something accepts connections on `port`. */
+async function listening(port, what) {
+  const t = Date.now()
+  while (!(await canConnect(port))) {
+    if (Date.now() - t > 10000) throw new Error(`${what} did not start`)
+    await sleep(20)
+  }
+}
+
 class RedisServer {
   constructor(extra = []) {
     this.extra = extra
@@ -64,11 +83,7 @@ class RedisServer {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--enable-debug-command', 'local', ...this.extra],
       { stdio: 'ignore' }
     )
-    const t = Date.now()
-    while (!(await canConnect(this.port))) {
-      if (Date.now() - t > 10000) throw new Error('redis-server did not start')
-      await sleep(20)
-    }
+    await listening(this.port, 'redis-server')
   }
 
   get url() {
@@ -76,12 +91,7 @@ class RedisServer {
   }
 
   async kill() {
-    if (!this.proc) return
-    const p = this.proc
-    this.proc = null
-    const exited = new Promise((r) => p.once('exit', r))
-    p.kill('SIGKILL')
-    await exited
+    await killChild(this)
   }
 
   async restart() {
@@ -279,20 +289,11 @@ class SentinelNode {
 
   async spawn() {
     this.proc = spawn('redis-server', [this.conf, '--sentinel'], { stdio: 'ignore' })
-    const t = Date.now()
-    while (!(await canConnect(this.port))) {
-      if (Date.now() - t > 10000) throw new Error('redis-sentinel did not start')
-      await sleep(20)
-    }
+    await listening(this.port, 'redis-sentinel')
   }
 
   async kill() {
-    if (!this.proc) return
-    const p = this.proc
-    this.proc = null
-    const exited = new Promise((r) => p.once('exit', r))
-    p.kill('SIGKILL')
-    await exited
+    await killChild(this)
   }
 
   async stop() {

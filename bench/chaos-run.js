@@ -79,6 +79,9 @@ replicas (\`cluster-node-timeout\` 2 s), and a primary + replica + 2 sentinels (
 ${LIMIT} per ${WINDOW_MS} ms, fenced increments under \`withLock\` on two resources, queue adds with a worker,
 pub/sub) while each fault of the schedule happens in turn; recovery is the time from the fault until every
 part of the workload has succeeded again after the killed process was restarted (a SIGSTOP'd one resumed).
+On Sentinel that includes the restarted server's full resync: locks and queue adds wait for one replica
+(\`waitReplicas: 1\`), so they fail (coded) until a replica is back in sync; plain commands follow the new
+primary within about 0.4–1.4 s (\`__test__/sentinel.test.js\`).
 On Sentinel, locks and queue adds use \`waitReplicas: 1\` and a near-cache runs; on Cluster neither (a
 keyless WAIT is not routed to the write's node there, and there is no near-cache on Cluster clients).
 
