@@ -1345,7 +1345,11 @@ async fn open_cluster(
     push: impl redis::aio::AsyncPushSender,
     subs: Subscriptions,
 ) -> Result<Connection> {
-    let scheme = if config.tls.is_some() { "rediss" } else { "redis" };
+    let scheme = if config.tls.is_some() {
+        "rediss"
+    } else {
+        "redis"
+    };
     let nodes = config
         .cluster_nodes
         .iter()
