@@ -54,6 +54,19 @@ test('scaleReads slave (ioredis) / useReplicas (node-redis): reads go to replica
   assert.throws(() => new Cluster(cluster.startupNodes, { scaleReads: 'sometimes', lazyConnect: true }), TypeError)
 })
 
+test('durability knob on Cluster: WAIT goes to every primary and counts the fewest acknowledgements', async (t) => {
+  const { Queue } = require('..')
+  const c = client(t)
+  const lock = await c.lock('dur:res', 5000, { waitReplicas: 1 })
+  await lock.release()
+  const e = await c.lock('dur:res', 5000, { waitReplicas: 2, waitTimeoutMs: 100, retryCount: 0 }).catch((x) => x)
+  assert.equal(e.code, 'ERR_LOCK_NOT_ACQUIRED')
+  assert.equal(e.acked, 1)
+  const q = new Queue('dur-cq', { connection: c, waitReplicas: 1 })
+  assert.ok((await q.add('j', {})).id)
+  await q.close()
+})
+
 /**
  * Runs increments on keys of every slot range while `fault()` happens; resolves with the
  * outcome once writes flow again on every shard.

@@ -82,8 +82,8 @@ part of the workload has succeeded again after the killed process was restarted 
 On Sentinel that includes the restarted server's full resync: locks and queue adds wait for one replica
 (\`waitReplicas: 1\`), so they fail (coded) until a replica is back in sync; plain commands follow the new
 primary within about 0.4–1.4 s (\`__test__/sentinel.test.js\`).
-On Sentinel, locks and queue adds use \`waitReplicas: 1\` and a near-cache runs; on Cluster neither (a
-keyless WAIT is not routed to the write's node there, and there is no near-cache on Cluster clients).
+On Sentinel, locks and queue adds use \`waitReplicas: 1\` and a near-cache runs; on Cluster neither (the run
+measures the default there, and there is no near-cache on Cluster clients).
 
 Checked throughout (a broken one counts below): every operation settles within 30 s with a result or an
 \`ERR_*\`-coded error; with \`waitReplicas\`, lock fences never go backwards, no two holders of one lock,
