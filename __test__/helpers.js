@@ -40,6 +40,11 @@ async function waitFor(pred, ms = 10000) {
   }
 }
 
+/** The TLS port a server was started with (`--tls-port`). */
+function tlsPortOf(server) {
+  return Number(server.extra[server.extra.indexOf('--tls-port') + 1])
+}
+
 /** Server options that put every write on disk before it is acknowledged (AOF, fsync always). */
 const PERSIST = ['--appendonly', 'yes', '--appendfsync', 'always']
 
@@ -208,7 +213,7 @@ class RedisCluster {
   async _form(n, replicas, tls) {
     const c = this
     // With TLS on the bus, a node's cluster port is derived from its TLS port.
-    const busPort = (node) => (tls ? node.extra[node.extra.indexOf('--tls-port') + 1] : String(node.port))
+    const busPort = (node) => String(tls ? tlsPortOf(node) : node.port)
     for (const node of [...c.nodes.slice(1), ...c.replicas]) cli(c.nodes[0].port, 'CLUSTER', 'MEET', '127.0.0.1', busPort(node))
     await c.waitOk()
     if (replicas > 0) {
@@ -257,7 +262,7 @@ class RedisCluster {
 
   /** The TLS ports (a cluster started with `tls`). */
   get tlsStartupNodes() {
-    return this.nodes.map((node) => ({ host: '127.0.0.1', port: Number(node.extra[node.extra.indexOf('--tls-port') + 1]) }))
+    return this.nodes.map((node) => ({ host: '127.0.0.1', port: tlsPortOf(node) }))
   }
 
   async stop() {

@@ -68,6 +68,30 @@ function shownOptions(options) {
   return shown
 }
 
+/**
+ * The server a face's typed options name, in JavaScript's hands (MONITOR's own socket,
+ * traces): a URL applied first, explicit fields winning, as the core reads them. `host` and
+ * `port` stay undefined when nothing names them; a URL that does not parse adds nothing
+ * (the core refuses it with a coded error).
+ */
+function serverOf(o) {
+  const out = { path: o.path, host: o.host, port: o.port, username: o.username, password: o.password, secure: !!o.tls }
+  if (!o.url) return out
+  let u
+  try {
+    u = new URL(o.url)
+  } catch {
+    return out
+  }
+  if (u.protocol === 'unix:' || u.protocol === 'redis+unix:') out.path = out.path ?? u.pathname
+  out.host = out.host ?? (u.hostname || undefined)
+  out.port = out.port ?? (u.port ? Number(u.port) : undefined)
+  out.username = out.username ?? (u.username ? decodeURIComponent(u.username) : undefined)
+  out.password = out.password ?? (u.password ? decodeURIComponent(u.password) : undefined)
+  out.secure = out.secure || u.protocol === 'rediss:'
+  return out
+}
+
 /** Defines a property that `util.inspect`, `JSON.stringify` and spreads leave out. */
 function hidden(obj, key, value) {
   Object.defineProperty(obj, key, { value, enumerable: false, writable: true, configurable: true })
@@ -363,4 +387,4 @@ async function* scanLoop(conn, match, count) {
   } while (cursor !== '0')
 }
 
-module.exports = { BaseClient, closedError }
+module.exports = { BaseClient, closedError, serverOf }

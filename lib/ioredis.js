@@ -2,7 +2,7 @@
 // The ioredis face: `new Redis(...)`, auto-connect, lower-case variadic commands, ioredis'
 // reply shapes and events. Every command goes through the shared native core.
 const { Readable } = require('stream')
-const { BaseClient, closedError } = require('./base')
+const { BaseClient, closedError, serverOf } = require('./base')
 const { names, blockingTimeout } = require('./commands')
 const { prefixKeys } = require('./key-prefix')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
@@ -552,20 +552,9 @@ function queueAll(p, commands) {
 
 /** The server a client's traces name: its unix socket path, or host and port. */
 function traceTarget(o) {
-  if (o.path) return { address: o.path, port: undefined }
-  let host = o.host
-  let port = o.port
-  if (o.url && (host === undefined || port === undefined)) {
-    try {
-      const u = new URL(o.url)
-      if (u.protocol === 'unix:' || u.protocol === 'redis+unix:') return { address: u.pathname, port: undefined }
-      host = host ?? (u.hostname || undefined)
-      port = port ?? (u.port ? Number(u.port) : undefined)
-    } catch {
-      // A bad URL is refused by the core; traces just say localhost.
-    }
-  }
-  return { address: host || 'localhost', port: Number(port) || 6379 }
+  const t = serverOf(o)
+  if (t.path) return { address: t.path, port: undefined }
+  return { address: t.host || 'localhost', port: Number(t.port) || 6379 }
 }
 
 function withCallback(p, cb) {

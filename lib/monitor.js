@@ -5,7 +5,8 @@
 const { EventEmitter } = require('events')
 const net = require('net')
 const tls = require('tls')
-const { redisError, ReplyError } = require('./errors')
+const { redisError, classify } = require('./errors')
+const { serverOf } = require('./base')
 
 /** RESP2 encoding of one command. */
 function encode(args) {
@@ -70,20 +71,11 @@ class Monitor extends EventEmitter {
 function openMonitor(o) {
   const m = new Monitor()
   return new Promise((resolve, reject) => {
-    let host = o.host || '127.0.0.1'
-    let port = o.port || 6379
-    let { username, password } = o
-    let secure = !!o.tls
-    if (o.url) {
-      const u = new URL(o.url)
-      host = o.host || u.hostname || host
-      port = o.port || (u.port ? Number(u.port) : port)
-      username = username ?? (u.username ? decodeURIComponent(u.username) : undefined)
-      password = password ?? (u.password ? decodeURIComponent(u.password) : undefined)
-      secure = secure || u.protocol === 'rediss:'
-    }
-    const socket = o.path
-      ? net.connect(o.path)
+    const { path, username, password, secure, ...t } = serverOf(o)
+    const host = t.host || '127.0.0.1'
+    const port = t.port || 6379
+    const socket = path
+      ? net.connect(path)
       : secure
         ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: o.tls && o.tls.ca, cert: o.tls && o.tls.cert, key: o.tls && o.tls.key, rejectUnauthorized: !(o.tls && o.tls.rejectUnauthorized === false) })
         : net.connect(port, host)
@@ -107,7 +99,7 @@ function openMonitor(o) {
           pending--
           if (line[0] === '-') {
             const text = line.slice(1)
-            const err = /^(WRONGPASS|NOAUTH)/.test(text) ? redisError('ERR_REDIS_AUTH', `Authentication failed: ${text}`) : Object.setPrototypeOf(redisError('ERR_REDIS_REPLY', text), ReplyError.prototype)
+            const err = /^(WRONGPASS|NOAUTH)/.test(text) ? redisError('ERR_REDIS_AUTH', `Authentication failed: ${text}`) : classify(redisError('ERR_REDIS_REPLY', text))
             socket.destroy()
             return reject(err)
           }

@@ -46,6 +46,16 @@ impl Connection {
                 if cmds.first().is_some_and(|c| is_named(c, "MULTI")) {
                     return c.req_packed_commands(&b.pipeline, 0, b.count).await;
                 }
+                // A server error is that command's reply, not the batch's failure.
+                let reply = |r: RedisResult<Value>| match r {
+                    Ok(v) => Ok(v),
+                    Err(e) => ServerError::try_from(e).map(Value::ServerError),
+                };
+                // One command alone, as itself (not a pipeline), so the library routes it by
+                // its name too (read-only commands to replicas when asked).
+                if let [cmd] = cmds[..] {
+                    return Ok(vec![reply(c.req_packed_command(cmd).await)?]);
+                }
                 // Otherwise each command goes to its own node; all are in flight at once and
                 // the replies come back in submission order.
                 let results = join_all(cmds.into_iter().map(|cmd| {
@@ -53,13 +63,7 @@ impl Connection {
                     async move { c.req_packed_command(cmd).await }
                 }))
                 .await;
-                results
-                    .into_iter()
-                    .map(|r| match r {
-                        Ok(v) => Ok(v),
-                        Err(e) => ServerError::try_from(e).map(Value::ServerError),
-                    })
-                    .collect()
+                results.into_iter().map(reply).collect()
             }
         }
     }

@@ -132,6 +132,25 @@ fn handshake_commands(config: &ClientConfig, tracking: bool, resp3: bool) -> (Ve
     (out, must)
 }
 
+/// Reads what the server sent next into `reader`; a closed connection is an error `when`
+/// (the handshake, the checks after it).
+async fn read_more<S>(stream: &mut S, reader: &mut ReplyReader, when: &str) -> Result<()>
+where
+    S: tokio::io::AsyncRead + Unpin,
+{
+    let n = stream
+        .read(reader.room())
+        .await
+        .map_err(|e| Error::Connection(e.to_string()))?;
+    if n == 0 {
+        return Err(Error::Connection(format!(
+            "Connection closed by the server {when}"
+        )));
+    }
+    reader.filled(n);
+    Ok(())
+}
+
 /// One command's reply, read on a connection nothing else is using yet.
 async fn request<S>(stream: &mut S, args: &[&[u8]]) -> Result<Value>
 where
@@ -146,15 +165,7 @@ where
         match reader.next_reply()? {
             Some(Value::Push { .. }) => {}
             Some(v) => return Ok(v),
-            None => {
-                let n = stream.read(reader.room()).await.map_err(io)?;
-                if n == 0 {
-                    return Err(Error::Connection(
-                        "Connection closed by the server while connecting".into(),
-                    ));
-                }
-                reader.filled(n);
-            }
+            None => read_more(stream, &mut reader, "while connecting").await?,
         }
     }
 }
@@ -234,15 +245,7 @@ where
             }
             Some(Value::Push { .. }) => {}
             Some(_) => answered += 1,
-            None => {
-                let n = stream.read(reader.room()).await.map_err(io)?;
-                if n == 0 {
-                    return Err(Error::Connection(
-                        "Connection closed by the server during the handshake".into(),
-                    ));
-                }
-                reader.filled(n);
-            }
+            None => read_more(stream, &mut reader, "during the handshake").await?,
         }
     }
     match first {
