@@ -468,6 +468,11 @@ export interface NearCacheOptions {
   ttl?: number
   /** Hits return one shared deep-frozen object instead of a fresh copy. */
   shared?: boolean
+  /**
+   * Redis Cluster only: local hits need every primary to have answered a ping sent less than
+   * this many ms ago (default 1000, at least 100); keep it below cluster-node-timeout.
+   */
+  clusterTrustMs?: number
 }
 
 export interface CacheOptions {

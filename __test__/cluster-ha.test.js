@@ -67,6 +67,134 @@ test('durability knob on Cluster: WAIT goes to every primary and counts the fewe
   await q.close()
 })
 
+/** The node that is primary for `key`'s slot now (asks the live nodes, not the paused ones). */
+function ownerOf(key, nodes = cluster.allNodes) {
+  const slot = Number(cli(nodes[0].port, 'CLUSTER', 'KEYSLOT', key))
+  return nodes.find((node) => {
+    const line = cli(node.port, 'CLUSTER', 'NODES').split('\n').find((l) => l.includes('myself'))
+    return line.includes('master') && line.split(' ').slice(8).some((r) => {
+      const [lo, hi] = r.split('-').map(Number)
+      return slot >= lo && slot <= (hi ?? lo)
+    })
+  })
+}
+
+/** Every live replica (whichever nodes are replicas now) is linked to its primary. */
+const inSync = () => cluster.allNodes.every((node) => cli(node.port, 'ROLE').startsWith('master') || cli(node.port, 'INFO', 'replication').includes('master_link_status:up'))
+
+test('near-cache on Cluster (both faces): every node connection tracks, invalidations come from every shard, coherent across a CLUSTER FAILOVER', async (t) => {
+  const reader = client(t)
+  const writer = client(t)
+  // Connected (and reading) before the near-cache exists: the client moves to a tracking
+  // connection in the background, without a close.
+  assert.equal(await reader.set('nc:warm', '1'), 'OK')
+  const events = []
+  for (const e of ['close', 'reconnecting', 'end']) reader.on(e, () => events.push(e))
+  assert.throws(() => reader.cache({ prefix: 'nc:', local: { clusterTrustMs: 10 } }), RangeError)
+  const cache = reader.cache({ prefix: 'nc:', local: true })
+  const other = writer.cache({ prefix: 'nc:' })
+  // Keys on every shard.
+  const keys = ['{a}k', '{b}k', '{c}k', 'k1', 'k2', 'k3', 'k4', 'k5']
+  const shards = new Set(keys.map((k) => ownerOf(`nc:${k}`).port))
+  assert.equal(shards.size, 3, 'the keys span the three shards')
+  for (const k of keys) await other.set(k, 'v1')
+  await waitFor(() => cache.tracked && cache.trustedUntil > Date.now())
+  const hitsOf = () => cache.stats().hits
+  for (const k of keys) assert.equal(await cache.get(k), 'v1')
+  const before = hitsOf()
+  for (const k of keys) assert.equal(await cache.get(k), 'v1')
+  assert.equal(hitsOf() - before, keys.length, 'second reads are local')
+  // Writes from another client, on every shard, reach the near-cache as invalidations.
+  for (const k of keys) await other.set(k, 'v2')
+  await waitFor(() => cache.stats().entries === 0)
+  for (const k of keys) assert.equal(await cache.get(k), 'v2')
+  assert.equal(cache.stats().entries, keys.length)
+
+  // The node-redis face has the same near-cache.
+  const nr = createCluster({ rootNodes: cluster.startupNodes })
+  nr.on('error', () => {})
+  await nr.connect()
+  t.after(() => nr.disconnect())
+  const nrCache = nr.cache({ prefix: 'nc:', local: true })
+  await waitFor(() => nrCache.tracked && nrCache.trustedUntil > Date.now())
+  assert.equal(await nrCache.get('{b}k'), 'v2')
+  assert.equal(await nrCache.get('{b}k'), 'v2')
+  assert.equal(nrCache.stats().hits, 1)
+  await other.set('{b}k', 'v3')
+  await waitFor(async () => (await nrCache.get('{b}k')) === 'v3')
+
+  // A graceful failover of one shard: the demoted primary still hears the writes (now from
+  // its new primary) and invalidates what it tracked, so nothing stale is served.
+  await waitFor(inSync, 20000)
+  const shard = ownerOf('nc:{a}k')
+  const replica = cluster.replicas.find((r) => r.proc && cli(r.port, 'INFO', 'replication').includes(`master_port:${shard.port}`))
+  assert.ok(replica, 'the shard of {a} has a replica')
+  cli(replica.port, 'CLUSTER', 'FAILOVER')
+  await waitFor(() => cli(replica.port, 'ROLE').startsWith('master'), 20000)
+  await other.set('{a}k', 'v4')
+  await waitFor(async () => (await cache.get('{a}k')) === 'v4', 5000)
+  assert.deepEqual(events, [], 'no close: the tracking switch and the failover are quiet')
+})
+
+test('a primary paused past the node timeout: the client learns the new slot map; the near-cache serves nothing older than a completed write', async (t) => {
+  await waitFor(inSync, 30000)
+  const reader = client(t)
+  const writer = client(t)
+  const cache = reader.cache({ prefix: 'pz:', local: true })
+  const other = writer.cache({ prefix: 'pz:' })
+  const key = '{a}k'
+  await other.set(key, 'old')
+  await waitFor(() => cache.tracked && cache.trustedUntil > Date.now())
+  assert.equal(await cache.get(key), 'old')
+  assert.equal(await cache.get(key), 'old')
+  const paused = ownerOf(`pz:${key}`)
+  const failures = []
+  let written = null
+  let stale = 0
+  let reads = 0
+  paused.proc.kill('SIGSTOP')
+  const t0 = Date.now()
+  try {
+    // The writer retries until the replica has taken over and its client follows.
+    const write = (async () => {
+      while (Date.now() - t0 < 60000) {
+        try {
+          await other.set(key, 'new')
+          written = Date.now()
+          return
+        } catch (e) {
+          failures.push(e)
+          await sleep(50)
+        }
+      }
+    })()
+    // The reader keeps reading through the pause: once the write has completed, it must
+    // never see the old value again.
+    const read = (async () => {
+      while (written === null ? Date.now() - t0 < 60000 : Date.now() - written < 1000) {
+        const doneBefore = written !== null
+        const v = await cache.get(key).catch((e) => {
+          failures.push(e)
+          return null
+        })
+        reads++
+        if (doneBefore && v === 'old') stale++
+        await sleep(10)
+      }
+    })()
+    await Promise.all([write, read])
+  } finally {
+    paused.proc.kill('SIGCONT')
+  }
+  assert.ok(written !== null, 'writes flow again while the old primary is still paused')
+  assert.equal(stale, 0, 'no read after the completed write returned the old value')
+  assert.equal(await cache.get(key), 'new')
+  for (const e of failures) assert.ok(typeof e.code === 'string' && e.code.startsWith('ERR_'), String(e && e.stack))
+  t.diagnostic(`primary paused (SIGSTOP): writes to its slots completed again ${written - t0} ms after the pause (node timeout 2 s); ${failures.length} commands failed meanwhile, each with a code; ${reads} near-cache reads, none stale`)
+  await cluster.waitOk(30000)
+  await waitFor(inSync, 30000)
+})
+
 /**
  * Runs increments on keys of every slot range while `fault()` happens; resolves with the
  * outcome once writes flow again on every shard.
@@ -117,14 +245,7 @@ test('a graceful CLUSTER FAILOVER is followed; no acknowledged write is lost', a
 test('a primary killed with SIGKILL: its replica takes over and the client follows; every promise settles', async (t) => {
   const c = client(t)
   // The primary of the shard holding {a}, whichever node that is now.
-  const slot = Number(cli(cluster.nodes[0].port, 'CLUSTER', 'KEYSLOT', '{a}:n'))
-  const owner = cluster.allNodes.find((node) => {
-    const line = cli(node.port, 'CLUSTER', 'NODES').split('\n').find((l) => l.includes('myself'))
-    return line.includes('master') && line.split(' ').slice(8).some((r) => {
-      const [lo, hi] = r.split('-').map(Number)
-      return slot >= lo && slot <= (hi ?? lo)
-    })
-  })
+  const owner = ownerOf('{a}:n')
   assert.ok(owner, 'found the owner of {a}')
   const { recovered, failures, kinds } = await underFault(t, c, async () => {
     await owner.kill()

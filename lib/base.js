@@ -234,7 +234,11 @@ class BaseClient extends EventEmitter {
     // Invalidations arrive as RESP3 pushes; a RESP2 connection would never hear them.
     if (this._nativeOptions.protocol === 2) throw typeError('A near-cache needs RESP3: this client was created with protocol 2')
     this._nearCaches.add(cache)
-    this._cmdConn().native.enableTracking()
+    const conn = this._cmdConn()
+    conn.native.enableTracking()
+    // Whether this cache may keep what it reads right away: one server tracks every read
+    // from the CLIENT TRACKING sent ahead of it; a Cluster once its tracking connection is up.
+    return !conn.cluster || this._trackingLive === true
   }
 
   /** `client.stream(name, { maxLen, json })`: a durable channel on a Redis Stream; see lib/stream.js. */
@@ -281,8 +285,16 @@ class BaseClient extends EventEmitter {
       for (const c of this._nearCaches) c._invalidate(detail)
       return
     }
+    if (name === 'tracking') {
+      this._trackingLive = true
+      for (const c of this._nearCaches) c._trackingOn()
+      return
+    }
     // Invalidations may be missed while disconnected: near-caches start over.
-    if (name === 'close' || name === 'end') for (const c of this._nearCaches) c._flushLocal()
+    if (name === 'close' || name === 'end') {
+      this._trackingLive = false
+      for (const c of this._nearCaches) c._flushLocal(true)
+    }
     switch (name) {
       case 'error':
         this._emitError(detail)

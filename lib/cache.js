@@ -62,14 +62,7 @@ class Cache {
     this.negativeTtl = options.negativeTtl ?? 0
     this.inflight = new Map()
     this.local = null
-    if (options.local) {
-      // Tracking is not kept on every node of a cluster yet: a near-cache there would go
-      // stale silently, so it is refused.
-      if (client._nativeOptions && client._nativeOptions.clusterNodes) {
-        throw typeError('the near-cache (local) is not available on Redis Cluster clients yet')
-      }
-      this._enableLocal(options.local === true ? {} : options.local)
-    }
+    if (options.local) this._enableLocal(options.local === true ? {} : options.local)
   }
 
   /**
@@ -77,8 +70,14 @@ class Cache {
    * Redis server-assisted invalidation (RESP3 `CLIENT TRACKING`): when any client changes a
    * key, the server tells this connection, and the local copy goes. Everything local is
    * dropped whenever the connection closes, since invalidations may have been missed.
+   *
+   * On a Redis Cluster every node connection tracks (in OPTIN mode, near-cache reads only)
+   * from its handshake on, including connections to nodes that appear later; a client
+   * connected before its first near-cache switches to a tracking connection in the
+   * background, and until the core reports `tracking` nothing read is kept.
    */
-  _enableLocal({ maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, ttl = 60_000, shared = false }) {
+  _enableLocal({ maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, ttl = 60_000, shared = false, clusterTrustMs = 1000 }) {
+    if (!Number.isInteger(clusterTrustMs) || clusterTrustMs < 100) throw rangeError(`clusterTrustMs must be a whole number of milliseconds >= 100, got ${clusterTrustMs}`)
     this.local = new Map()
     // shared: every hit returns one deep-frozen object instead of a fresh parse (no
     // JSON.parse per hit; callers must not, and cannot, mutate it).
@@ -86,8 +85,65 @@ class Cache {
     this.localBytes = 0
     this.localLimits = { maxEntries, maxBytes, ttl }
     this.epoch = 0
+    // Reads in flight per key, and whether an invalidation of the key arrived meanwhile: on
+    // a Cluster (and on any connection the core drives) a reply and the invalidation that
+    // follows it on the wire may reach us in either order, so a read overtaken by one is
+    // not kept.
+    this.reading = new Map()
     this.counters = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
-    this.client._registerNearCache(this)
+    this.tracked = this.client._registerNearCache(this)
+    // Local hits are served only until `trustedUntil`. On one server that is forever (a lost
+    // connection flushes everything). On a Cluster a primary can go silent (paused, cut off)
+    // without its connection closing, and once its replica is promoted, writes there never
+    // reach us as invalidations: so every primary is pinged every clusterTrustMs / 4, and a
+    // hit needs a ping answered by all of them that started less than clusterTrustMs ago.
+    // A failover needs the old primary unreachable for cluster-node-timeout (Redis' default
+    // 15 s), longer than clusterTrustMs; after a lapse everything local goes.
+    this.trustedUntil = Infinity
+    if (this._conn().cluster) {
+      this.trustedUntil = 0
+      this.trustMs = clusterTrustMs
+      this._beating = false
+      this._beatTimer = setInterval(() => this._beat(), Math.max(25, clusterTrustMs >> 2))
+      this._beatTimer.unref()
+      this._beat()
+    }
+  }
+
+  /** One heartbeat (Cluster near-caches): PING reaches every primary. */
+  _beat() {
+    if (this.client.status === 'end') {
+      clearInterval(this._beatTimer)
+      return
+    }
+    if (this._beating) return
+    const start = Date.now()
+    let ping
+    try {
+      ping = this._conn().send(['PING'], false, null)
+    } catch {
+      // The client is closing (a face may refuse synchronously): nothing to trust.
+      return
+    }
+    this._beating = true
+    ping
+      .then(
+        () => {
+          if (!this.tracked) return
+          // Trust had lapsed before this ping left: what is kept may predate a failover.
+          if (this.trustedUntil < start) this._flushLocal()
+          this.trustedUntil = Math.max(this.trustedUntil, start + this.trustMs)
+        },
+        () => {}
+      )
+      .finally(() => {
+        this._beating = false
+      })
+  }
+
+  /** The core reports that near-cache reads are tracked from now on (Cluster clients). */
+  _trackingOn() {
+    if (this.local) this.tracked = true
   }
 
   /** Near-cache counters: `{ hits, misses, evictions, invalidations, entries, bytes }`. */
@@ -100,6 +156,8 @@ class Cache {
     if (!this.local) return
     if (keys === null) return this._flushLocal()
     for (const k of keys) {
+      const r = this.reading.get(k)
+      if (r !== undefined) r.dirty = true
       const e = this.local.get(k)
       if (e !== undefined) {
         this.local.delete(k)
@@ -109,8 +167,10 @@ class Cache {
     }
   }
 
-  _flushLocal() {
+  /** Everything local goes; `untracked`: the connection went away, so later reads are kept only once it tracks again. */
+  _flushLocal(untracked) {
     if (!this.local) return
+    if (untracked && this.trustedUntil !== Infinity) this.tracked = false
     this.epoch++
     this.counters.invalidations += this.local.size
     this.local.clear()
@@ -169,7 +229,8 @@ class Cache {
       // Hot path: a local hit settles without touching the connection.
       const k = typeof key === 'string' && key.length > 0 ? this.prefix + key : this._key(key)
       const e = this.local.get(k)
-      if (e !== undefined && e.expiresAt > Date.now()) {
+      const now = Date.now()
+      if (e !== undefined && e.expiresAt > now && now < this.trustedUntil) {
         this.counters.hits++
         try {
           if (this.localShared) return Promise.resolve(e.value === undefined ? (e.value = deepFreeze(fromJson(e.raw, k))) : e.value)
@@ -193,14 +254,35 @@ class Cache {
     this._forget(k)
     this.counters.misses++
     const epoch = this.epoch
+    const keep = this.tracked
+    let r = this.reading.get(k)
+    if (r === undefined) this.reading.set(k, (r = { n: 0, dirty: false }))
+    r.n++
+    let finished = false
+    const done = () => {
+      if (finished) return
+      finished = true
+      if (--r.n === 0 && this.reading.get(k) === r) this.reading.delete(k)
+    }
     // Remember the reply while it is being delivered (synchronously, in the same drain as
     // any invalidation that follows it), never later in a continuation that an
     // invalidation could have overtaken.
-    return this._conn().send(['GET', k], false, (raw) => {
-      if (raw === null) return null
-      if (this.epoch === epoch && typeof raw === 'string') this._remember(k, raw)
-      return fromJson(raw, k)
-    })
+    const p = this._conn().send(
+      ['GET', k],
+      false,
+      (raw) => {
+        const clean = !r.dirty
+        done()
+        if (raw === null) return null
+        if (keep && clean && this.epoch === epoch && typeof raw === 'string') this._remember(k, raw)
+        return fromJson(raw, k)
+      },
+      undefined,
+      true
+    )
+    // A read that fails never reaches the transform.
+    p.catch(done)
+    return p
   }
 
   /** The cached bytes, or null. */

@@ -11,6 +11,9 @@ const { typeError, rangeError, closedError, classify } = require('./errors')
 
 // A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies.
 const BUFFER_REPLY = 0x80000000
+// A near-cache read: the server must track it for this connection (on a Cluster it goes out
+// after CLIENT CACHING YES; see TRACKED_READ in src/core/command.rs).
+const TRACKED_READ = 0x40000000
 const SHAPE_SHIFT = 24
 const MAX_ARGS = (1 << SHAPE_SHIFT) - 1
 const BUFFER_ARG = 0xffffffff
@@ -356,10 +359,10 @@ class Connection {
   /**
    * Queues one command. `args` is the flat argument list (command name first) of strings,
    * numbers and Buffers. `transform`: null, a reply shape's code (`SHAPES` in args.js; the
-   * core builds the shape) or a function run on the reply. Rejects with a TypeError,
-   * sending nothing, if an argument is unusable.
+   * core builds the shape) or a function run on the reply. `tracked`: a near-cache read.
+   * Rejects with a TypeError, sending nothing, if an argument is unusable.
    */
-  send(args, binary, transform, timeoutMs) {
+  send(args, binary, transform, timeoutMs, tracked) {
     const bad = checkArgs(args)
     if (bad !== null) return Promise.reject(bad)
     let b = this.cur
@@ -380,7 +383,7 @@ class Connection {
       lens = this.lens = grown
     }
     let k = b.nlens
-    let head = args.length
+    let head = tracked === true ? args.length | TRACKED_READ : args.length
     if (typeof transform === 'number') {
       head |= transform << SHAPE_SHIFT
       transform = null

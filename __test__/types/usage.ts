@@ -68,7 +68,7 @@ async function locks(): Promise<void> {
 
 async function caching(): Promise<void> {
   const redis = new Redis()
-  const cache = redis.cache({ prefix: 'cache:', ttl: 300, local: { maxEntries: 1000 } })
+  const cache = redis.cache({ prefix: 'cache:', ttl: 300, local: { maxEntries: 1000, clusterTrustMs: 1000 } })
   const user = await cache.wrap('user:1', async () => ({ id: 1, name: 'Alice' }), { ttl: 600 })
   const id: number = user.id
   const n: number = await cache.invalidatePattern('user:*')

@@ -83,6 +83,13 @@ enum Msg {
     },
     /// The host lost the direct connection it was given.
     DirectLost,
+    /// A Cluster slot map read (see [`Actor::check_topology`]).
+    Topology {
+        generation: u64,
+        /// The map as the connection was made (the baseline), or after a missed deadline.
+        baseline: bool,
+        map: Option<String>,
+    },
 }
 
 /// Completion ids at or above this belong to requests made from Rust ([`ClientHandle::request`]);
@@ -436,6 +443,13 @@ struct Actor {
     ended: bool,
     tracking: bool,
     connecting_with_tracking: bool,
+    /// A Cluster connection with tracking is being made to replace the live one.
+    swapping: bool,
+    /// The Cluster's slot map when the live connection was made (see `check_topology`).
+    slot_map: Option<String>,
+    /// A slot map read is under way, and when the last one started.
+    checking_topology: bool,
+    last_topology_check: Option<Instant>,
     channels: BTreeSet<Vec<u8>>,
     patterns: BTreeSet<Vec<u8>>,
     shards: BTreeSet<Vec<u8>>,
@@ -490,6 +504,10 @@ impl Actor {
             ended: false,
             tracking: false,
             connecting_with_tracking: false,
+            swapping: false,
+            slot_map: None,
+            checking_topology: false,
+            last_topology_check: None,
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
             shards: BTreeSet::new(),
@@ -569,8 +587,13 @@ impl Actor {
             Msg::Tracking => {
                 if !self.tracking {
                     self.tracking = true;
-                    // In line with every later command, so no read escapes tracking.
-                    self.dispatch_tracking();
+                    if self.config.cluster_nodes.is_empty() {
+                        // In line with every later command, so no read escapes tracking.
+                        self.dispatch_tracking();
+                    } else {
+                        // A Cluster tracks from each node connection's handshake on.
+                        self.swap_for_tracking();
+                    }
                 }
             }
             Msg::Connect => {
@@ -626,6 +649,11 @@ impl Actor {
                     }
                 }
             }
+            Msg::Topology {
+                generation,
+                baseline,
+                map,
+            } => self.on_topology(generation, baseline, map),
             Msg::Push { generation, info } => {
                 if generation != self.generation {
                     return;
@@ -699,6 +727,9 @@ impl Actor {
             self.silent_misses = 0;
             return;
         }
+        if !self.config.cluster_nodes.is_empty() {
+            self.check_topology(false);
+        }
         self.silent_misses += 1;
         if self.silent_misses >= crate::core::direct::SILENT_MISSES && self.conn.is_some() {
             self.silent_misses = 0;
@@ -706,6 +737,65 @@ impl Actor {
                 "no reply from the server within the last deadlines; reconnecting".into(),
             )));
             self.on_disconnect();
+        }
+    }
+
+    /// Reads the Cluster's slot map in the background (bounded by a second). A primary that
+    /// goes silent (paused, cut off) without closing its connection sends no redirect, so the
+    /// library would keep routing its slots to it after its replica took over: a missed
+    /// deadline makes us look, and a map that differs from the one the connection was made
+    /// with means reconnecting, which learns the new one (ioredis refreshes its slots on a
+    /// timer for the same reason). At most one read per 500 ms.
+    fn check_topology(&mut self, baseline: bool) {
+        let Some(mut conn) = self.conn.clone() else {
+            return;
+        };
+        let now = Instant::now();
+        if !baseline
+            && (self.checking_topology
+                || self
+                    .last_topology_check
+                    .is_some_and(|t| now.duration_since(t) < Duration::from_millis(500)))
+        {
+            return;
+        }
+        self.checking_topology = true;
+        self.last_topology_check = Some(now);
+        let tx = self.self_tx.clone();
+        let generation = self.generation;
+        tokio::spawn(async move {
+            let map = tokio::time::timeout(Duration::from_secs(1), conn.slot_map())
+                .await
+                .ok()
+                .flatten();
+            if let Some(tx) = tx.upgrade() {
+                let _ = tx.send(Msg::Topology {
+                    generation,
+                    baseline,
+                    map,
+                });
+            }
+        });
+    }
+
+    fn on_topology(&mut self, generation: u64, baseline: bool, map: Option<String>) {
+        self.checking_topology = false;
+        if generation != self.generation || self.conn.is_none() {
+            return;
+        }
+        if baseline {
+            self.slot_map = map;
+            return;
+        }
+        let Some(map) = map else { return };
+        match &self.slot_map {
+            Some(known) if *known == map => {}
+            _ => {
+                self.emit(Event::Error(Error::Connection(
+                    "a command missed its deadline and the cluster's slot map has changed; reconnecting".into(),
+                )));
+                self.on_disconnect();
+            }
         }
     }
 
@@ -840,6 +930,16 @@ impl Actor {
         });
     }
 
+    /// On a Cluster with a live connection made without tracking: makes a tracking one in the
+    /// background while the old one keeps serving, then swaps them (no close, no ready: only
+    /// [`Event::Tracking`] tells the host that later reads are tracked).
+    fn swap_for_tracking(&mut self) {
+        if self.conn.is_some() && self.connecting.is_none() && !self.ended && !self.quitting {
+            self.swapping = true;
+            self.start_connect();
+        }
+    }
+
     fn start_connect(&mut self) {
         self.retry_at = None;
         self.generation += 1;
@@ -950,8 +1050,17 @@ impl Actor {
                 });
                 self.emit(Event::Ready);
             }
+            Ok(Opened::Driven(conn)) if self.swapping => {
+                self.swapping = false;
+                self.conn = Some(conn);
+                self.emit(Event::Tracking);
+                self.check_topology(true);
+            }
             Ok(Opened::Driven(conn)) => {
                 self.conn = Some(conn);
+                if !self.config.cluster_nodes.is_empty() {
+                    self.check_topology(true);
+                }
                 self.attempts = 0;
                 self.last_error = None;
                 self.emit(Event::Connect);
@@ -969,10 +1078,25 @@ impl Actor {
                 self.ever_connected = true;
                 if self.tracking && !self.connecting_with_tracking {
                     // Turned on while this connection was being made.
-                    self.dispatch_tracking();
+                    if self.config.cluster_nodes.is_empty() {
+                        self.dispatch_tracking();
+                    }
+                } else if self.connecting_with_tracking && !self.config.cluster_nodes.is_empty() {
+                    self.emit(Event::Tracking);
                 }
                 self.emit(Event::Ready);
                 self.release_held();
+                if self.tracking && !self.connecting_with_tracking {
+                    self.swap_for_tracking();
+                }
+            }
+            Err(e) if self.swapping => {
+                // Whatever kept the tracking connection from opening is likely hurting the
+                // old one too: take the old one down and reconnect as after a loss (the new
+                // connection tracks).
+                self.swapping = false;
+                self.emit(Event::Error(e));
+                self.on_disconnect();
             }
             Err(e) => {
                 let e = self.scrub(e);
@@ -1357,8 +1481,18 @@ async fn open_cluster(
         .collect::<Vec<_>>();
     let mut builder = ClusterClientBuilder::new(nodes)
         .use_protocol(redis::ProtocolVersion::RESP3)
-        .connection_timeout(config.connect_timeout)
+        // Per node, a third of the attempt: a seed that accepts and never answers (paused,
+        // cut off) is left out instead of using up the whole attempt.
+        .connection_timeout((config.connect_timeout / 3).max(Duration::from_millis(100)))
         .push_sender(push);
+    if subs.tracking {
+        // Every node connection, including those made later for new nodes, handshakes with
+        // `CLIENT TRACKING ON OPTIN`: only reads marked for the near-cache are tracked. The
+        // library keeps no cache of its own for commands that do not opt in (none do).
+        builder = builder.cache_config(
+            redis::caching::CacheConfig::new().set_mode(redis::caching::CacheMode::OptIn),
+        );
+    }
     if let Some(t) = &config.tls {
         builder = builder.tls(if t.reject_unauthorized {
             redis::TlsMode::Secure
@@ -1384,7 +1518,7 @@ async fn open_cluster(
             .get_async_connection()
             .await
             .map_err(|e| Error::from_redis(&e))?;
-        let mut conn = Connection::Cluster(conn);
+        let mut conn = Connection::Cluster(conn, subs.tracking);
         subs.restore(&mut conn).await?;
         Ok(conn)
     };

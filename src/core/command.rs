@@ -2,8 +2,8 @@
 //!
 //! The JavaScript side sends all string arguments of all commands concatenated into one
 //! string, plus one `Uint32Array` of lengths: per command a header word (`argc` in the low
-//! 24 bits, the reply's [`Shape`] code in bits 24–30, [`BUFFER_REPLY`] when the reply must
-//! stay binary) followed by each argument's length in UTF-16 code units, or [`BUFFER_ARG`]
+//! 24 bits, the reply's [`Shape`] code in bits 24–29, [`TRACKED_READ`] for a near-cache
+//! read, [`BUFFER_REPLY`] when the reply must stay binary) followed by each argument's length in UTF-16 code units, or [`BUFFER_ARG`]
 //! to take the next `Buffer` argument instead. This costs a few N-API calls per tick instead
 //! of several per argument.
 
@@ -12,8 +12,14 @@ use crate::core::reply::{ReplyForm, Shape};
 
 /// Set in a command's header word: deliver bulk replies as `Buffer`s.
 pub const BUFFER_REPLY: u32 = 0x8000_0000;
+/// Set in a command's header word: a near-cache read, which the server must track for this
+/// connection. On a Cluster, whose node connections track in `OPTIN` mode, it goes out
+/// preceded by `CLIENT CACHING YES`; a single server tracks every read anyway.
+pub const TRACKED_READ: u32 = 0x4000_0000;
 /// Where a command's header word keeps its reply shape's code.
 pub const SHAPE_SHIFT: u32 = 24;
+/// The shape code's bits in a command's header word.
+const SHAPE_MASK: u32 = 0x3F << SHAPE_SHIFT;
 /// The argument count's bits in a command's header word.
 pub const ARGC_MASK: u32 = (1 << SHAPE_SHIFT) - 1;
 /// An argument length meaning "the next binary argument".
@@ -30,7 +36,7 @@ fn form_of(head: u32, name: &[u8]) -> ReplyForm {
     } else if name.len() == 7 && name.eq_ignore_ascii_case(b"DISCARD") {
         Shape::Discard
     } else {
-        match Shape::from_code(((head & !BUFFER_REPLY) >> SHAPE_SHIFT) as u8) {
+        match Shape::from_code(((head & SHAPE_MASK) >> SHAPE_SHIFT) as u8) {
             Shape::Multi | Shape::Exec | Shape::Discard => Shape::Plain,
             s => s,
         }
@@ -46,12 +52,14 @@ pub struct Batch {
     pub count: usize,
     /// Per command: how its reply is shaped and whether bulk replies stay bytes.
     pub forms: Vec<ReplyForm>,
+    /// The positions of near-cache reads (see [`TRACKED_READ`]); usually none.
+    pub tracked: Vec<usize>,
 }
 
 /// What [`walk`] meets, in order.
 enum Part<'a> {
-    /// A command starts: its argument count and its reply's form.
-    Command(usize, ReplyForm),
+    /// A command starts: its argument count, its reply's form, whether it is a tracked read.
+    Command(usize, ReplyForm, bool),
     /// One argument of the current command.
     Arg(&'a [u8]),
 }
@@ -86,7 +94,11 @@ fn walk(
                 let b = buffers.get(next_buffer).ok_or_else(bad)?;
                 next_buffer += 1;
                 if std::mem::take(&mut first) {
-                    on(Part::Command(argc, form_of(head, b)));
+                    on(Part::Command(
+                        argc,
+                        form_of(head, b),
+                        head & TRACKED_READ != 0,
+                    ));
                 }
                 on(Part::Arg(b));
                 continue;
@@ -107,7 +119,11 @@ fn walk(
             }
             let arg = text.get(start..byte_pos).ok_or_else(bad)?;
             if std::mem::take(&mut first) {
-                on(Part::Command(argc, form_of(head, arg.as_bytes())));
+                on(Part::Command(
+                    argc,
+                    form_of(head, arg.as_bytes()),
+                    head & TRACKED_READ != 0,
+                ));
             }
             on(Part::Arg(arg.as_bytes()));
         }
@@ -125,11 +141,15 @@ fn walk(
 pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
     let mut pipeline = redis::Pipeline::with_capacity(8);
     let mut forms = Vec::new();
+    let mut tracked = Vec::new();
     let mut cmd: Option<redis::Cmd> = None;
     let count = walk(text, lens, buffers, |part| match part {
-        Part::Command(_, form) => {
+        Part::Command(_, form, is_tracked) => {
             if let Some(c) = cmd.replace(redis::Cmd::new()) {
                 pipeline.add_command(c);
+            }
+            if is_tracked {
+                tracked.push(forms.len());
             }
             forms.push(form);
         }
@@ -146,6 +166,7 @@ pub fn decode(text: &str, lens: &[u32], buffers: &[&[u8]]) -> Result<Batch> {
         pipeline,
         count,
         forms,
+        tracked,
     })
 }
 
@@ -161,7 +182,7 @@ pub fn encode(
     let mark = out.len();
     let mut forms = Vec::new();
     let r = walk(text, lens, buffers, |part| match part {
-        Part::Command(argc, form) => {
+        Part::Command(argc, form, _) => {
             crate::core::resp::header(out, b'*', argc);
             forms.push(form);
         }
@@ -188,6 +209,7 @@ pub fn batch_of(commands: &[Vec<Vec<u8>>]) -> Batch {
         pipeline,
         count: commands.len(),
         forms: vec![ReplyForm::PLAIN; commands.len()],
+        tracked: Vec::new(),
     }
 }
 
@@ -276,6 +298,19 @@ mod tests {
             shapes,
             vec![Shape::Object, Shape::Multi, Shape::Plain, Shape::Exec]
         );
+    }
+
+    #[test]
+    fn tracked_reads_are_marked() {
+        let tracked = 2 | TRACKED_READ | (Shape::Number as u32) << SHAPE_SHIFT;
+        let b = decode("GETaGETb", &[2, 3, 1, tracked, 3, 1], &[]).unwrap();
+        assert_eq!(b.tracked, vec![1]);
+        assert_eq!(
+            b.forms[1].shape(),
+            Shape::Number,
+            "the flag is not part of the shape"
+        );
+        assert!(decode("GETa", &[2, 3, 1], &[]).unwrap().tracked.is_empty());
     }
 
     #[test]

@@ -25,8 +25,9 @@ pub enum SubKind {
 pub enum Connection {
     /// One server.
     Single(MultiplexedConnection),
-    /// A Redis Cluster.
-    Cluster(ClusterConnection),
+    /// A Redis Cluster; `true` when its node connections track reads in `OPTIN` mode (every
+    /// one, including those opened later for new nodes: the library's handshake says so).
+    Cluster(ClusterConnection, bool),
 }
 
 fn is_named(cmd: &Cmd, name: &str) -> bool {
@@ -35,13 +36,36 @@ fn is_named(cmd: &Cmd, name: &str) -> bool {
     )
 }
 
+/// A near-cache read (a single-key command, the key first) on a Cluster node connection
+/// tracking in `OPTIN` mode: `CLIENT CACHING YES` and the read leave as one pipeline to the
+/// primary of the key's slot, so nothing else on that connection comes between them (the
+/// library follows redirects with both).
+async fn tracked_read(c: &mut ClusterConnection, cmd: &Cmd) -> RedisResult<Value> {
+    use redis::cluster_routing::{Route, SingleNodeRoutingInfo, Slot, SlotAddr};
+    let key = match cmd.args_iter().nth(1) {
+        Some(redis::Arg::Simple(k)) => k,
+        _ => return c.req_packed_command(cmd).await,
+    };
+    let route = Route::with_slot(Slot::for_key(key), SlotAddr::Master);
+    let mut pair = redis::pipe();
+    pair.cmd("CLIENT").arg("CACHING").arg("YES");
+    pair.add_command(cmd.clone());
+    let mut replies = c
+        .route_pipeline(pair, 1, 1, SingleNodeRoutingInfo::SpecificNode(route))
+        .await?;
+    replies
+        .pop()
+        .ok_or_else(|| redis::RedisError::from((redis::ErrorKind::Client, "no reply")))
+}
+
 impl Connection {
     /// Runs a batch; one reply per command, server errors as [`Value::ServerError`].
     pub async fn run_batch(&mut self, b: &Batch) -> RedisResult<Vec<Value>> {
         match self {
             Connection::Single(c) => c.send_packed_commands(&b.pipeline, 0, b.count).await,
-            Connection::Cluster(c) => {
+            Connection::Cluster(c, tracking) => {
                 let cmds: Vec<&Cmd> = b.pipeline.cmd_iter().collect();
+                let tracked = |i: usize| *tracking && b.tracked.contains(&i);
                 // A transaction must reach one node as a whole (its keys share a slot).
                 if cmds.first().is_some_and(|c| is_named(c, "MULTI")) {
                     return c.req_packed_commands(&b.pipeline, 0, b.count).await;
@@ -54,13 +78,25 @@ impl Connection {
                 // One command alone, as itself (not a pipeline), so the library routes it by
                 // its name too (read-only commands to replicas when asked).
                 if let [cmd] = cmds[..] {
-                    return Ok(vec![reply(c.req_packed_command(cmd).await)?]);
+                    let r = if tracked(0) {
+                        tracked_read(c, cmd).await
+                    } else {
+                        c.req_packed_command(cmd).await
+                    };
+                    return Ok(vec![reply(r)?]);
                 }
                 // Otherwise each command goes to its own node; all are in flight at once and
                 // the replies come back in submission order.
-                let results = join_all(cmds.into_iter().map(|cmd| {
+                let results = join_all(cmds.into_iter().enumerate().map(|(i, cmd)| {
                     let mut c = c.clone();
-                    async move { c.req_packed_command(cmd).await }
+                    let tracked = tracked(i);
+                    async move {
+                        if tracked {
+                            tracked_read(&mut c, cmd).await
+                        } else {
+                            c.req_packed_command(cmd).await
+                        }
+                    }
                 }))
                 .await;
                 results.into_iter().map(reply).collect()
@@ -68,11 +104,42 @@ impl Connection {
         }
     }
 
+    /// A Cluster's slot map as one comparable string (each range with its primary's address,
+    /// sorted), as the node that answers `CLUSTER SLOTS` sees it; `None` elsewhere or when
+    /// the reply is not one.
+    pub async fn slot_map(&mut self) -> Option<String> {
+        let Connection::Cluster(c, _) = self else {
+            return None;
+        };
+        let Ok(Value::Array(ranges)) = c
+            .req_packed_command(redis::cmd("CLUSTER").arg("SLOTS"))
+            .await
+        else {
+            return None;
+        };
+        let mut parts = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            let Value::Array(r) = range else { return None };
+            let (Some(Value::Int(lo)), Some(Value::Int(hi)), Some(Value::Array(primary))) =
+                (r.first(), r.get(1), r.get(2))
+            else {
+                return None;
+            };
+            let host = primary.first().and_then(crate::core::reply::as_text)?;
+            let Some(Value::Int(port)) = primary.get(1) else {
+                return None;
+            };
+            parts.push(format!("{lo}-{hi}@{host}:{port}"));
+        }
+        parts.sort();
+        Some(parts.join(","))
+    }
+
     /// Runs one command.
     pub async fn exec(&mut self, cmd: &Cmd) -> RedisResult<Value> {
         match self {
             Connection::Single(c) => c.req_packed_command(cmd).await,
-            Connection::Cluster(c) => c.req_packed_command(cmd).await,
+            Connection::Cluster(c, _) => c.req_packed_command(cmd).await,
         }
     }
 
@@ -106,12 +173,12 @@ impl Connection {
                 }
                 Ok(())
             }
-            (Connection::Cluster(c), SubKind::Channel, false) => c.subscribe(names).await,
-            (Connection::Cluster(c), SubKind::Channel, true) => c.unsubscribe(names).await,
-            (Connection::Cluster(c), SubKind::Pattern, false) => c.psubscribe(names).await,
-            (Connection::Cluster(c), SubKind::Pattern, true) => c.punsubscribe(names).await,
+            (Connection::Cluster(c, _), SubKind::Channel, false) => c.subscribe(names).await,
+            (Connection::Cluster(c, _), SubKind::Channel, true) => c.unsubscribe(names).await,
+            (Connection::Cluster(c, _), SubKind::Pattern, false) => c.psubscribe(names).await,
+            (Connection::Cluster(c, _), SubKind::Pattern, true) => c.punsubscribe(names).await,
             // One command per channel: sharded channels in one command must share a slot.
-            (Connection::Cluster(c), SubKind::Shard, unsubscribe) => {
+            (Connection::Cluster(c, _), SubKind::Shard, unsubscribe) => {
                 for name in names {
                     if unsubscribe {
                         c.sunsubscribe(name).await?

@@ -42,6 +42,9 @@ pub enum Event {
         /// The keys, or `None` for all.
         keys: Option<Vec<Vec<u8>>>,
     },
+    /// Reads marked as near-cache reads are tracked from now on (a Cluster connection made
+    /// with tracking is live); until then a near-cache on a Cluster keeps nothing.
+    Tracking,
     /// Pub/sub messages were dropped because the host had not drained earlier ones yet.
     MessagesDropped {
         /// How many since the last report.

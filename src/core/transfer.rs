@@ -292,6 +292,7 @@ impl Tape {
             Event::Resubscribed { .. } => "resubscribed",
             Event::MessagesDropped { .. } => "messagesDropped",
             Event::Invalidate { .. } => "invalidate",
+            Event::Tracking => "tracking",
             Event::LockLost { .. } => "lockLost",
             Event::SwitchMaster { .. } => "switchMaster",
             Event::End => "end",
@@ -312,7 +313,9 @@ impl Tape {
             Event::Invalidate { keys: None } => self.op1(op::NULL),
             Event::LockLost { watch, error } => self.extra(Extra::LockLost(error, watch)),
             Event::SwitchMaster { address } => self.text(address.as_bytes()),
-            Event::Connect | Event::Ready | Event::Close | Event::End => self.op1(op::UNDEFINED),
+            Event::Connect | Event::Ready | Event::Close | Event::End | Event::Tracking => {
+                self.op1(op::UNDEFINED)
+            }
         }
     }
 
