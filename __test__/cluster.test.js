@@ -166,6 +166,38 @@ test('a sharded subscription survives a restart of its node, with subscriptionsL
   }
 })
 
+test('CLUSTERDOWN is retried within the command deadline: a command sent while the cluster is down completes once it is back; a short deadline rejects with a code', async (t) => {
+  const c = new Cluster(cluster.startupNodes, { redisOptions: { commandTimeout: 20000 } })
+  c.on('error', () => {})
+  t.after(() => c.disconnect())
+  // Keys on a shard that stays up, so their node answers CLUSTERDOWN (the whole cluster is
+  // down while one shard is missing) rather than nothing.
+  const node = cluster.nodeFor('{down}')
+  const healthyKey = ['{h1}', '{h2}', '{h3}', '{h4}', '{h5}', '{h6}'].find((k) => cluster.nodeFor(k) !== node)
+  assert.equal(await c.set(healthyKey, 'before'), 'OK')
+  await node.kill()
+  const healthy = cluster.nodes.filter((n) => n !== node)
+  await until(() => healthy.every((n) => cli(n.port, 'CLUSTER', 'INFO').includes('cluster_state:fail')), 20000)
+  assert.match(String(cli(healthy[0].port, '-c', 'GET', healthyKey)), /CLUSTERDOWN/)
+  // A short deadline: a coded rejection, not a hang.
+  const quick = new Cluster(cluster.startupNodes, { redisOptions: { commandTimeout: 500 } })
+  quick.on('error', () => {})
+  t.after(() => quick.disconnect())
+  const err = await quick.get(healthyKey).catch((e) => e)
+  assert.ok(err instanceof Error && typeof err.code === 'string', String(err))
+  t.diagnostic(`while down, a 500 ms deadline rejects with ${err.code}: ${err.message}`)
+  // Sent while down; the cluster comes back within its 20 s deadline.
+  const t0 = Date.now()
+  const pending = c.set(healthyKey, 'after')
+  await sleep(500)
+  await node.spawn()
+  await cluster.waitOk(20000)
+  const back = Date.now()
+  assert.equal(await pending, 'OK')
+  t.diagnostic(`the command sent while the cluster was down completed ${Date.now() - back} ms after the cluster was ok again (${Date.now() - t0} ms after it was sent)`)
+  assert.equal(await c.get(healthyKey), 'after')
+})
+
 test('queues on Cluster (both faces): add, process, counts, events, schedulers', async () => {
   const { Queue, Worker, QueueEvents } = require('..')
   const io = new Cluster(cluster.startupNodes)

@@ -1462,6 +1462,10 @@ where
     Ok(conn)
 }
 
+/// Retries of one Cluster command inside the library (at most 500 ms apart: longer than any
+/// default deadline).
+const CLUSTER_RETRIES: u32 = 40;
+
 /// Connects to a Redis Cluster from its seed nodes and restores the subscriptions. The
 /// library keeps one connection per node, routes by slot and follows redirects.
 async fn open_cluster(
@@ -1484,7 +1488,14 @@ async fn open_cluster(
         // Per node, a third of the attempt: a seed that accepts and never answers (paused,
         // cut off) is left out instead of using up the whole attempt.
         .connection_timeout((config.connect_timeout / 3).max(Duration::from_millis(100)))
-        .push_sender(push);
+        .push_sender(push)
+        // CLUSTERDOWN, TRYAGAIN and lost nodes are retried by the library until the command's
+        // own deadline (ours) ends it: retry often (every 20–500 ms, not the library's
+        // default of 1.3 s growing to minutes), so a command completes soon after the
+        // cluster is back.
+        .retries(CLUSTER_RETRIES)
+        .min_retry_wait(20)
+        .max_retry_wait(500);
     if subs.tracking {
         // Every node connection, including those made later for new nodes, handshakes with
         // `CLIENT TRACKING ON OPTIN`: only reads marked for the near-cache are tracked. The
