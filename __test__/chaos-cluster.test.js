@@ -13,7 +13,7 @@ test('chaos on Cluster: the mixed workload keeps its promises while primaries an
   const make = () => new Cluster(cluster.startupNodes, { redisOptions: { retryStrategy: () => 50, commandTimeout: 2000 } })
   // The default, without waitReplicas (on a Cluster WAIT counts the fewest acknowledgements
   // over every primary): fences and acknowledged jobs are reported, not asserted, here.
-  const report = await runChaos({ make, faults: clusterFaults(cluster), durable: false, nearCache: false, log: (m) => t.diagnostic(m) })
+  const report = await runChaos({ make, faults: clusterFaults(cluster), durable: false, nearCache: true, cluster: true, log: (m) => t.diagnostic(m) })
   t.diagnostic(JSON.stringify({ recoveries: report.recoveries, ops: report.ops, errors: report.errors, notes: report.notes.slice(0, 5), acked: report.acked, processed: report.processed }))
   if (report.findings.length) t.diagnostic(`findings: ${report.findings.length}; first: ${report.findings[0]}`)
   assert.deepEqual(report.violations, [])

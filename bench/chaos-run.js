@@ -21,11 +21,13 @@ function pct(list, p) {
 }
 
 async function round(topology, log) {
-  if (topology === 'cluster') {
+  if (topology.startsWith('cluster')) {
+    // cluster-durable: locks and queue adds wait for a replica (WAIT on every primary).
+    const durable = topology === 'cluster-durable'
     const cluster = await RedisCluster.start(3, { replicas: 1, persist: true })
     try {
       const make = () => new Cluster(cluster.startupNodes, { redisOptions: { retryStrategy: () => 50, commandTimeout: 2000 } })
-      return await runChaos({ make, faults: clusterFaults(cluster, { wholeSet: true }), durable: false, nearCache: false, log })
+      return await runChaos({ make, faults: clusterFaults(cluster, { wholeSet: true }), durable, nearCache: true, cluster: true, log })
     } finally {
       await cluster.stop()
     }
@@ -42,9 +44,10 @@ async function round(topology, log) {
 async function main() {
   const started = Date.now()
   const rows = {}
-  const summary = { cluster: { ops: 0, violations: [], notes: 0, errors: {} }, sentinel: { ops: 0, violations: [], notes: 0, errors: {} } }
+  const TOPOLOGIES = ['sentinel', 'cluster', 'cluster-durable']
+  const summary = Object.fromEntries(TOPOLOGIES.map((t) => [t, { ops: 0, violations: [], notes: 0, errors: {} }]))
   for (let r = 1; r <= ROUNDS; r++) {
-    for (const topology of ['sentinel', 'cluster']) {
+    for (const topology of TOPOLOGIES) {
       const report = await round(topology, (m) => console.log(`[${topology} ${r}] ${m}`))
       const s = summary[topology]
       s.ops += report.ops
@@ -82,8 +85,9 @@ part of the workload has succeeded again after the killed process was restarted 
 On Sentinel that includes the restarted server's full resync: locks and queue adds wait for one replica
 (\`waitReplicas: 1\`), so they fail (coded) until a replica is back in sync; plain commands follow the new
 primary within about 0.4–1.4 s (\`__test__/sentinel.test.js\`).
-On Sentinel, locks and queue adds use \`waitReplicas: 1\` and a near-cache runs; on Cluster neither (the run
-measures the default there, and there is no near-cache on Cluster clients).
+A near-cache runs on every topology. Locks and queue adds use \`waitReplicas: 1\` on Sentinel and on
+\`cluster-durable\` (on a Cluster, WAIT goes to every primary and the fewest acknowledgements count: a
+shard whose replica is down refuses them, coded, until it is back); \`cluster\` measures the default.
 
 Checked throughout (a broken one counts below): every operation settles within 30 s with a result or an
 \`ERR_*\`-coded error; with \`waitReplicas\`, lock fences never go backwards, no two holders of one lock,
@@ -96,6 +100,7 @@ ${table}
 
 - Sentinel: ${describe('sentinel')}.
 - Cluster: ${describe('cluster')}.
+- Cluster with waitReplicas: ${describe('cluster-durable')}.
 
 Found by this suite: a server restarted **without persistence** comes back empty and, for a moment,
 as a primary (a Cluster node from its old \`nodes.conf\`, a Sentinel primary from its own
@@ -103,7 +108,7 @@ configuration); clients that reach it then see fences restart from 1 and data go
 or restarted as a replica, that does not happen.`,
     OUT
   )
-  const broken = summary.cluster.violations.length + summary.sentinel.violations.length
+  const broken = TOPOLOGIES.reduce((n, t) => n + summary[t].violations.length, 0)
   console.log(`wrote ${OUT}; broken promises: ${broken}`)
   process.exit(broken ? 1 : 0)
 }
