@@ -99,6 +99,10 @@ export interface RedisOptions {
   role?: 'master' | 'slave'
   sentinelUsername?: string
   sentinelPassword?: string
+  /** TLS to the sentinels. */
+  sentinelTLS?: TlsOptions | boolean
+  /** With `sentinels`: use `tls` for the data servers too (ioredis ignores `tls` there otherwise). */
+  enableTLSForSentinelMode?: boolean
 }
 
 /** A MONITOR connection: `monitor` events for every command the server runs. */
@@ -318,7 +322,12 @@ export interface SentinelOptions {
   /** Options for the data-server connections. */
   nodeClientOptions?: ClientOptions
   /** Credentials for the sentinels. */
-  sentinelClientOptions?: { username?: string; password?: string }
+  sentinelClientOptions?: {
+    username?: string
+    password?: string
+    /** TLS to the sentinels. */
+    socket?: { tls?: boolean; ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean }
+  }
   /** The primary (default) or a replica. */
   role?: 'master' | 'replica'
 }

@@ -272,8 +272,10 @@ class RedisCluster {
 
 /** One redis-sentinel process (redis-server in sentinel mode) with its own config file. */
 class SentinelNode {
-  constructor(port, masterPort, name) {
+  /** `tls`: { port, cert, key, ca }: also listen for TLS on `tls.port`. */
+  constructor(port, masterPort, name, tls = null) {
     this.port = port
+    this.tlsPort = tls ? tls.port : null
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-sentinel-'))
     this.conf = path.join(this.dir, 'sentinel.conf')
     fs.writeFileSync(
@@ -286,6 +288,7 @@ class SentinelNode {
         `sentinel down-after-milliseconds ${name} 1000`,
         `sentinel failover-timeout ${name} 3000`,
         `sentinel parallel-syncs ${name} 1`,
+        ...(tls ? [`tls-port ${tls.port}`, `tls-cert-file ${tls.cert}`, `tls-key-file ${tls.key}`, `tls-ca-cert-file ${tls.ca}`, 'tls-auth-clients no'] : []),
         '',
       ].join('\n')
     )
@@ -313,7 +316,8 @@ class SentinelNode {
  * every replica and every other sentinel, and the replicas are in sync.
  */
 class RedisSentinelSet {
-  static async start({ replicas = 1, sentinels = 2, name = 'mymaster', persist = false } = {}) {
+  /** `tls`: { cert, key, ca }: the sentinels also listen for TLS (`tlsSentinelNodes`). */
+  static async start({ replicas = 1, sentinels = 2, name = 'mymaster', persist = false, tls = null } = {}) {
     const set = new RedisSentinelSet()
     set.name = name
     const disk = persist ? PERSIST : []
@@ -322,7 +326,7 @@ class RedisSentinelSet {
     for (let i = 0; i < replicas; i++) set.replicas.push(await RedisServer.start([...disk, '--replicaof', '127.0.0.1', String(set.primary.port)]))
     set.sentinels = []
     for (let i = 0; i < sentinels; i++) {
-      const node = new SentinelNode(await freePort(), set.primary.port, name)
+      const node = new SentinelNode(await freePort(), set.primary.port, name, tls && { ...tls, port: await freePort() })
       await node.spawn()
       set.sentinels.push(node)
     }
@@ -347,6 +351,10 @@ class RedisSentinelSet {
 
   get sentinelNodes() {
     return this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port }))
+  }
+
+  get tlsSentinelNodes() {
+    return this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.tlsPort }))
   }
 
   async stop() {

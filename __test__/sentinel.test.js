@@ -221,3 +221,46 @@ test('durability knob: waitReplicas makes lock acquire, session writes and queue
   await strict.close()
   assert.throws(() => new Queue('dur-q', { connection: r, waitReplicas: -1 }), RangeError)
 })
+
+test('sentinels over TLS (ioredis sentinelTLS, node-redis sentinelClientOptions.socket.tls); tls reaches the data servers only with enableTLSForSentinelMode, as in ioredis', async (t) => {
+  const fs = require('fs')
+  const os = require('os')
+  const path = require('path')
+  const { makeCerts } = require('./helpers')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rh-tls-sentinel-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  makeCerts(dir)
+  const tls = { cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key'), ca: path.join(dir, 'ca.pem') }
+  const secure = await RedisSentinelSet.start({ replicas: 0, sentinels: 1, tls })
+  t.after(() => secure.stop())
+  const ca = fs.readFileSync(tls.ca)
+  const open = (options) => {
+    const r = new Redis({ sentinels: secure.tlsSentinelNodes, name: secure.name, ...options })
+    r.on('error', () => {})
+    t.after(() => r.disconnect())
+    return r
+  }
+  const once = { retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 2000 }
+
+  const r = open({ sentinelTLS: { ca } })
+  assert.equal(await r.set('tls:s', 'v'), 'OK')
+  assert.match(await r.client('info'), new RegExp(`laddr=127\\.0\\.0\\.1:${secure.primary.port} `))
+  // `tls` alone is not for the data servers in Sentinel mode (they speak plain TCP here).
+  assert.equal(await open({ sentinelTLS: { ca }, tls: { ca } }).get('tls:s'), 'v')
+  const both = await open({ sentinelTLS: { ca }, tls: { ca }, enableTLSForSentinelMode: true, ...once }).get('tls:s').catch((e) => e)
+  assert.ok(both instanceof Error && typeof both.code === 'string', 'TLS to a plain data server fails, coded')
+  // Plain TCP to a TLS sentinel, and a sentinel certificate from an unknown CA: refused.
+  for (const options of [{}, { sentinelTLS: {} }]) {
+    const refused = open({ ...options, ...once })
+    const why = new Promise((resolve) => refused.once('error', resolve))
+    const e = await refused.get('tls:s').catch((x) => x)
+    assert.ok(e instanceof Error && typeof e.code === 'string', String(e))
+    assert.match((await why).message, /sentinel 127\.0\.0\.1:\d+/)
+  }
+
+  const nr = createSentinel({ name: secure.name, sentinelRootNodes: secure.tlsSentinelNodes, sentinelClientOptions: { socket: { tls: true, ca } } })
+  nr.on('error', () => {})
+  await nr.connect()
+  t.after(() => nr.disconnect())
+  assert.equal(await nr.get('tls:s'), 'v')
+})

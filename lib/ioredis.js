@@ -48,13 +48,17 @@ function defaultRetry(times) {
   return Math.min(times * 50, 2000)
 }
 
+/** ioredis' `tls` / `sentinelTLS` (Node TLS options; `true`: the defaults) for the core. */
+function tlsSettings(t) {
+  if (t && typeof t === 'object') return { ca: pem(t.ca), cert: pem(t.cert), key: pem(t.key), rejectUnauthorized: t.rejectUnauthorized !== false }
+  if (t === true) return {}
+  return t === undefined || t === null || t === false ? undefined : t
+}
+
 function nativeOptions(o) {
-  const tls =
-    o.tls && typeof o.tls === 'object'
-      ? { ca: pem(o.tls.ca), cert: pem(o.tls.cert), key: pem(o.tls.key), rejectUnauthorized: o.tls.rejectUnauthorized !== false }
-      : o.tls === true || o.tls === undefined || o.tls === null || o.tls === false
-        ? o.tls || undefined
-        : o.tls
+  // As in ioredis, with sentinels `tls` is for the data servers only with
+  // enableTLSForSentinelMode; `sentinelTLS` is for the sentinels.
+  const tls = o.sentinels && !o.enableTLSForSentinelMode ? undefined : tlsSettings(o.tls)
   return {
     url: o.url,
     host: o.host,
@@ -81,6 +85,7 @@ function nativeOptions(o) {
     sentinelRole: o.sentinels ? o.role : undefined,
     sentinelUsername: o.sentinelUsername,
     sentinelPassword: o.sentinelPassword,
+    sentinelTls: o.sentinels ? tlsSettings(o.sentinelTLS) : undefined,
     protocol: o.protocol,
     clientInfoTag: o.clientInfoTag,
     disableClientInfo: o.disableClientInfo,

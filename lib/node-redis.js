@@ -120,6 +120,11 @@ function retryFor(strategy) {
   throw typeError('socket.reconnectStrategy must be a function, a number or false')
 }
 
+/** node-redis' `socket: { tls: true, ca, cert, key, rejectUnauthorized }` for the core. */
+function socketTls(s) {
+  return s.tls ? { ca: s.ca && String(s.ca), cert: s.cert && String(s.cert), key: s.key && String(s.key), rejectUnauthorized: s.rejectUnauthorized !== false } : undefined
+}
+
 class RedisClient extends BaseClient {
   constructor(options = {}) {
     const s = options.socket || {}
@@ -133,7 +138,7 @@ class RedisClient extends BaseClient {
         username: options.username,
         password: options.password,
         db: options.database,
-        tls: s.tls ? { ca: s.ca && String(s.ca), cert: s.cert && String(s.cert), key: s.key && String(s.key), rejectUnauthorized: s.rejectUnauthorized !== false } : undefined,
+        tls: socketTls(s),
         connectTimeout: s.connectTimeout,
         commandTimeout: options.commandTimeout ?? 5000,
         keepAlive: s.keepAlive,
@@ -497,7 +502,7 @@ function createCluster(options = {}) {
 /** The core's Sentinel options from createSentinel's (see below). */
 function sentinelOptions(s) {
   if (!s) return {}
-  return { sentinels: s.nodes, sentinelName: s.name, sentinelRole: s.role, sentinelUsername: s.username, sentinelPassword: s.password }
+  return { sentinels: s.nodes, sentinelName: s.name, sentinelRole: s.role, sentinelUsername: s.username, sentinelPassword: s.password, sentinelTls: s.tls }
 }
 
 /**
@@ -511,7 +516,7 @@ function createSentinel(options = {}) {
   const sc = options.sentinelClientOptions || {}
   const role = options.role === 'replica' || options.role === 'slave' ? 'slave' : options.role === undefined || options.role === 'master' ? 'master' : null
   if (role === null) throw typeError("createSentinel: role must be 'master' or 'replica'")
-  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes), name: options.name, role, username: sc.username, password: sc.password }
+  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes), name: options.name, role, username: sc.username, password: sc.password, tls: socketTls(sc.socket || {}) }
   return new RedisClient({ ...(options.nodeClientOptions || {}), _sentinel })
 }
 

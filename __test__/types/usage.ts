@@ -219,6 +219,10 @@ async function sentinel() {
   const redis = new Redis({ sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'mymaster', role: 'master', sentinelPassword: 's' })
   const nr = createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 26379 }], role: 'replica' })
   await nr.connect()
+  const secure = new Redis({ sentinels: [{ port: 26380 }], name: 'mymaster', sentinelTLS: { ca: 'PEM' }, tls: { ca: 'PEM' }, enableTLSForSentinelMode: true })
+  const nrSecure = createSentinel({ name: 'mymaster', sentinelRootNodes: [{ port: 26380 }], sentinelClientOptions: { socket: { tls: true, ca: 'PEM' } } })
+  void secure
+  void nrSecure
   await redis.set('k', 'v')
 }
 void sentinel

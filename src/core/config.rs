@@ -33,6 +33,47 @@ pub struct TlsOptions {
     pub reject_unauthorized: bool,
 }
 
+/// Makes rustls' process-wide crypto provider the ring one (before any TLS connection).
+pub fn install_tls_provider() {
+    static PROVIDER: Once = Once::new();
+    PROVIDER.call_once(|| {
+        // Only fails if another provider was installed first, which is just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl TlsOptions {
+    /// The options as a face gave them (certificates are verified unless told otherwise).
+    pub fn from_settings(t: &TlsSettings) -> TlsOptions {
+        TlsOptions {
+            ca: t.ca.clone(),
+            cert: t.cert.clone(),
+            key: t.key.clone(),
+            reject_unauthorized: t.reject_unauthorized.unwrap_or(true),
+        }
+    }
+
+    /// The certificates to give the TLS layer; `None` when the defaults (the system's roots,
+    /// no client certificate) apply.
+    pub fn certificates(&self) -> Result<Option<redis::TlsCertificates>> {
+        if self.ca.is_none() && self.cert.is_none() {
+            return Ok(None);
+        }
+        let client_tls = match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
+                client_cert: cert.as_bytes().to_vec(),
+                client_key: key.as_bytes().to_vec(),
+            }),
+            (None, None) => None,
+            _ => return Err(invalid("tls.cert and tls.key must be given together")),
+        };
+        Ok(Some(redis::TlsCertificates {
+            client_tls,
+            root_cert: self.ca.as_ref().map(|c| c.as_bytes().to_vec()),
+        }))
+    }
+}
+
 /// The library name `CLIENT SETINFO` reports.
 pub const LIB_NAME: &str = "redis-hotpath";
 /// The library version `CLIENT SETINFO` reports (the npm package's, which Cargo.toml mirrors).
@@ -222,6 +263,8 @@ pub struct ClientOptions {
     pub sentinel_username: Option<String>,
     /// Password for the sentinels.
     pub sentinel_password: Option<String>,
+    /// TLS to the sentinels (ioredis' `sentinelTLS`); the data servers use `tls`.
+    pub sentinel_tls: Option<TlsSettings>,
     /// Cluster: send read-only commands to replicas.
     pub read_from_replicas: Option<bool>,
 }
@@ -329,14 +372,7 @@ impl ClientConfig {
         if let Some(db) = whole(o.db, "db", 0.0, i64::MAX as f64)? {
             c.db = db as i64;
         }
-        if let Some(t) = &o.tls {
-            c.tls = Some(TlsOptions {
-                ca: t.ca.clone(),
-                cert: t.cert.clone(),
-                key: t.key.clone(),
-                reject_unauthorized: t.reject_unauthorized.unwrap_or(true),
-            });
-        }
+        c.tls = o.tls.as_ref().map(TlsOptions::from_settings);
         if let Some(d) = ms(o.connect_timeout, "connectTimeout")? {
             c.connect_timeout = d;
         }
@@ -420,6 +456,7 @@ impl ClientConfig {
                 role,
                 username: o.sentinel_username.clone(),
                 password: o.sentinel_password.clone().filter(|p| !p.is_empty()),
+                tls: o.sentinel_tls.as_ref().map(TlsOptions::from_settings),
             });
         }
         Ok(c)
@@ -468,32 +505,16 @@ impl ClientConfig {
 
     /// The certificates TLS is configured with (a CA, a client certificate), if any.
     pub fn tls_certificates(&self) -> Result<Option<redis::TlsCertificates>> {
-        let Some(t) = &self.tls else { return Ok(None) };
-        if t.ca.is_none() && t.cert.is_none() {
-            return Ok(None);
+        match &self.tls {
+            Some(t) => t.certificates(),
+            None => Ok(None),
         }
-        let client_tls = match (&t.cert, &t.key) {
-            (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
-                client_cert: cert.as_bytes().to_vec(),
-                client_key: key.as_bytes().to_vec(),
-            }),
-            (None, None) => None,
-            _ => return Err(invalid("tls.cert and tls.key must be given together")),
-        };
-        Ok(Some(redis::TlsCertificates {
-            client_tls,
-            root_cert: t.ca.as_ref().map(|c| c.as_bytes().to_vec()),
-        }))
     }
 
     /// Builds the redis-rs client for one connection attempt (RESP3, so the library reports
     /// disconnections and pub/sub pushes to us).
     pub fn redis_client(&self) -> Result<redis::Client> {
-        static PROVIDER: Once = Once::new();
-        PROVIDER.call_once(|| {
-            // Only fails if another provider was installed first, which is just as good.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
+        install_tls_provider();
         let addr = match (&self.addr, &self.tls) {
             (Addr::Tcp(h, p), None) => ConnectionAddr::Tcp(h.clone(), *p),
             (Addr::Tcp(h, p), Some(t)) => ConnectionAddr::TcpTls {

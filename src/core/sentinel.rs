@@ -40,6 +40,8 @@ pub struct SentinelConfig {
     pub username: Option<String>,
     /// Password for the sentinels; never printed.
     pub password: Option<String>,
+    /// TLS to the sentinels (ioredis' `sentinelTLS`).
+    pub tls: Option<crate::core::config::TlsOptions>,
 }
 
 impl SentinelConfig {
@@ -177,11 +179,29 @@ fn sentinel_client(host: &str, port: u16, s: &SentinelConfig) -> Result<redis::C
     if let Some(p) = &s.password {
         settings = settings.set_password(p);
     }
-    let info: ConnectionInfo = ConnectionAddr::Tcp(host.to_string(), port)
+    crate::core::config::install_tls_provider();
+    let addr = match &s.tls {
+        None => ConnectionAddr::Tcp(host.to_string(), port),
+        Some(t) => ConnectionAddr::TcpTls {
+            host: host.to_string(),
+            port,
+            insecure: !t.reject_unauthorized,
+            tls_params: None,
+        },
+    };
+    let info: ConnectionInfo = addr
         .into_connection_info()
         .map_err(|e| Error::Connection(e.to_string()))?
         .set_redis_settings(settings);
-    redis::Client::open(info).map_err(|e| Error::from_redis(&e))
+    let certs = match &s.tls {
+        Some(t) => t.certificates()?,
+        None => None,
+    };
+    match certs {
+        Some(certs) => redis::Client::build_with_tls(info, certs),
+        None => redis::Client::open(info),
+    }
+    .map_err(|e| Error::from_redis(&e))
 }
 
 /// Asks one sentinel; also learns the other sentinels it knows.
@@ -311,6 +331,7 @@ mod tests {
                 role: SentinelRole::Master,
                 username: None,
                 password: None,
+                tls: None,
             }),
             ..Default::default()
         };
