@@ -3,8 +3,8 @@
 //! The JavaScript side sends all string arguments of all commands concatenated into one
 //! string, plus one `Uint32Array` of lengths: per command a header word (`argc` in the low
 //! 24 bits, the reply's [`Shape`] code in bits 24–29, [`TRACKED_READ`] for a near-cache
-//! read, [`BUFFER_REPLY`] when the reply must stay binary) followed by each argument's length in UTF-16 code units, or [`BUFFER_ARG`]
-//! to take the next `Buffer` argument instead. This costs a few N-API calls per tick instead
+//! read, [`BUFFER_REPLY`] when the reply must stay binary) followed by each argument's
+//! length in UTF-16 code units, or [`BUFFER_ARG`] to take the next `Buffer` argument instead. This costs a few N-API calls per tick instead
 //! of several per argument.
 
 use crate::core::error::{Error, Result};
