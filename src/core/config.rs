@@ -372,7 +372,10 @@ impl ClientConfig {
         if let Some(db) = whole(o.db, "db", 0.0, i64::MAX as f64)? {
             c.db = db as i64;
         }
-        c.tls = o.tls.as_ref().map(TlsOptions::from_settings);
+        if let Some(t) = &o.tls {
+            // Only when given: a `rediss://` URL has already turned TLS on.
+            c.tls = Some(TlsOptions::from_settings(t));
+        }
         if let Some(d) = ms(o.connect_timeout, "connectTimeout")? {
             c.connect_timeout = d;
         }
