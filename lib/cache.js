@@ -99,12 +99,13 @@ class Cache {
     // hit needs a ping answered by all of them that started less than clusterTrustMs ago.
     // A failover needs the old primary unreachable for cluster-node-timeout (Redis' default
     // 15 s), longer than clusterTrustMs; after a lapse everything local goes.
+    this.onCluster = this._conn().cluster
     this.trustedUntil = Infinity
-    if (this._conn().cluster) {
+    if (this.onCluster) {
       this.trustedUntil = 0
       this.trustMs = clusterTrustMs
       this._beating = false
-      this._beatTimer = setInterval(() => this._beat(), Math.max(25, clusterTrustMs >> 2))
+      this._beatTimer = setInterval(() => this._beat(), clusterTrustMs >> 2)
       this._beatTimer.unref()
       this._beat()
     }
@@ -143,7 +144,7 @@ class Cache {
 
   /** The core reports that near-cache reads are tracked from now on (Cluster clients). */
   _trackingOn() {
-    if (this.local) this.tracked = true
+    this.tracked = true
   }
 
   /** Near-cache counters: `{ hits, misses, evictions, invalidations, entries, bytes }`. */
@@ -170,7 +171,7 @@ class Cache {
   /** Everything local goes; `untracked`: the connection went away, so later reads are kept only once it tracks again. */
   _flushLocal(untracked) {
     if (!this.local) return
-    if (untracked && this.trustedUntil !== Infinity) this.tracked = false
+    if (untracked && this.onCluster) this.tracked = false
     this.epoch++
     this.counters.invalidations += this.local.size
     this.local.clear()
