@@ -4,9 +4,10 @@ const { createClient, createCluster, createSentinel, RedisClient } = require('./
 const { RateLimiter, RateLimitStore, rateLimit } = require('./lib/rate-limit')
 const { Lock, Redlock } = require('./lib/lock')
 const { Queue, Worker, Job, QueueEvents, UnrecoverableError } = require('./lib/queue')
-const { ReplyError, AbortError, MaxRetriesPerRequestError } = require('./lib/errors')
+const { ReplyError, AbortError, MaxRetriesPerRequestError, ErrorReply, NodeRedisSimpleError, MultiErrorReply, WatchError, ClientClosedError } = require('./lib/errors')
 
-module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, createSentinel, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, ErrorReply: ReplyError, AbortError, MaxRetriesPerRequestError, default: Redis }
+module.exports = { Redis, Pipeline, Cluster, createClient, createCluster, createSentinel, RedisClient, RateLimiter, RateLimitStore, rateLimit, Lock, Redlock, Queue, Worker, Job, QueueEvents, UnrecoverableError, ReplyError, AbortError, MaxRetriesPerRequestError, ErrorReply, SimpleError: NodeRedisSimpleError, MultiErrorReply, WatchError, ClientClosedError, default: Redis }
+// (`SimpleError`, `ErrorReply`, `MultiErrorReply`, `WatchError`, `ClientClosedError`: node-redis' classes.)
 // ioredis users also reach the error classes through the constructor (`Redis.ReplyError`).
 Object.assign(Redis, { ReplyError, AbortError, MaxRetriesPerRequestError })
 // TypeScript's `import Redis from 'redis-hotpath'` compiled to CommonJS (esModuleInterop)

@@ -233,3 +233,25 @@ test('queues on Cluster (both faces): add, process, counts, events, schedulers',
     await nr.quit()
   }
 })
+
+test('scripts keep their order on a Cluster: each node gets EVAL the first time, in place (both faces)', async () => {
+  const redis = new Cluster(cluster.startupNodes)
+  const nr = createCluster({ rootNodes: cluster.nodes.map((n) => ({ url: `redis://127.0.0.1:${n.port}` })) })
+  await nr.connect()
+  try {
+    for (const node of cluster.nodes) cli(node.port, 'SCRIPT', 'FLUSH')
+    redis.defineCommand('clSet', { numberOfKeys: 1, lua: "redis.call('SET', KEYS[1], ARGV[1]) return 1" })
+    // Keys on every node: each node's first run must be the one that loads the script.
+    const keys = Array.from({ length: 12 }, (_, i) => `cso:${i}`)
+    const got = await Promise.all(keys.flatMap((k) => [redis.clSet(k, k), redis.get(k)]))
+    assert.deepEqual(got, keys.flatMap((k) => [1, k]))
+    const again = await Promise.all(keys.flatMap((k) => [redis.clSet(k, 'v2'), redis.get(k)]))
+    assert.deepEqual(again, keys.flatMap(() => [1, 'v2']))
+    const lua = "redis.call('SET', KEYS[1], ARGV[1]) return 9"
+    const nrGot = await Promise.all(keys.flatMap((k) => [nr.eval(lua, { keys: [k], arguments: ['n'] }), nr.get(k)]))
+    assert.deepEqual(nrGot, keys.flatMap(() => [9, 'n']))
+  } finally {
+    await redis.quit()
+    await nr.quit()
+  }
+})

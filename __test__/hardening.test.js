@@ -27,7 +27,7 @@ const invalidArg = (err) => err.code === 'ERR_INVALID_ARG' && (err instanceof Ty
 
 test('a transaction with one unusable argument is refused whole, before anything is sent (both faces)', async () => {
   await redis.set('balance', '100')
-  await assert.rejects(redis.multi().decrby('balance', NaN).rpush('audit', 'debited').exec(), (err) => {
+  await assert.rejects(redis.multi().decrby('balance', '\uD800').rpush('audit', 'debited').exec(), (err) => {
     assert.ok(invalidArg(err), err)
     assert.match(err.message, /^EXECABORT/)
     assert.equal(err.previousErrors.length, 1)
@@ -39,15 +39,15 @@ test('a transaction with one unusable argument is refused whole, before anything
   // The connection is not left inside a MULTI.
   assert.equal(await redis.incr('after'), 1)
   // A pipeline keeps per-command errors, as before.
-  const rows = await redis.pipeline().incr('p').decrby('balance', NaN).incr('p').exec()
+  const rows = await redis.pipeline().incr('p').decrby('balance', '\uD800').incr('p').exec()
   assert.deepEqual(rows[0], [null, 1])
   assert.ok(invalidArg(rows[1][0]))
   assert.deepEqual(rows[2], [null, 2])
 })
 
-test('arguments are never coerced: booleans, bigints and lone surrogates are refused (both faces)', async () => {
+test('node-redis face: arguments are never coerced (as node-redis); lone surrogates refused on both faces', async () => {
+  // (The ioredis face writes values as ioredis does: see ioredis.test.js.)
   for (const v of [true, 10n, {}, null, undefined, Symbol('s')]) {
-    await assert.rejects(redis.set('coerced', v), invalidArg, String(typeof v))
     await assert.rejects(client.set('coerced', v), invalidArg, String(typeof v))
   }
   // Two different keys must never alias: '\uD800' would be sent as U+FFFD.

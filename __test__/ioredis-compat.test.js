@@ -210,7 +210,8 @@ test('inline transactions in a pipeline; EXECABORT with previousErrors; no half-
   // Errors in EXEC's results: at their command's position, as ReplyErrors.
   const mixed = await r.multi().set('it:s', 'x').lpush('it:s', 'y').get('it:s').exec()
   assert.equal(mixed[0][1], 'OK')
-  assert.ok(mixed[1][0] instanceof ReplyError && /^WRONGTYPE/.test(mixed[1][0].message) && mixed[1][1] === null)
+  // ioredis' row for an error is [err] alone.
+  assert.ok(mixed[1][0] instanceof ReplyError && /^WRONGTYPE/.test(mixed[1][0].message) && mixed[1].length === 1)
   assert.deepEqual(mixed[2], [null, 'x'])
   // A command the server refuses while queuing: EXEC is aborted, and says why.
   const e = await r.multi().set('it:x', '1').incr().get('it:x').exec().catch((x) => x)
@@ -225,7 +226,9 @@ test('inline transactions in a pipeline; EXECABORT with previousErrors; no half-
   const inl = await r.pipeline().multi().swap('it:w', 'c').exec().exec()
   assert.deepEqual(inl.map((x) => x[1]), ['OK', 'QUEUED', ['b']])
   // An argument that cannot be sent refuses the whole pipeline holding an inline MULTI.
-  await assert.rejects(r.pipeline().multi().set('it:y', '1').set('it:z', true).exec().exec(), TypeError)
+  // (ioredis writes every value; a lone surrogate is the one thing this face refuses, since
+  // sent as U+FFFD two different keys would alias.)
+  await assert.rejects(r.pipeline().multi().set('it:y', '1').set('it:z', '\uD800').exec().exec(), TypeError)
   assert.equal(await r.exists('it:y', 'it:z'), 0)
 })
 

@@ -146,9 +146,13 @@ class BaseClient extends EventEmitter {
     if (this._conn === null || this._conn.ended) {
       this.status = 'connecting'
       this._conn = new Connection(this._nativeOptions, { owner: this })
+      this._faceConnection(this._conn)
     }
     return this._conn
   }
+
+  /** A face marks its command connection: its error replies' class and properties. */
+  _faceConnection() {}
 
   /**
    * The connection that keeps locks and job leases alive: on the native runtime's own

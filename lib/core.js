@@ -85,6 +85,8 @@ let extras = null
 let ti = 0
 let si = 0
 let bi = 0
+// The prototype error replies get while one connection's replies are read (its face's class).
+let replyProto = null
 
 function setOwn(o, k, v) {
   // A field named __proto__ must be an own property, not the prototype (as ioredis does).
@@ -128,7 +130,7 @@ function value() {
     case 5: {
       const x = extras[T[ti++]]
       // Errors get ioredis' classes (ReplyError, AbortError, ...), code kept.
-      return x instanceof Error ? classify(x) : x
+      return x instanceof Error ? classify(x, replyProto) : x
     }
     case 6: {
       const n = T[ti++]
@@ -188,14 +190,16 @@ function drain(arg) {
         continue
       }
       c.inflight.delete(id)
+      replyProto = c.replyProto
       b.settleEach(n)
+      replyProto = null
     } else if (rec === 17) {
       // A batch that failed as a whole.
       const c = connections.get(T[ti])
       const id = T[ti + 1]
-      const err = classify(extras[T[ti + 2]])
-      ti += 3
       const b = c === undefined ? undefined : c.inflight.get(id)
+      const err = classify(extras[T[ti + 2]], b === undefined ? null : c.replyProto)
+      ti += 3
       if (b !== undefined) {
         c.inflight.delete(id)
         b.settle(err)
@@ -286,6 +290,9 @@ class Batch {
     this.resolves = []
     this.rejects = []
     this.transforms = []
+    // Each command's arguments, kept only for connections that name the command on its
+    // error (ioredis' `err.command`).
+    this.cmds = conn.tagErrors ? [] : null
     this.timeout = NaN
   }
 
@@ -297,14 +304,16 @@ class Batch {
 
   /** Settles the batch's commands with the next `n` values on the drain's tape. */
   settleEach(n) {
-    const { resolves, rejects, transforms } = this
+    const { resolves, rejects, transforms, cmds } = this
     // Fewer replies than commands would be a bug in the core: nothing may stay pending.
     for (let i = n; i < rejects.length; i++) rejects[i](Object.assign(new Error('No reply for this command in its batch'), { code: 'ERR_INTERNAL' }))
     for (let i = 0; i < n; i++) {
       const v = value()
       if (i >= resolves.length) continue
-      if (v instanceof Error) rejects[i](v)
-      else {
+      if (v instanceof Error) {
+        if (cmds !== null && cmds[i] !== undefined && v.code === 'ERR_REDIS_REPLY') v.command = commandOf(cmds[i])
+        rejects[i](v)
+      } else {
         const t = transforms[i]
         if (t === null) resolves[i](v)
         else {
@@ -320,6 +329,17 @@ class Batch {
       }
     }
   }
+}
+
+// Commands whose arguments may hold secrets: an error names them without (as ioredis does).
+const SENSITIVE = new Set(['auth', 'hello', 'migrate', 'acl', 'config', 'sentinel'])
+
+/** ioredis' `err.command`: `{ name, args }` with secrets left out. */
+function commandOf(args) {
+  const name = String(args[0])
+  const rest = args.slice(1)
+  if (!SENSITIVE.has(name.toLowerCase())) return { name, args: rest }
+  return { name, args: rest.map(() => '[REDACTED]') }
 }
 
 /**
@@ -341,6 +361,12 @@ class Connection {
     this.ended = false
     this.endWaiters = []
     this.commandTimeout = options.commandTimeout ?? 5000
+    // Set by a face: the class its error replies get, and whether they name their command.
+    this.replyProto = null
+    this.tagErrors = false
+    // The scripts this connection's server has loaded (lib/script.js); forgotten on close,
+    // since the next server may not have them.
+    this.scripts = new Set()
     // On a cluster each command of a batch goes to its own node: a MULTI ... EXEC must be a
     // batch of its own (see `transaction`).
     this.cluster = Array.isArray(options.clusterNodes) && options.clusterNodes.length > 0
@@ -415,6 +441,7 @@ class Connection {
       b.rejects.push(reject)
       b.transforms.push(transform || null)
     })
+    if (b.cmds !== null) b.cmds.push(args)
     if (b.resolves.length >= EARLY_FLUSH && this.holding === 0) this.flush()
     return p
   }
@@ -528,6 +555,7 @@ class Connection {
       return
     }
     if (name === 'end') this._ended()
+    if (name === 'close' || name === 'end') this.scripts.clear()
     this.owner._nativeEvent(name, detail, this)
   }
 

@@ -5,9 +5,9 @@ const { Readable } = require('stream')
 const { BaseClient, closedError, serverOf } = require('./base')
 const { names, blockingTimeout } = require('./commands')
 const { prefixKeys } = require('./key-prefix')
-const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
+const { ioredisArgs, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
-const { typeError, rangeError, redisError, ReplyError } = require('./errors')
+const { typeError, rangeError, redisError, ReplyError, SimpleError } = require('./errors')
 const { checkTransaction } = require('./core')
 const { openMonitor } = require('./monitor')
 const { traceCommand, traceBatch, traceConnect, listening, connectChannel } = require('./tracing')
@@ -166,7 +166,11 @@ class Redis extends BaseClient {
     return this._subChannels.size + this._subPatterns.size + this._subShards.size > 0 ? 'subscriber' : 'normal'
   }
 
-  _run(name, args, binary) {
+  /**
+   * Runs a command: `name` lower-case (what the face looks up), `wire` as the caller spelled
+   * it (what is sent and named in errors; ioredis keeps `call('HGETALL')`'s case).
+   */
+  _run(name, args, binary, wire = name) {
     let cb
     if (args.length > 0 && typeof args[args.length - 1] === 'function') {
       cb = args[args.length - 1]
@@ -174,11 +178,11 @@ class Redis extends BaseClient {
     }
     let p
     try {
-      p = this._send(name, args, binary)
+      p = this._send(name, args, binary, wire)
     } catch (err) {
       p = Promise.reject(err)
     }
-    if (this._reconnectOnError !== null && name !== 'client') p = this._onReplyError(p, () => this._send(name, args, binary))
+    if (this._reconnectOnError !== null && name !== 'client') p = this._onReplyError(p, () => this._send(name, args, binary, wire))
     return cb ? withCallback(p, cb) : p
   }
 
@@ -224,13 +228,12 @@ class Redis extends BaseClient {
     return b === null ? 0 : b.resolves.length
   }
 
-  _send(name, args, binary) {
-    if (SUB_COMMANDS.has(name)) return this._subscription(name, flatten(name, args, []))
-    if (name === 'eval') return runScript(this._command(), args[0], this._prefixedRest(flatten('', args.slice(1), [])), binary, null)
+  _send(name, args, binary, wire = name) {
+    if (SUB_COMMANDS.has(name)) return this._subscription(name, ioredisArgs(wire, args, []))
     if (name === 'quit') return this.quit()
     const conn = this._command()
-    const flat = this._prefixed(flatten(name, args, [name]))
-    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : this._resp3 ? SHAPES.resp3 : TRANSFORMS[name] || null
+    const flat = this._prefixed(ioredisArgs(wire, args, [wire]))
+    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : this._resp3 ? SHAPES.resp3 : transformOf(name, wire)
     const timeout = blockingTimeout(flat, conn.commandTimeout)
     const p = traceCommand(conn.send(flat, binary, transform, timeout), this, flat)
     if (this._blockingTimeout === 0 || (timeout === undefined && name !== 'xread' && name !== 'xreadgroup')) return p
@@ -270,6 +273,11 @@ class Redis extends BaseClient {
     const conn = super._open()
     if (fresh) this._traceAttempt()
     return conn
+  }
+
+  /** Error replies name their command (`err.command`), as ioredis' do. */
+  _faceConnection(conn) {
+    conn.tagErrors = true
   }
 
   _nativeEvent(name, detail, conn) {
@@ -318,12 +326,17 @@ class Redis extends BaseClient {
   /** Any command, by name: `call('OBJECT', 'ENCODING', 'k')`. */
   call(command, ...args) {
     if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('call() needs a command name'))
-    return this._run(command.toLowerCase(), args, false)
+    return this._run(command.toLowerCase(), args, false, command)
+  }
+
+  /** ioredis' old name for `call`. */
+  send_command(command, ...args) {
+    return this.call(command, ...args)
   }
 
   callBuffer(command, ...args) {
     if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('callBuffer() needs a command name'))
-    return this._run(command.toLowerCase(), args, true)
+    return this._run(command.toLowerCase(), args, true, command)
   }
 
   /** Registers a Lua command run by EVALSHA (NOSCRIPT-safe), like ioredis' defineCommand. */
@@ -335,7 +348,7 @@ class Redis extends BaseClient {
       function (...args) {
         let cb
         if (typeof args[args.length - 1] === 'function') cb = args.pop()
-        const flat = flatten('', args, [])
+        const flat = ioredisArgs('', args, [])
         const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
         return withCallback(runScript(this._command(), lua, this._prefixedRest(rest), binary, null), cb)
       }
@@ -344,7 +357,7 @@ class Redis extends BaseClient {
     Pipeline.prototype[name] =
       Pipeline.prototype[name] ||
       function (...args) {
-        const flat = flatten('', args, [])
+        const flat = ioredisArgs('', args, [])
         const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
         return this._add('evalsha_script', [lua, ...rest], false)
       }
@@ -543,6 +556,15 @@ for (const name of names) {
     return this._run(name, args, true)
   }
 }
+/**
+ * A reply's shape: ioredis transforms by the name as called (`call('HGETALL')` stays an
+ * array); its pair and stream transforms match any case.
+ */
+function transformOf(name, wire) {
+  if (wire === name) return TRANSFORMS[name] || null
+  return name === 'hgetall' ? null : TRANSFORMS[name] || null
+}
+
 /** Queues `[[name, ...args], ...]` on a pipeline; an unknown command is an ERR_INVALID_ARG. */
 function queueAll(p, commands) {
   if (commands === undefined) return p
@@ -588,14 +610,14 @@ class Pipeline {
     return this._add('multi', args, false)
   }
 
-  _add(name, args, binary) {
+  _add(name, args, binary, wire = name) {
     // A trailing function is the command's own callback (ioredis' per-command callbacks).
     let cb = null
     if (args.length > 0 && typeof args[args.length - 1] === 'function') {
       cb = args[args.length - 1]
       args = args.slice(0, -1)
     }
-    this.queue.push({ name, args, binary, cb })
+    this.queue.push({ name, args, binary, cb, wire })
     return this
   }
 
@@ -636,16 +658,13 @@ class Pipeline {
   _exec() {
     const conn = this.redis._command()
     // Build every command first, so a bad argument rejects the whole exec before anything is sent.
-    const cmds = this.queue.map(({ name, args, binary }) => {
+    const cmds = this.queue.map(({ name, args, binary, wire }) => {
       if (name === 'evalsha_script') return { script: [args[0], ...this.redis._prefixedRest(args.slice(1))], binary }
-      const flat = this.redis._prefixed(flatten(name, args, [name]))
-      return { flat, binary, transform: this.redis._resp3 ? SHAPES.resp3 : TRANSFORMS[name] || null, timeout: blockingTimeout(flat, conn.commandTimeout) }
+      const flat = this.redis._prefixed(ioredisArgs(wire, args, [wire]))
+      return { flat, binary, transform: this.redis._resp3 ? SHAPES.resp3 : transformOf(name, wire), timeout: blockingTimeout(flat, conn.commandTimeout) }
     })
-    const settle = (p) =>
-      p.then(
-        (v) => [null, v],
-        (e) => [e, null]
-      )
+    // ioredis' rows: [null, value], or [err] alone.
+    const settle = (p) => p.then((v) => [null, v], (e) => [e])
     if (!this.transaction) {
       const redis = this.redis
       // An inline MULTI ... EXEC crosses as one batch, so EXEC's reply gets its commands' shapes.
@@ -687,11 +706,11 @@ class Pipeline {
     multi.catch(() => {})
     // Inside a transaction a command's callback gets its queuing reply ('QUEUED'), as in ioredis.
     return Promise.all(queued).then((acks) => {
-      this._callBack(acks.map((v) => (v instanceof Error ? [v, null] : [null, v])))
+      this._callBack(acks.map((v) => (v instanceof Error ? [v] : [null, v])))
       return exec.then(
         (replies) => {
           if (replies === null) return null
-          return replies.map((v) => (v instanceof Error ? [v, null] : [null, v]))
+          return replies.map((v) => (v instanceof Error ? [v] : [null, v]))
         },
         (err) => {
           // EXECABORT: the server refused commands as they were queued; say which, in order.
@@ -713,10 +732,15 @@ for (const name of names) {
   }
 }
 Pipeline.prototype.call = function (command, ...args) {
-  return this._add(String(command).toLowerCase(), args, false)
+  return this._add(String(command).toLowerCase(), args, false, String(command))
 }
+Pipeline.prototype.callBuffer = function (command, ...args) {
+  return this._add(String(command).toLowerCase(), args, true, String(command))
+}
+Pipeline.prototype.send_command = Pipeline.prototype.call
 
 Redis.Pipeline = Pipeline
+Redis.SimpleError = SimpleError
 Redis.default = Redis
 Redis.Redis = Redis
 

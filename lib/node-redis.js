@@ -5,7 +5,7 @@ const { BaseClient, closedError } = require('./base')
 const { names, blockingTimeout } = require('./commands')
 const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript } = require('./script')
-const { typeError } = require('./errors')
+const { typeError, NodeRedisSimpleError } = require('./errors')
 const { checkTransaction } = require('./core')
 
 // Reply shapes the core builds (see `src/core/reply.rs`).
@@ -83,7 +83,7 @@ const builders = {
     if (o && o.TYPE) a.push('TYPE', o.TYPE)
     return { args: a, transform: ([c, keys]) => ({ cursor: c, keys }) }
   },
-  eval: (script, o) => ({ script, rest: scriptArgs(o) }),
+  eval: (script, o) => ({ args: ['EVAL', script, ...scriptArgs(o)] }),
   evalSha: (sha, o) => ({ args: ['EVALSHA', sha, ...scriptArgs(o)] }),
   ping: (message) => ({ args: message === undefined ? ['PING'] : ['PING', message] }),
 }
@@ -215,6 +215,11 @@ class RedisClient extends BaseClient {
 
   _cmdConn() {
     return this._conn_()
+  }
+
+  /** Error replies are node-redis' SimpleErrors (ErrorReply), as node-redis gives them. */
+  _faceConnection(conn) {
+    conn.replyProto = NodeRedisSimpleError.prototype
   }
 
   _exec(b, binary) {

@@ -1,7 +1,10 @@
 'use strict'
-// Lua scripts run by EVALSHA, falling back to EVAL once when the server answers NOSCRIPT
-// (first use, or after SCRIPT FLUSH / a restart). The EVAL also loads it for next time.
+// Lua scripts run in the order they were issued. The first time a connection runs a script
+// it is sent as EVAL in place (which also loads it on the server); after that as EVALSHA.
+// Only a server that lost its script cache behind our back (SCRIPT FLUSH, a restart we did
+// not see) answers NOSCRIPT: the script is then sent again as EVAL, as ioredis does.
 const crypto = require('crypto')
+const { keySlot } = require('./slot')
 
 const shas = new Map()
 function sha1(lua) {
@@ -14,15 +17,32 @@ function sha1(lua) {
   return s
 }
 
+/**
+ * Which server a script's run goes to, as a key of `conn.scripts`: one server has one
+ * script cache; on a Cluster each node has its own, found by the slot of the first key
+ * (null: a keyless script goes to any node, so it is always sent whole).
+ */
+function cacheKey(conn, sha, rest) {
+  if (!conn.cluster) return sha
+  return Number(rest[0]) > 0 ? `${sha}:${keySlot(rest[1])}` : null
+}
+
 /** `rest` is `[numkeys, ...keys, ...args]`. */
 function runScript(conn, lua, rest, binary, transform) {
   if (typeof lua !== 'string' && !Buffer.isBuffer(lua)) {
     return Promise.reject(Object.assign(new TypeError('script must be a string'), { code: 'ERR_INVALID_ARG' }))
   }
   const sha = sha1(String(lua))
+  const key = cacheKey(conn, sha, rest)
+  const loaded = conn.scripts
+  if (key === null || !loaded.has(key)) {
+    if (key !== null) loaded.add(key)
+    return conn.send(['EVAL', lua, ...rest], binary, transform)
+  }
   return conn.send(['EVALSHA', sha, ...rest], binary, transform).catch((err) => {
     if (err && typeof err.message === 'string' && err.message.startsWith('NOSCRIPT')) {
-      return conn.send(['EVAL', lua, ...rest], binary, transform)
+      loaded.delete(key)
+      return runScript(conn, lua, rest, binary, transform)
     }
     throw err
   })
