@@ -385,7 +385,7 @@ class Connection {
   /**
    * Queues one command. `args` is the flat argument list (command name first) of strings,
    * numbers and Buffers. `transform`: null, a reply shape's code (`SHAPES` in args.js; the
-   * core builds the shape) or a function run on the reply. `tracked`: a near-cache read.
+   * core builds the shape), a function run on the reply, or `[code, fn]` for both. `tracked`: a near-cache read.
    * Rejects with a TypeError, sending nothing, if an argument is unusable.
    */
   send(args, binary, transform, timeoutMs, tracked) {
@@ -413,6 +413,10 @@ class Connection {
     if (typeof transform === 'number') {
       head |= transform << SHAPE_SHIFT
       transform = null
+    } else if (transform !== null && typeof transform === 'object') {
+      // [shape, fn]: the core's shape, then a function on its result.
+      head |= transform[0] << SHAPE_SHIFT
+      transform = transform[1]
     }
     lens[k++] = binary ? (head | BUFFER_REPLY) >>> 0 : head
     let text = b.text

@@ -584,11 +584,26 @@ function traceTarget(o) {
   return { address: t.host || 'localhost', port: Number(t.port) || 6379 }
 }
 
+/**
+ * Calls a Node-style callback when `p` settles, as ioredis does: whatever the callback
+ * returns is ignored (a returned promise must not become an unhandled rejection here), and
+ * what it throws is thrown again outside the promise chain.
+ */
 function withCallback(p, cb) {
   if (typeof cb !== 'function') return p
+  const call = (err, v) => {
+    try {
+      if (err) cb(err)
+      else cb(null, v)
+    } catch (thrown) {
+      process.nextTick(() => {
+        throw thrown
+      })
+    }
+  }
   p.then(
-    (v) => cb(null, v),
-    (e) => cb(e)
+    (v) => call(null, v),
+    (e) => call(e)
   )
   return p
 }

@@ -2,110 +2,48 @@
 // The node-redis (v4+) face: `createClient(options)`, `connect()`, camelCase commands with
 // option objects and node-redis' reply shapes, per-call pub/sub listeners.
 const { BaseClient, closedError } = require('./base')
-const { names, blockingTimeout } = require('./commands')
-const { flatten, SHAPES, RESP2_SHAPES } = require('./args')
-const { runScript } = require('./script')
-const { typeError, NodeRedisSimpleError } = require('./errors')
+const { blockingTimeout } = require('./commands')
+const { SHAPES, RESP2_SHAPES } = require('./args')
+const { runScript, sha1 } = require('./script')
+const { typeError, NodeRedisSimpleError, ClientClosedError, MultiErrorReply, WatchError } = require('./errors')
 const { checkTransaction } = require('./core')
 
-// Reply shapes the core builds (see `src/core/reply.rs`).
-const withScores = SHAPES.scored
-const num = SHAPES.number
+// node-redis 5's commands, from the command table (lib/command-table.json): each method's
+// arguments as node-redis' own parser writes them (lib/node-redis/arguments.js) and its
+// reply as node-redis' RESP2 transform returns it (lib/node-redis/replies.js), applied to
+// the reply in RESP2's raw form (the wire is RESP3; `RESP2_SHAPES` restores the few forms
+// that differ).
+const TABLE = require('./command-table.json').nodeRedis
+const { argumentsOf, transforms } = loadCommandModules()
 
-function setOptions(o, out) {
-  if (!o) return out
-  if (o.expiration) out.push(o.expiration.type, o.expiration.value)
-  for (const k of ['EX', 'PX', 'EXAT', 'PXAT']) if (o[k] !== undefined) out.push(k, o[k])
-  if (o.KEEPTTL) out.push('KEEPTTL')
-  if (o.condition) out.push(o.condition)
-  if (o.NX) out.push('NX')
-  if (o.XX) out.push('XX')
-  if (o.GET) out.push('GET')
-  return out
+// TEMPORARY while lib/node-redis/{arguments,replies}.js are written: a generic fallback.
+function loadCommandModules() {
+  let argumentsOf
+  let transforms
+  try {
+    argumentsOf = require('./node-redis/arguments').argumentsOf
+  } catch {
+    argumentsOf = (method, args) => [...TABLE[method].command, ...args.flat().filter((a) => a !== undefined).map((a) => (typeof a === 'number' ? String(a) : a))]
+  }
+  try {
+    transforms = require('./node-redis/replies').transforms
+  } catch {
+    transforms = {}
+  }
+  return { argumentsOf, transforms }
 }
 
-function rangeOptions(o, out) {
-  if (!o) return out
-  if (o.BY) out.push('BY' + String(o.BY).toUpperCase())
-  if (o.REV) out.push('REV')
-  if (o.LIMIT) out.push('LIMIT', o.LIMIT.offset, o.LIMIT.count)
-  return out
-}
+// Methods the client and its multi() define themselves.
+const OWN = new Set(['select', 'subscribe', 'unsubscribe', 'pSubscribe', 'pUnsubscribe', 'sSubscribe', 'sUnsubscribe', 'multi', 'monitor', 'quit'])
 
-function scriptArgs(o) {
-  const keys = (o && o.keys) || []
-  const args = (o && o.arguments) || []
-  // An array each: a string would be spread into one key per character.
-  if (!Array.isArray(keys) || !Array.isArray(args)) throw typeError('eval options: keys and arguments must be arrays')
-  return [keys.length, ...keys, ...args]
+/** The transform of `method` called with `args`: a shape code, a function, [code, fn] or null. */
+function replyOf(method, args, cmd) {
+  const t = transforms[method]
+  const shape = RESP2_SHAPES[String(cmd[0]).toLowerCase()]
+  if (t === undefined) return shape === undefined ? null : shape
+  const fn = (reply) => t(reply, args)
+  return shape === undefined ? fn : [shape, fn]
 }
-
-// Command builders shared by the client and its `multi()`: each returns
-// `{ args, transform }`, or `{ script, rest }` for Lua.
-const builders = {
-  set: (key, value, o) => ({ args: setOptions(o, ['SET', key, value]) }),
-  getEx: (key, o) => {
-    const a = ['GETEX', key]
-    if (o) {
-      for (const k of ['EX', 'PX', 'EXAT', 'PXAT']) if (o[k] !== undefined) a.push(k, o[k])
-      if (o.PERSIST) a.push('PERSIST')
-    }
-    return { args: a }
-  },
-  hSet: (key, ...rest) => ({ args: flatten('hset', rest, ['HSET', key]) }),
-  hGetAll: (key) => ({ args: ['HGETALL', key], transform: SHAPES.object }),
-  mSet: (pairs) => ({ args: flatten('mset', [pairs], ['MSET']) }),
-  zAdd: (key, members, o) => {
-    const a = ['ZADD', key]
-    if (o) for (const k of ['NX', 'XX', 'GT', 'LT', 'CH']) if (o[k]) a.push(k)
-    if (o && o.condition) a.push(o.condition)
-    if (o && o.comparison) a.push(o.comparison)
-    for (const m of Array.isArray(members) ? members : [members]) {
-      if (!m || m.score === undefined || m.value === undefined) throw typeError('zAdd members must be { score, value }')
-      a.push(m.score, m.value)
-    }
-    return { args: a }
-  },
-  zRange: (key, min, max, o) => ({ args: rangeOptions(o, ['ZRANGE', key, min, max]) }),
-  zRangeWithScores: (key, min, max, o) => ({ args: rangeOptions(o, ['ZRANGE', key, min, max]).concat('WITHSCORES'), transform: withScores }),
-  zRangeByScore: (key, min, max, o) => ({ args: rangeOptions({ LIMIT: o && o.LIMIT }, ['ZRANGEBYSCORE', key, min, max]) }),
-  zRangeByScoreWithScores: (key, min, max, o) => ({
-    args: rangeOptions({ LIMIT: o && o.LIMIT }, ['ZRANGEBYSCORE', key, min, max]).concat('WITHSCORES'),
-    transform: withScores,
-  }),
-  zScore: (key, member) => ({ args: ['ZSCORE', key, member], transform: num }),
-  zIncrBy: (key, by, member) => ({ args: ['ZINCRBY', key, by, member], transform: num }),
-  zMScore: (key, members) => ({ args: flatten('', [members], ['ZMSCORE', key]), transform: SHAPES.numbers }),
-  scan: (cursor, o) => {
-    const a = ['SCAN', cursor]
-    if (o && o.MATCH) a.push('MATCH', o.MATCH)
-    if (o && o.COUNT) a.push('COUNT', o.COUNT)
-    if (o && o.TYPE) a.push('TYPE', o.TYPE)
-    return { args: a, transform: ([c, keys]) => ({ cursor: c, keys }) }
-  },
-  eval: (script, o) => ({ args: ['EVAL', script, ...scriptArgs(o)] }),
-  evalSha: (sha, o) => ({ args: ['EVALSHA', sha, ...scriptArgs(o)] }),
-  ping: (message) => ({ args: message === undefined ? ['PING'] : ['PING', message] }),
-}
-
-// camelCase name -> command, for everything without a builder of its own.
-const CAMEL = `append bitCount decr decrBy del dbSize exists expire expireAt flushAll flushDb get getDel getRange getSet
-hDel hExists hGet hIncrBy hIncrByFloat hKeys hLen hmGet hRandField hSetNX hStrLen hVals incr incrBy incrByFloat info keys
-lIndex lInsert lLen lMove lPop lPos lPush lPushX lRange lRem lSet lTrim mGet move objectEncoding persist pExpire pExpireAt
-pSetEx pTTL publish randomKey rename renameNX rPop rPopLPush rPush rPushX sAdd sCard sDiff sDiffStore select setEx setNX
-setRange sInter sInterStore sIsMember sMembers sMIsMember sMove sPop sRandMember sRem strLen sUnion sUnionStore time touch
-ttl type unlink watch unwatch xAck xAdd xDel xLen xRange xRevRange xTrim zCard zCount zDiff zInter zLexCount zPopMax
-zPopMin zRandMember zRank zRem zRemRangeByLex zRemRangeByRank zRemRangeByScore zRevRank zUnion bLPop bRPop bLMove
-bZPopMin bZPopMax copy dump echo lastSave`
-  .trim()
-  .split(/\s+/)
-
-function generic(name) {
-  const cmd = name === 'objectEncoding' ? ['OBJECT', 'ENCODING'] : [name.toUpperCase()]
-  const transform = RESP2_SHAPES[name.toLowerCase()]
-  return (...args) => ({ args: flatten(name.toLowerCase(), args, cmd.slice()), transform })
-}
-for (const n of CAMEL) if (!builders[n]) builders[n] = generic(n)
 
 function retryFor(strategy) {
   if (strategy === undefined) return null
@@ -166,6 +104,19 @@ class RedisClient extends BaseClient {
     this._channelListeners = new Map()
     this._patternListeners = new Map()
     this._shardListeners = new Map()
+    this._buffers = false
+    // node-redis' `scripts` option: defineScript() results become methods (and multi()'s).
+    this._scripts = options.scripts || null
+    if (this._scripts !== null) {
+      if (typeof this._scripts !== 'object') throw typeError('scripts must be an object of defineScript() results')
+      for (const [name, script] of Object.entries(this._scripts)) {
+        checkScript(name, script)
+        this[name] = (...args) => {
+          const { rest, transform } = scriptCall(script, args)
+          return this._exec({ script: script.SCRIPT, rest, transform }, this._buffers)
+        }
+      }
+    }
   }
 
   get isOpen() {
@@ -209,7 +160,7 @@ class RedisClient extends BaseClient {
   }
 
   _conn_() {
-    if (this._conn === null || this._conn.ended) throw closedError()
+    if (this._conn === null || this._conn.ended) throw new ClientClosedError()
     return this._conn
   }
 
@@ -224,23 +175,83 @@ class RedisClient extends BaseClient {
 
   _exec(b, binary) {
     const conn = this._conn_()
-    if ('script' in b) return runScript(conn, b.script, b.rest, binary, null)
-    if (String(b.args[0]).toUpperCase() === 'SELECT') b = { args: b.args, transform: conn.selectTransform(Number(b.args[1])) }
+    if ('script' in b) return runScript(conn, b.script, b.rest, binary, b.transform || null)
     return conn.send(b.args, binary, b.transform || null, blockingTimeout(b.args, conn.commandTimeout))
+  }
+
+  /** One of node-redis' command methods: `method` (camelCase) called with `args`. */
+  _run(method, args) {
+    let cmd
+    try {
+      cmd = argumentsOf(method, args)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    try {
+      return this._exec({ args: cmd, transform: replyOf(method, args, cmd) }, this._buffers)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** SELECT: the database is kept for reconnects once the server has switched. */
+  select(db) {
+    try {
+      const conn = this._conn_()
+      return conn.send(['SELECT', String(db)], false, conn.selectTransform(Number(db)))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  SELECT(db) {
+    return this.select(db)
+  }
+
+  /**
+   * node-redis' `withTypeMapping`: a view of this client whose replies use the mapping.
+   * Supported: `{ [RESP_TYPES.BLOB_STRING]: Buffer }` (Buffers instead of strings); other
+   * mappings are accepted and leave replies in node-redis' default types.
+   */
+  withTypeMapping(mapping) {
+    const view = Object.create(this)
+    view._buffers = !!(mapping && mapping[RESP_TYPES.BLOB_STRING] === Buffer)
+    return view
+  }
+
+  /** node-redis' `withCommandOptions({ typeMapping, ... })`: as withTypeMapping for the mapping. */
+  withCommandOptions(options) {
+    return this.withTypeMapping(options && options.typeMapping)
+  }
+
+  /** node-redis' `withAbortSignal`: accepted; commands are not cancelled once issued. */
+  withAbortSignal() {
+    return Object.create(this)
+  }
+
+  /** node-redis' `asap`: commands are sent in the order issued, with this tick's batch. */
+  get asap() {
+    return this
+  }
+
+  get isPubSubActive() {
+    return this._subChannels.size + this._subPatterns.size + this._subShards.size > 0
   }
 
   /** Any command: `sendCommand(['OBJECT', 'ENCODING', 'k'])`. */
   sendCommand(args, options) {
     if (!Array.isArray(args) || args.length === 0) return Promise.reject(typeError('sendCommand needs a non-empty array'))
     try {
-      return this._exec({ args: args.slice(), transform: this._rawShape }, !!(options && options.returnBuffers))
+      // RESP2's raw forms unless the client asked for RESP3 (the wire is RESP3 either way).
+      const shape = this._rawShape !== null ? this._rawShape : RESP2_SHAPES[String(args[0]).toLowerCase()] || null
+      return this._exec({ args: args.slice(), transform: shape }, !!(options && options.returnBuffers))
     } catch (err) {
       return Promise.reject(err)
     }
   }
 
   async *scanIterator(options = {}) {
-    let cursor = '0'
+    let cursor = options.cursor ?? '0'
     do {
       const r = await this.scan(cursor, options)
       cursor = r.cursor
@@ -248,13 +259,57 @@ class RedisClient extends BaseClient {
     } while (cursor !== '0')
   }
 
+  async *hScanIterator(key, options = {}) {
+    let cursor = options.cursor ?? '0'
+    do {
+      const r = await this.hScan(key, cursor, options)
+      cursor = r.cursor
+      yield r.entries
+    } while (cursor !== '0')
+  }
+
+  async *hScanValuesIterator(key, options = {}) {
+    yield* this.hScanIterator(key, options)
+  }
+
+  async *hScanNoValuesIterator(key, options = {}) {
+    let cursor = options.cursor ?? '0'
+    do {
+      const r = await this.hScanNoValues(key, cursor, options)
+      cursor = r.cursor
+      yield r.fields
+    } while (cursor !== '0')
+  }
+
+  async *sScanIterator(key, options = {}) {
+    let cursor = options.cursor ?? '0'
+    do {
+      const r = await this.sScan(key, cursor, options)
+      cursor = r.cursor
+      yield r.members
+    } while (cursor !== '0')
+  }
+
+  async *zScanIterator(key, options = {}) {
+    let cursor = options.cursor ?? '0'
+    do {
+      const r = await this.zScan(key, cursor, options)
+      cursor = r.cursor
+      yield r.members
+    } while (cursor !== '0')
+  }
+
   multi() {
-    return new Multi(this, true)
+    return withScripts(new Multi(this, true), this._scripts)
+  }
+
+  MULTI() {
+    return this.multi()
   }
 
   /** `MULTI`/`EXEC` off: the same queue sent as a plain pipeline. */
   pipeline() {
-    return new Multi(this, false)
+    return withScripts(new Multi(this, false), this._scripts)
   }
 
   async subscribe(channels, listener, bufferMode) {
@@ -384,30 +439,27 @@ class RedisClient extends BaseClient {
   }
 }
 
-for (const [name, build] of Object.entries(builders)) {
-  const method = function (...args) {
-    try {
-      return this._exec(build(...args), false)
-    } catch (err) {
-      return Promise.reject(err)
-    }
+for (const [method, spec] of Object.entries(TABLE)) {
+  if (OWN.has(method)) continue
+  const run = function (...args) {
+    return this._run(method, args)
   }
-  RedisClient.prototype[name] = method
-  RedisClient.prototype[name.toUpperCase()] = method
+  RedisClient.prototype[method] = run
+  for (const alias of spec.aliases) if (!OWN.has(alias) && !(alias in RedisClient.prototype)) RedisClient.prototype[alias] = run
 }
-// Every other command by its lower-case name too (node-redis' generic surface).
-for (const name of names) {
-  if (RedisClient.prototype[name] || ['multi', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'quit', 'exec'].includes(name)) continue
-  RedisClient.prototype[name] = function (...args) {
-    try {
-      return this._exec({ args: flatten(name, args, [name.toUpperCase()]), transform: RESP2_SHAPES[name] }, false)
-    } catch (err) {
-      return Promise.reject(err)
-    }
+for (const m of ['watch', 'unwatch']) {
+  RedisClient.prototype[m] = function (...keys) {
+    return this._run(m, keys)
   }
+  RedisClient.prototype[m.toUpperCase()] = RedisClient.prototype[m]
 }
 
-/** `multi()`: chainable, `exec()` resolves with the replies (node-redis shape). */
+/**
+ * `multi()` / `pipeline()`: chainable; `exec()` sends MULTI ... EXEC as one batch and
+ * resolves with the transformed replies, throwing node-redis' MultiErrorReply when some
+ * failed and WatchError when a WATCHed key changed; `execAsPipeline()` sends them without
+ * MULTI and rejects with the first error, as node-redis does.
+ */
 class Multi {
   constructor(client, transaction) {
     this.client = client
@@ -415,53 +467,139 @@ class Multi {
     this.queue = []
   }
 
-  addCommand(args) {
-    this.queue.push({ args })
+  /** node-redis' raw form: the command's words and arguments as strings/Buffers. */
+  addCommand(args, transformReply) {
+    this.queue.push({ args, transform: typeof transformReply === 'function' ? (r) => transformReply(r) : null })
     return this
   }
 
-  async exec() {
+  select(db) {
+    this.queue.push({ args: ['SELECT', String(db)], transform: null, db: Number(db) })
+    return this
+  }
+
+  SELECT(db) {
+    return this.select(db)
+  }
+
+  _add(method, args) {
+    const cmd = argumentsOf(method, args)
+    this.queue.push({ args: cmd, transform: replyOf(method, args, cmd) })
+    return this
+  }
+
+  async exec(execAsPipeline = false) {
+    if (execAsPipeline === true || !this.transaction) return this.execAsPipeline()
     const conn = this.client._conn_()
     const cmds = this.queue
-    if (!this.transaction) return this.execAsPipeline()
+    if (cmds.length === 0) return []
     // All or nothing: a command that cannot be sent rejects the transaction before any of
     // it is sent.
-    const bad = checkTransaction(cmds.map((c) => c.args || ['EVAL', c.script, ...c.rest]))
+    const bad = checkTransaction(cmds.map((c) => c.args))
     if (bad !== null) throw bad
     // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
-    // EXEC's reply; JavaScript transforms (a function) run in `finish`.
-    const [multi, queued, exec] = conn.transaction(() => [
-      conn.send(['MULTI'], false, null),
-      cmds.map((c) => conn.send(c.args || ['EVAL', c.script, ...c.rest], false, shapeOf(c)).catch((e) => e)),
-      conn.send(['EXEC'], false, null),
-    ])
+    // EXEC's reply; JavaScript transforms run in `finish`.
+    const [multi, queued, exec] = conn.transaction(() => [conn.send(['MULTI'], false, null), cmds.map((c) => conn.send(c.args, false, shapeOf(c))), conn.send(['EXEC'], false, null)])
     multi.catch(() => {})
-    const errors = (await Promise.all(queued)).filter((r) => r instanceof Error)
-    let replies
-    try {
-      replies = await exec
-    } catch (err) {
-      if (errors.length) err.errors = errors
-      throw err
-    }
-    if (replies === null) throw Object.assign(new Error('Watched keys changed; transaction discarded'), { code: 'ERR_REDIS_WATCH' })
+    exec.catch(() => {})
+    // A command refused while queuing: the first such error, as node-redis rejects.
+    await Promise.all(queued)
+    const replies = await exec
+    if (replies === null) throw new WatchError()
+    for (const c of cmds) if (c.db !== undefined) conn.selectTransform(c.db)('OK')
     return finish(replies, cmds)
   }
 
   async execAsPipeline() {
+    const cmds = this.queue
+    if (cmds.length === 0) return []
     const conn = this.client._conn_()
-    const replies = await Promise.all(
-      this.queue.map((c) => ('script' in c ? runScript(conn, c.script, c.rest, false, null) : conn.send(c.args, false, shapeOf(c))).catch((e) => e))
-    )
-    return finish(replies, this.queue)
+    const sent = cmds.map((c) => conn.send(c.args, false, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null))
+    for (const p of sent) p.catch(() => {})
+    return Promise.all(sent)
   }
+
+  execTyped(execAsPipeline) {
+    return this.exec(execAsPipeline)
+  }
+
+  execAsPipelineTyped() {
+    return this.execAsPipeline()
+  }
+}
+
+/** Records what a node-redis `parseCommand` pushes (scripts defined with defineScript). */
+class ArgsParser {
+  constructor() {
+    this.redisArgs = []
+    this.keys = []
+  }
+  push(...a) {
+    this.redisArgs.push(...a)
+  }
+  pushKey(k) {
+    this.keys.push(k)
+    this.redisArgs.push(k)
+  }
+  pushKeys(k) {
+    for (const x of Array.isArray(k) ? k : [k]) this.pushKey(x)
+  }
+  pushKeysLength(k) {
+    this.redisArgs.push(String(Array.isArray(k) ? k.length : 1))
+    this.pushKeys(k)
+  }
+  pushVariadic(v) {
+    this.redisArgs.push(...(Array.isArray(v) ? v : [v]))
+  }
+  pushVariadicWithLength(v) {
+    this.redisArgs.push(String(Array.isArray(v) ? v.length : 1))
+    this.pushVariadic(v)
+  }
+  pushVariadicNumber(v) {
+    this.redisArgs.push(...(Array.isArray(v) ? v : [v]).map(String))
+  }
+  setCachable() {}
+}
+
+/** node-redis' `defineScript({ SCRIPT, NUMBER_OF_KEYS, parseCommand, transformReply })`. */
+function defineScript(script) {
+  return { ...script, SHA1: sha1(script.SCRIPT) }
+}
+
+function checkScript(name, script) {
+  if (!script || typeof script.SCRIPT !== 'string' || typeof script.parseCommand !== 'function') throw typeError(`scripts.${name}: expected defineScript({ SCRIPT, parseCommand, ... })`)
+}
+
+/** A script call's `[numkeys, ...keys, ...args]` and its reply transform. */
+function scriptCall(script, args) {
+  const parser = new ArgsParser()
+  script.parseCommand(parser, ...args)
+  const numkeys = script.NUMBER_OF_KEYS !== undefined ? script.NUMBER_OF_KEYS : parser.keys.length
+  const t = script.transformReply
+  const fn = typeof t === 'function' ? t : t && typeof t === 'object' ? t[2] : undefined
+  return { rest: [String(numkeys), ...parser.redisArgs], transform: fn ? (r) => fn(r, parser.preserve) : null }
+}
+
+/** A multi() with the client's scripts as methods (sent as EVAL inside it, in place). */
+function withScripts(multi, scripts) {
+  if (scripts === null) return multi
+  for (const [name, script] of Object.entries(scripts)) {
+    multi[name] = (...args) => {
+      const { rest, transform } = scriptCall(script, args)
+      multi.queue.push({ args: ['EVAL', script.SCRIPT, ...rest], transform })
+      return multi
+    }
+  }
+  return multi
 }
 
 /** A queued command's reply shape, when it has one the core applies. */
 function shapeOf(c) {
-  return typeof c.transform === 'number' ? c.transform : null
+  const t = c.transform
+  return typeof t === 'number' ? t : Array.isArray(t) ? t[0] : null
 }
 
+/** EXEC's replies through each command's JavaScript transform; errors make a MultiErrorReply. */
 function finish(replies, cmds) {
   const errorIndexes = []
   const out = replies.map((v, i) => {
@@ -470,25 +608,23 @@ function finish(replies, cmds) {
       return v
     }
     const t = cmds[i].transform
-    return typeof t === 'function' ? t(v) : v
+    const fn = typeof t === 'function' ? t : Array.isArray(t) ? t[1] : null
+    return fn === null ? v : fn(v)
   })
-  if (errorIndexes.length) {
-    const e = new Error(`${errorIndexes.length} command(s) in the transaction failed`)
-    e.code = 'ERR_REDIS_REPLY'
-    e.replies = out
-    e.errorIndexes = errorIndexes
-    throw e
-  }
+  if (errorIndexes.length) throw new MultiErrorReply(out, errorIndexes)
   return out
 }
 
-for (const [name, build] of Object.entries(builders)) {
-  const m = function (...args) {
-    this.queue.push(build(...args))
-    return this
+for (const [method, spec] of Object.entries(TABLE)) {
+  if (OWN.has(method) || method in Multi.prototype) continue
+  const add = function (...args) {
+    return this._add(method, args)
   }
-  Multi.prototype[name] = m
-  Multi.prototype[name.toUpperCase()] = m
+  Multi.prototype[method] = add
+  for (const alias of spec.aliases) if (!(alias in Multi.prototype)) Multi.prototype[alias] = add
+}
+for (const m of ['watch', 'unwatch']) Multi.prototype[m] = Multi.prototype[m.toUpperCase()] = function (...keys) {
+  return this._add(m, keys)
 }
 
 function createClient(options) {
@@ -525,4 +661,35 @@ function createSentinel(options = {}) {
   return new RedisClient({ ...(options.nodeClientOptions || {}), _sentinel })
 }
 
-module.exports = { createClient, createCluster, createSentinel, RedisClient, Multi }
+/** node-redis' RESP type codes (for withTypeMapping). */
+const RESP_TYPES = {
+  NULL: 95,
+  BOOLEAN: 35,
+  NUMBER: 58,
+  BIG_NUMBER: 40,
+  DOUBLE: 44,
+  SIMPLE_STRING: 43,
+  BLOB_STRING: 36,
+  VERBATIM_STRING: 61,
+  SIMPLE_ERROR: 45,
+  BLOB_ERROR: 33,
+  ARRAY: 42,
+  SET: 126,
+  MAP: 37,
+  PUSH: 62,
+}
+
+/**
+ * node-redis' `createClientPool(clientOptions, poolOptions)`. One client here is one
+ * multiplexed connection already, so the pool is a client: its commands, `execute(fn)`
+ * (fn gets the client), `connect()`, `close()`, `destroy()`. Blocking commands hold the
+ * connection, as on a node-redis client; give them a client of their own (`duplicate()`).
+ */
+function createClientPool(clientOptions, poolOptions) {
+  const pool = new RedisClient(clientOptions || {})
+  pool.poolOptions = poolOptions || {}
+  pool.execute = async (fn) => fn(pool)
+  return pool
+}
+
+module.exports = { createClient, createCluster, createSentinel, createClientPool, defineScript, RedisClient, Multi, RESP_TYPES }
