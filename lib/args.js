@@ -46,14 +46,17 @@ function ioredisArg(a) {
   return String(a)
 }
 
-/** An object's or a Map's field/value pairs, or null for anything else. */
+/**
+ * An object's or a Map's field/value pairs, or null for anything else. As ioredis, any
+ * object counts (an array or a Buffer gives its indices as fields).
+ */
 function pairsOf(a) {
   if (a instanceof Map) {
     const out = []
     for (const [k, v] of a) out.push(k, v)
     return out
   }
-  if (a !== null && typeof a === 'object' && !(a instanceof Uint8Array) && !Array.isArray(a)) {
+  if (a !== null && typeof a === 'object') {
     const out = []
     for (const k of Object.keys(a)) out.push(k, a[k])
     return out

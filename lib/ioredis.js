@@ -6,7 +6,7 @@ const { BaseClient, closedError, serverOf } = require('./base')
 const { names, blockingTimeout } = require('./commands')
 const { prefixKeys } = require('./key-prefix')
 const { ioredisArgs, SHAPES, RESP2_SHAPES } = require('./args')
-const { runScript } = require('./script')
+const { runScript, markSent } = require('./script')
 const { typeError, rangeError, redisError, ReplyError, SimpleError } = require('./errors')
 const { checkTransaction } = require('./core')
 const { openMonitor } = require('./monitor')
@@ -329,6 +329,65 @@ class Redis extends BaseClient {
     return this._run(command.toLowerCase(), args, false, command)
   }
 
+  /**
+   * ioredis' `sendCommand(new Redis.Command(name, args, { replyEncoding }))`: the command's
+   * promise settles with the reply (Buffers unless a replyEncoding is given, as in ioredis).
+   */
+  sendCommand(command) {
+    if (!(command instanceof Command)) return Promise.reject(typeError('sendCommand takes a Redis.Command'))
+    const name = String(command.name)
+    this._run(name.toLowerCase(), command.args, !command.replyEncoding, name).then(command.resolve, command.reject)
+    return command.promise
+  }
+
+  /** ioredis' command names (its built-in command methods). */
+  getBuiltinCommands() {
+    return names.slice()
+  }
+
+  /** `{ string, buffer }` functions sending `name` (ioredis' createBuiltinCommand). */
+  createBuiltinCommand(name) {
+    const run = (binary) =>
+      function (...args) {
+        return this._run(String(name).toLowerCase(), args, binary, name)
+      }
+    return { string: run(false), buffer: run(true) }
+  }
+
+  /** Adds a method (and its Buffer twin) for `name` to this client and its pipelines. */
+  addBuiltinCommand(name) {
+    const { string, buffer } = this.createBuiltinCommand(name)
+    this[name] = string
+    this[name + 'Buffer'] = buffer
+    this._addedCommands = (this._addedCommands || new Set()).add(name)
+  }
+
+  /** Emits `event` only if someone listens (an 'error' after the end is dropped), as ioredis. */
+  silentEmit(event, arg) {
+    if (event === 'error' && this.status === 'end') return false
+    if (this.listenerCount(event) > 0) return this.emit(event, arg)
+    if (event === 'error') this._emitError(arg)
+    return false
+  }
+
+  /** ioredis' recovery from a broken protocol stream: drop the connection and reconnect. */
+  recoverFromFatalError(commandError, err) {
+    this.silentEmit('error', err)
+    if (this._conn !== null && !this._conn.ended) this._conn.native.reconnect()
+  }
+
+  /** ioredis' reconnectOnError hook for an error reply (reconnects when it says so). */
+  handleReconnection(err) {
+    if (this._reconnectOnError === null) return
+    let decision = false
+    try {
+      decision = this._reconnectOnError(err)
+    } catch (e) {
+      this._emitError(e)
+    }
+    if ((decision === true || decision === 1 || decision === 2) && this._conn !== null && !this._conn.ended) this._conn.native.reconnect()
+  }
+
   /** ioredis' old name for `call`. */
   send_command(command, ...args) {
     return this.call(command, ...args)
@@ -344,23 +403,21 @@ class Redis extends BaseClient {
     const { lua, numberOfKeys } = definition && typeof definition === 'object' ? definition : {}
     if (typeof name !== 'string' || name.length === 0 || typeof lua !== 'string') throw typeError('defineCommand(name, { lua, numberOfKeys }) needs a name and the script as strings')
     if (numberOfKeys !== undefined && !(Number.isInteger(numberOfKeys) && numberOfKeys >= 0)) throw rangeError('defineCommand: numberOfKeys must be a non-negative integer')
+    const rest = (args) => {
+      const flat = ioredisArgs('', args, [])
+      return typeof numberOfKeys === 'number' ? [String(numberOfKeys), ...flat] : flat
+    }
     const make = (binary) =>
       function (...args) {
         let cb
         if (typeof args[args.length - 1] === 'function') cb = args.pop()
-        const flat = ioredisArgs('', args, [])
-        const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
-        return withCallback(runScript(this._command(), lua, this._prefixedRest(rest), binary, null), cb)
+        return withCallback(runScript(this._command(), lua, this._prefixedRest(rest(args)), binary, null), cb)
       }
     this[name] = make(false)
     this[name + 'Buffer'] = make(true)
-    Pipeline.prototype[name] =
-      Pipeline.prototype[name] ||
-      function (...args) {
-        const flat = ioredisArgs('', args, [])
-        const rest = typeof numberOfKeys === 'number' ? [numberOfKeys, ...flat] : flat
-        return this._add('evalsha_script', [lua, ...rest], false)
-      }
+    // This client's pipelines and multi()s get it too (and only this client's).
+    if (!this._defined) Object.defineProperty(this, '_defined', { value: new Map(), enumerable: false })
+    this._defined.set(name, { lua, rest })
   }
 
   pipeline(commands) {
@@ -546,6 +603,21 @@ class Redis extends BaseClient {
   }
 }
 
+// ioredis' *Buffer twins of its own methods, and SENTINEL (a command ioredis adds itself).
+for (const name of ['subscribe', 'psubscribe', 'ssubscribe', 'quit', 'multi']) {
+  Redis.prototype[name + 'Buffer'] = function (...args) {
+    return this[name](...args)
+  }
+}
+for (const name of ['sentinel']) {
+  Redis.prototype[name] = function (...args) {
+    return this._run(name, args, false)
+  }
+  Redis.prototype[name + 'Buffer'] = function (...args) {
+    return this._run(name, args, true)
+  }
+}
+
 for (const name of names) {
   if (name === 'multi' || name === 'quit' || name === 'monitor') continue
   if (name === 'subscribe' || name === 'psubscribe' || name === 'ssubscribe') continue
@@ -616,6 +688,30 @@ class Pipeline {
     this.queue = []
     // MULTIs opened inside a plain pipeline and not yet closed by an inner exec().
     this._openMulti = 0
+    // ioredis' pipeline promise (what exec() resolves), with its resolve / reject.
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    this.promise.catch(() => {})
+    this._result = []
+    // The client's defined commands (defineCommand), with their Buffer twins.
+    if (redis._defined) {
+      for (const [name, { lua, rest }] of redis._defined) {
+        const queue = (binary) => (...args) => {
+          // A trailing function is the command's own callback (see _add).
+          const cb = typeof args[args.length - 1] === 'function' ? [args.pop()] : []
+          return this._add('evalsha_script', [lua, ...rest(args), ...cb], binary)
+        }
+        this[name] = queue(false)
+        this[name + 'Buffer'] = queue(true)
+      }
+    }
+  }
+
+  /** ioredis' row setter: the reply at `position` (exec() fills every row itself). */
+  fillResult(value, position) {
+    this._result[position] = value
   }
 
   /** Inside a pipeline: opens an inline transaction, closed by `exec()` (ioredis'). */
@@ -667,6 +763,7 @@ class Pipeline {
     } catch (err) {
       p = Promise.reject(err)
     }
+    p.then(this.resolve, this.reject)
     return withCallback(p, callback)
   }
 
@@ -702,7 +799,11 @@ class Pipeline {
         return rows
       })
     }
-    for (const c of cmds) if (c.script) c.flat = ['eval', ...c.script]
+    for (const c of cmds) {
+      if (!c.script) continue
+      c.flat = ['eval', ...c.script]
+      markSent(conn, c.script[0], c.script.slice(1))
+    }
     // All or nothing: a command that cannot be sent discards the transaction before any of
     // it is (ioredis users see EXECABORT with the reasons in `previousErrors`).
     const bad = checkTransaction(cmds.map((c) => c.flat))
@@ -753,6 +854,62 @@ Pipeline.prototype.callBuffer = function (command, ...args) {
   return this._add(String(command).toLowerCase(), args, true, String(command))
 }
 Pipeline.prototype.send_command = Pipeline.prototype.call
+for (const name of ['sentinel']) {
+  Pipeline.prototype[name] = function (...args) {
+    return this._add(name, args, false)
+  }
+  Pipeline.prototype[name + 'Buffer'] = function (...args) {
+    return this._add(name, args, true)
+  }
+}
+for (const m of ['getBuiltinCommands', 'createBuiltinCommand']) Pipeline.prototype[m] = Redis.prototype[m]
+/** Adds a command method to this pipeline (ioredis' addBuiltinCommand). */
+Pipeline.prototype.addBuiltinCommand = function (name) {
+  this[name] = (...args) => this._add(String(name).toLowerCase(), args, false, name)
+  this[name + 'Buffer'] = (...args) => this._add(String(name).toLowerCase(), args, true, name)
+}
+/** ioredis' `multiBuffer`, `execBuffer`: the same as multi / exec here. */
+Pipeline.prototype.multiBuffer = Pipeline.prototype.multi
+Pipeline.prototype.execBuffer = function (callback) {
+  return this.exec(callback)
+}
+/** Queues `[[name, ...args], ...]` (ioredis' addBatch). */
+Pipeline.prototype.addBatch = function (commands) {
+  queueAll(this, commands)
+  return this
+}
+/** Queues a `Redis.Command` (ioredis' sendCommand on a pipeline). */
+Pipeline.prototype.sendCommand = function (command) {
+  const name = String(command.name)
+  this._add(name.toLowerCase(), command.args, !command.replyEncoding, name)
+  return this
+}
+/** A Lua command on this pipeline only (ioredis' defineCommand on a pipeline). */
+Pipeline.prototype.defineCommand = function (name, definition) {
+  const { lua, numberOfKeys } = definition || {}
+  this[name] = function (...args) {
+    const flat = ioredisArgs('', args, [])
+    return this._add('evalsha_script', [lua, ...(typeof numberOfKeys === 'number' ? [String(numberOfKeys), ...flat] : flat)], false)
+  }
+}
+
+/**
+ * ioredis' `Command`: `new Redis.Command(name, args, { replyEncoding }, callback)` for
+ * `sendCommand`; `promise` settles with the reply.
+ */
+class Command {
+  constructor(name, args = [], options = {}, callback) {
+    this.name = name
+    this.args = Array.isArray(args) ? args.flat() : []
+    this.replyEncoding = options && options.replyEncoding
+    this.promise = new Promise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    if (typeof callback === 'function') withCallback(this.promise, callback)
+  }
+}
+Redis.Command = Command
 
 Redis.Pipeline = Pipeline
 Redis.SimpleError = SimpleError
@@ -802,4 +959,4 @@ function clusterNodes(list) {
   })
 }
 
-module.exports = { Redis, Pipeline, Cluster, clusterNodes }
+module.exports = { Redis, Pipeline, Cluster, Command, clusterNodes }

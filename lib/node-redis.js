@@ -234,6 +234,84 @@ class RedisClient extends BaseClient {
     return this
   }
 
+  /** node-redis' `asap()`: commands are sent in the order issued, with this tick's batch. */
+  asap() {
+    return this
+  }
+
+  /** node-redis' `legacy()`: the v3 interface, flat arguments and a trailing callback. */
+  legacy() {
+    return legacyClient(this)
+  }
+
+  /** node-redis' `createPool(options)`: a pool with this client's options. */
+  createPool(options) {
+    return createClientPool(this._fullOptions, options)
+  }
+
+  /** node-redis' `reAuthenticate({ username, password })`: AUTH on the open connection. */
+  async reAuthenticate(credentials) {
+    const c = credentials || {}
+    await this.sendCommand(c.username ? ['AUTH', c.username, c.password] : ['AUTH', c.password])
+  }
+
+  /** Marks a WATCH as broken: the next multi().exec() rejects with WatchError(message). */
+  setDirtyWatch(message) {
+    this._dirtyWatch = message
+  }
+
+  get isWatching() {
+    return this._watching === true
+  }
+
+  get isDirtyWatch() {
+    return this._dirtyWatch !== undefined
+  }
+
+  /** Back to the defaults: no subscriptions, the configured database. */
+  async reset() {
+    await Promise.all([this.unsubscribe(), this.pUnsubscribe(), this.sUnsubscribe()])
+    const db = this._fullOptions.database
+    if (db !== undefined || this._conn_().native) await this.select(db || 0)
+    this._dirtyWatch = undefined
+  }
+
+  async resetIfDirty() {
+    if (this.isPubSubActive) await this.reset()
+  }
+
+  /** node-redis' `ref()` / `unref()` for the socket: the process-wide keep-alive decides here. */
+  ref() {}
+
+  unref() {}
+
+  /** node-redis' listener registry for a pub/sub type ('CHANNELS', 'PATTERNS', 'SHARDED'). */
+  getPubSubListeners(type) {
+    const map = this._listenersOf(type)
+    const out = new Map()
+    for (const [channel, set] of map) {
+      const entry = { unsubscribing: false, buffers: new Set(), strings: new Set() }
+      for (const [fn, { buffer }] of set) (buffer ? entry.buffers : entry.strings).add(fn)
+      out.set(channel, entry)
+    }
+    return out
+  }
+
+  /** Adds `listeners` (as getPubSubListeners gives them) for one channel. */
+  async extendPubSubChannelListeners(type, channel, listeners) {
+    const [map, kind] = [this._listenersOf(type), type === 'SHARDED' ? 'shard' : type === 'PATTERNS']
+    for (const fn of listeners.strings || []) await this._listen(map, kind, channel, fn, false)
+    for (const fn of listeners.buffers || []) await this._listen(map, kind, channel, fn, true)
+  }
+
+  async extendPubSubListeners(type, listeners) {
+    for (const [channel, l] of listeners) await this.extendPubSubChannelListeners(type, channel, l)
+  }
+
+  _listenersOf(type) {
+    return type === 'SHARDED' ? this._shardListeners : type === 'PATTERNS' ? this._patternListeners : this._channelListeners
+  }
+
   get isPubSubActive() {
     return this._subChannels.size + this._subPatterns.size + this._subShards.size > 0
   }
@@ -447,6 +525,9 @@ for (const [method, spec] of Object.entries(TABLE)) {
   RedisClient.prototype[method] = run
   for (const alias of spec.aliases) if (!OWN.has(alias) && !(alias in RedisClient.prototype)) RedisClient.prototype[alias] = run
 }
+for (const m of ['subscribe', 'unsubscribe', 'pSubscribe', 'pUnsubscribe', 'sSubscribe', 'sUnsubscribe', 'monitor', 'quit']) {
+  RedisClient.prototype[m.toUpperCase()] = RedisClient.prototype[m]
+}
 for (const m of ['watch', 'unwatch']) {
   RedisClient.prototype[m] = function (...keys) {
     return this._run(m, keys)
@@ -491,6 +572,9 @@ class Multi {
   async exec(execAsPipeline = false) {
     if (execAsPipeline === true || !this.transaction) return this.execAsPipeline()
     const conn = this.client._conn_()
+    const dirty = this.client._dirtyWatch
+    this.client._dirtyWatch = undefined
+    if (dirty !== undefined) throw new WatchError(dirty)
     const cmds = this.queue
     if (cmds.length === 0) return []
     // All or nothing: a command that cannot be sent rejects the transaction before any of
@@ -517,6 +601,15 @@ class Multi {
     const sent = cmds.map((c) => conn.send(c.args, false, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null))
     for (const p of sent) p.catch(() => {})
     return Promise.all(sent)
+  }
+
+  EXEC(execAsPipeline) {
+    return this.exec(execAsPipeline)
+  }
+
+  /** node-redis' raw form inside multi(): the command as an array. */
+  sendCommand(args) {
+    return this.addCommand(args.slice())
   }
 
   execTyped(execAsPipeline) {
@@ -625,6 +718,29 @@ for (const [method, spec] of Object.entries(TABLE)) {
 }
 for (const m of ['watch', 'unwatch']) Multi.prototype[m] = Multi.prototype[m.toUpperCase()] = function (...keys) {
   return this._add(m, keys)
+}
+
+RedisClient.prototype.Multi = Multi
+
+/** node-redis' legacy (v3) interface: `client.set('k', 'v', 'EX', 10, (err, reply) => ...)`. */
+function legacyClient(client) {
+  const call = (name, args) => {
+    const cb = typeof args[args.length - 1] === 'function' ? args.pop() : null
+    const flat = args.flat().map((a) => (typeof a === 'number' ? String(a) : a))
+    const p = client.sendCommand([name, ...flat])
+    if (cb !== null) p.then((v) => cb(null, v), (e) => cb(e))
+    return p
+  }
+  return new Proxy(
+    {},
+    {
+      get(_, prop) {
+        if (typeof prop !== 'string') return undefined
+        if (prop === 'sendCommand') return (...args) => call(args[0], args.slice(1))
+        return (...args) => call(prop.toUpperCase(), args)
+      },
+    }
+  )
 }
 
 function createClient(options) {

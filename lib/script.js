@@ -27,7 +27,7 @@ function cacheKey(conn, sha, rest) {
   return Number(rest[0]) > 0 ? `${sha}:${keySlot(rest[1])}` : null
 }
 
-/** `rest` is `[numkeys, ...keys, ...args]`. */
+/** `rest` is `[numkeys, ...keys, ...args]`. (Names in lower case, as ioredis writes them.) */
 function runScript(conn, lua, rest, binary, transform) {
   if (typeof lua !== 'string' && !Buffer.isBuffer(lua)) {
     return Promise.reject(Object.assign(new TypeError('script must be a string'), { code: 'ERR_INVALID_ARG' }))
@@ -37,9 +37,9 @@ function runScript(conn, lua, rest, binary, transform) {
   const loaded = conn.scripts
   if (key === null || !loaded.has(key)) {
     if (key !== null) loaded.add(key)
-    return conn.send(['EVAL', lua, ...rest], binary, transform)
+    return conn.send(['eval', lua, ...rest], binary, transform)
   }
-  return conn.send(['EVALSHA', sha, ...rest], binary, transform).catch((err) => {
+  return conn.send(['evalsha', sha, ...rest], binary, transform).catch((err) => {
     if (err && typeof err.message === 'string' && err.message.startsWith('NOSCRIPT')) {
       loaded.delete(key)
       return runScript(conn, lua, rest, binary, transform)
@@ -48,4 +48,14 @@ function runScript(conn, lua, rest, binary, transform) {
   })
 }
 
-module.exports = { sha1, runScript }
+/**
+ * Notes that a script goes out as EVAL inside a transaction: once EXEC runs, the server has
+ * it (as ioredis counts it; should the transaction be aborted, the next EVALSHA's NOSCRIPT
+ * sends it again).
+ */
+function markSent(conn, lua, rest) {
+  const key = cacheKey(conn, sha1(String(lua)), rest)
+  if (key !== null) conn.scripts.add(key)
+}
+
+module.exports = { sha1, runScript, markSent }

@@ -80,18 +80,20 @@ for (const [name, mod] of Object.entries(commands)) {
   aliases.get(mod).push(name)
 }
 
+// A module named only in upper case (LOLWUT) is its own method.
+const camel = new Set(Object.entries(commands).filter(([n]) => /^[a-z]/.test(n)).map(([, m]) => m))
 const table = {}
 const unresolved = []
 for (const [name, mod] of Object.entries(commands)) {
-  if (!/^[a-z]/.test(name)) continue
+  if (!/^[a-z]/.test(name) && camel.has(mod)) continue
   const words = wordsOf(mod)
   if (words === null) unresolved.push(name)
   const t = mod.transformReply
   const f = typeof t === 'function' ? t : t && typeof t === 'object' ? t[2] : undefined
   const reply = f === undefined ? null : transformNames.get(f) || 'custom'
-  table[name] = { command: words, aliases: aliases.get(mod) || [], readOnly: !!mod.IS_READ_ONLY, reply }
+  table[name] = { command: words, aliases: camel.has(mod) ? aliases.get(mod) || [] : [], readOnly: !!mod.IS_READ_ONLY, reply }
 }
-const ioredis = require('@ioredis/commands').list.filter((n) => /^[a-z][a-z0-9_]*$/.test(n))
+const ioredis = require('@ioredis/commands').list.filter((n) => /^[a-z][a-z0-9_-]*$/.test(n))
 const out = path.join(__dirname, '..', 'lib', 'command-table.json')
 const sources = { ioredis: `ioredis ${require('ioredis/package.json').version} (@ioredis/commands ${require('@ioredis/commands/package.json').version})`, nodeRedis: `@redis/client ${version}` }
 const text = JSON.stringify({ sources, ioredis, nodeRedis: table }, null, 0).replace(/\},"/g, '},\n"')

@@ -131,6 +131,28 @@ pub fn as_text(v: &Value) -> Option<String> {
 
 /// A number from its text, as node-redis reads scores (`inf`, `+inf`, `-inf` included);
 /// NaN when it is none.
+/// An integer reply as a double the way ioredis and node-redis build one: digit by digit
+/// (`n * 10 + d`), which rounds integers beyond 2^53 differently from a correct parse, and
+/// the faces must give the peers' numbers.
+fn parse_integer(text: &[u8]) -> f64 {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return parse_number(text);
+    }
+    let n = digits
+        .iter()
+        .fold(0.0_f64, |n, d| n * 10.0 + f64::from(d - b'0'));
+    if negative {
+        -n
+    } else {
+        n
+    }
+}
+
 fn parse_number(text: &[u8]) -> f64 {
     std::str::from_utf8(text)
         .ok()
@@ -250,13 +272,18 @@ impl<'a> Reader<'a> {
                     tape.bytes(b, binary)
                 }
             }
-            b'+' | b',' | b'(' => {
+            b'+' | b',' => {
                 let l = self.line();
                 tape.bytes(l, binary)
             }
+            // A big number is text even for Buffer replies (as the peers give it).
+            b'(' => {
+                let l = self.line();
+                tape.bytes(l, false)
+            }
             b':' => {
                 let l = self.line();
-                tape.op2(op::NUMBER, parse_number(l))
+                tape.op2(op::NUMBER, parse_integer(l))
             }
             b'_' => {
                 self.line();
@@ -636,6 +663,16 @@ mod tests {
             r#"[{"value":"m","score":-Infinity}]"#
         );
         assert_eq!(shaped(Value::Array(vec![]), Shape::FlatPairs), "[]");
+    }
+
+    #[test]
+    fn integers_round_as_the_peers_do() {
+        // Beyond 2^53 the peers' digit-by-digit double differs from a correct parse.
+        assert_eq!(parse_integer(b"123456789012345678"), 123456789012345696.0);
+        assert_eq!(parse_integer(b"3833689182799134862"), 3833689182799135232.0);
+        assert_eq!(parse_integer(b"-42"), -42.0);
+        assert_eq!(parse_integer(b"9007199254740991"), 9007199254740991.0);
+        assert!(parse_integer(b"x").is_nan());
     }
 
     #[test]
