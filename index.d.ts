@@ -220,6 +220,8 @@ export interface ClientOptions {
   RESP?: 2 | 3
   clientInfoTag?: string
   disableClientInfo?: boolean
+  /** node-redis' scripts: `defineScript(...)` results, each a method of the client and its multi(). */
+  scripts?: Record<string, ScriptDefinition>
   socket?: {
     host?: string
     port?: number
@@ -911,6 +913,8 @@ export declare class QueueEvents extends EventEmitter {
 /** An error reply from the server (ioredis' `ReplyError`), code 'ERR_REDIS_REPLY'. */
 export declare class ReplyError extends Error {
   code: ErrorCode
+  /** ioredis' `err.command`: the command as called (secrets left out). */
+  command?: { name: string; args: Array<string | Buffer> }
 }
 /** A command written but cut off by a lost connection (ioredis' `AbortError`), code 'ERR_REDIS_CONNECTION'. */
 export declare class AbortError extends Error {
@@ -918,8 +922,53 @@ export declare class AbortError extends Error {
 }
 /** A command that waited through `maxRetriesPerRequest` failed reconnections, code 'ERR_REDIS_MAX_RETRIES'. */
 export declare class MaxRetriesPerRequestError extends AbortError {}
-/** node-redis' name for the same class. */
-export declare const ErrorReply: typeof ReplyError
+/** node-redis' error reply (a plain Error, as in node-redis 5), code 'ERR_REDIS_REPLY'. */
+export declare class ErrorReply extends Error {
+  code: ErrorCode
+}
+/** node-redis' class for a simple-string error reply. */
+export declare class SimpleError extends ErrorReply {}
+/** Some commands of a node-redis multi() failed: which, and every reply. */
+export declare class MultiErrorReply extends ErrorReply {
+  replies: Array<Reply | ErrorReply>
+  errorIndexes: number[]
+  errors(): IterableIterator<ErrorReply>
+}
+/** A WATCHed key changed (node-redis' class); EXEC ran nothing. */
+export declare class WatchError extends Error {
+  code: ErrorCode
+}
+/** A command on a node-redis client that is not open: "The client is closed". */
+export declare class ClientClosedError extends Error {
+  code: ErrorCode
+}
+/** node-redis' RESP type codes, for `withTypeMapping`. */
+export declare const RESP_TYPES: {
+  readonly NULL: 95
+  readonly BOOLEAN: 35
+  readonly NUMBER: 58
+  readonly BIG_NUMBER: 40
+  readonly DOUBLE: 44
+  readonly SIMPLE_STRING: 43
+  readonly BLOB_STRING: 36
+  readonly VERBATIM_STRING: 61
+  readonly SIMPLE_ERROR: 45
+  readonly BLOB_ERROR: 33
+  readonly ARRAY: 42
+  readonly SET: 126
+  readonly MAP: 37
+  readonly PUSH: 62
+}
+/** node-redis' script definition (the `scripts` client option). */
+export interface ScriptDefinition {
+  SCRIPT: string
+  NUMBER_OF_KEYS?: number
+  parseCommand(parser: { push(...args: Array<string | Buffer>): void; pushKey(key: RedisKey): void; pushKeys(keys: RedisKey | RedisKey[]): void }, ...args: any[]): void
+  transformReply?: ((reply: any, preserve?: any) => any) | { 2?: (reply: any) => any; 3?: (reply: any) => any }
+}
+export declare function defineScript<S extends ScriptDefinition>(script: S): S & { SHA1: string }
+/** node-redis' `createClientPool`: here a client (one multiplexed connection) with `execute(fn)`. */
+export declare function createClientPool(clientOptions?: ClientOptions, poolOptions?: object): RedisClient & { execute<T>(fn: (client: RedisClient) => Promise<T> | T): Promise<T> }
 
 /** Thrown by a processor: the job fails at once, whatever attempts are left. */
 export declare class UnrecoverableError extends Error {

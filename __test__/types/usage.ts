@@ -226,3 +226,31 @@ async function sentinel() {
   await redis.set('k', 'v')
 }
 void sentinel
+
+async function fidelity() {
+  const { defineScript, createClientPool, RESP_TYPES, MultiErrorReply, WatchError, ClientClosedError, SimpleError, ErrorReply, ReplyError } = await import('../..')
+  const incrBy = defineScript({
+    SCRIPT: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+    NUMBER_OF_KEYS: 1,
+    parseCommand(parser, key: string, by: number) {
+      parser.pushKey(key)
+      parser.push(String(by))
+    },
+  })
+  const client = createClient({ scripts: { incrBy } })
+  const pool = createClientPool({ url: 'redis://localhost:6380' })
+  const n: number = await pool.execute(async (c) => Number(await c.get('k')))
+  const typed = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
+  void typed
+  try {
+    await client.multi().incr('a').exec()
+  } catch (err) {
+    if (err instanceof MultiErrorReply) console.log(err.errorIndexes, err.replies.length)
+    else if (err instanceof WatchError || err instanceof ClientClosedError) console.log(err.code)
+    else if (err instanceof SimpleError && err instanceof ErrorReply) console.log(err.message)
+  }
+  const redis = new Redis()
+  const e = await redis.get('k').catch((x: unknown) => x)
+  if (e instanceof ReplyError && e.command) console.log(e.command.name, e.command.args.length, n)
+}
+void fidelity
