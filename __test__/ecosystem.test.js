@@ -177,7 +177,7 @@ test('connect-redis 11 (node-redis only) on the node-redis face', async (t) => {
     assert.equal(await call('length'), 1)
     assert.deepEqual(await call('ids'), ['sid1'])
     await call('destroy', 'sid1')
-    assert.equal(await call('get', 'sid1'), undefined)
+    assert.equal(await call('get', 'sid1'), null)
 })
 
 test('redlock 4 on the ioredis face: acquire, extend, release, and a second holder refused', async (t) => {

@@ -14,24 +14,8 @@ const { checkTransaction } = require('./core')
 // the reply in RESP2's raw form (the wire is RESP3; `RESP2_SHAPES` restores the few forms
 // that differ).
 const TABLE = require('./command-table.json').nodeRedis
-const { argumentsOf, transforms } = loadCommandModules()
-
-// TEMPORARY while lib/node-redis/{arguments,replies}.js are written: a generic fallback.
-function loadCommandModules() {
-  let argumentsOf
-  let transforms
-  try {
-    argumentsOf = require('./node-redis/arguments').argumentsOf
-  } catch {
-    argumentsOf = (method, args) => [...TABLE[method].command, ...args.flat().filter((a) => a !== undefined).map((a) => (typeof a === 'number' ? String(a) : a))]
-  }
-  try {
-    transforms = require('./node-redis/replies').transforms
-  } catch {
-    transforms = {}
-  }
-  return { argumentsOf, transforms }
-}
+const { argumentsOf } = require('./node-redis/arguments')
+const { transforms } = require('./node-redis/replies')
 
 // Methods the client and its multi() define themselves.
 const OWN = new Set(['select', 'subscribe', 'unsubscribe', 'pSubscribe', 'pUnsubscribe', 'sSubscribe', 'sUnsubscribe', 'multi', 'monitor', 'quit'])

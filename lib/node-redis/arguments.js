@@ -7,8 +7,10 @@
 // Where node-redis would throw (in the parser, or when it encodes a value that is not a string
 // or Buffer), this throws a TypeError with code 'ERR_INVALID_ARG'. One deliberate leniency:
 // a number where node-redis expects a string is sent as `String(n)`.
+// (Long by nature: one builder per node-redis method that needs one, beside the conversions
+// they share; split by command family it would scatter those helpers.)
 const { typeError } = require('../errors')
-const TABLE = require('./table.json').commands
+const TABLE = require('../command-table.json').nodeRedis
 
 // ---------------------------------------------------------------------------------------------
 // Conversions, as node-redis' parser and generic transformers make them.
@@ -1101,7 +1103,7 @@ function finish(method, out) {
   for (let i = 0; i < out.length; i++) {
     const v = out[i]
     if (typeof v === 'string' || isBytes(v)) continue
-    if (typeof v === 'number' || typeof v === 'bigint') {
+    if (typeof v === 'number') {
       out[i] = String(v)
       continue
     }
