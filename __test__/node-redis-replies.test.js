@@ -18,7 +18,7 @@ const COMMANDS = require('@redis/client/dist/lib/commands').default
 const { BasicCommandParser } = require('@redis/client/dist/lib/client/parser')
 const { getTransformReply } = require('@redis/client/dist/lib/commander')
 const nodeRedis = require('@redis/client')
-const TABLE = require('../lib/node-redis/table.json').commands
+const TABLE = require('../lib/command-table.json').nodeRedis
 const { transforms } = require('../lib/node-redis/replies')
 const { RedisServer } = require('./helpers')
 const { createClient } = require('..')
@@ -75,7 +75,8 @@ function maskedRaw(v, fields) {
 // ---------------------------------------------------------------------------------------------
 // Live cases: method → [{ args, setup?, vary? }]. `setup` commands run before each of the calls
 // (for commands that change what they read); `vary` is 'shape' (compare the two clients by
-// shape only) or a list of fields whose values differ from call to call.
+// shape only) or a list of fields whose values differ from call to call (masked in the
+// transformed replies; in the raw ones, after those keys of flat maps, or by `rawMask`).
 
 const LIB = [
   '#!lua name=replylib',
@@ -183,7 +184,9 @@ const LIVE = {
   xInfoGroups: [{ args: ['xs'] }],
   xInfoStream: [{ args: ['xs'] }, { args: ['xe'] }],
   xPending: [{ args: ['xs', 'g'] }, { args: ['xs', 'g2'] }],
-  xPendingRange: [{ args: ['xs', 'g', '-', '+', 10], vary: ['millisecondsSinceLastDelivery'] }, { args: ['xs', 'g', '-', '+', 10, { consumer: 'nobody' }] }],
+  xPendingRange: [
+    // Entries [id, consumer, idle ms, deliveries]: the idle time varies.
+    { args: ['xs', 'g', '-', '+', 10], vary: ['millisecondsSinceLastDelivery'], rawMask: (r) => r.map(([id, c, idle, n]) => [id, c, typeof idle, n]) }, { args: ['xs', 'g', '-', '+', 10, { consumer: 'nobody' }] }],
   xRange: [{ args: ['xs', '-', '+'] }, { args: ['xs', '-', '+', { COUNT: 1 }] }, { args: ['nostream', '-', '+'] }],
   xRevRange: [{ args: ['xs', '+', '-'] }],
   xRead: [
@@ -382,52 +385,62 @@ test('every method with a reply transform in node-redis 5.12.1 has one here, and
   for (const m of [...Object.keys(LIVE), ...Object.keys(OFFLINE)]) assert.ok(METHODS.includes(m), `${m} has no transform in node-redis`)
 })
 
-test('offline: recorded RESP2 replies through node-redis and through ours', () => {
-  for (const [method, cases] of Object.entries(OFFLINE)) {
+for (const [method, cases] of Object.entries(OFFLINE)) {
+  test(`offline: ${method}`, () => {
     for (const c of cases) {
       const { preserve } = parse(method, c.args)
       const what = `${method}(${show(c.args)}) on ${show(c.reply)}`
       same(transforms[method](structuredClone(c.reply), c.args), theirs(method, c.reply, preserve), what)
     }
-  }
-})
+  })
+}
 
-test('live against node-redis 5 on redis-server', async (t) => {
-  const server = await RedisServer.start()
-  const opened = []
+// One server and four clients for the live tests: node-redis (the reference), node-redis for
+// seeding and setups, node-redis holding subscriptions (for PUBSUB NUMSUB), and ours.
+let server
+let nr
+let admin
+const ours = { client: null }
+const opened = []
+
+test.before(async () => {
+  server = await RedisServer.start()
   const open = async (client) => {
     client.on('error', () => {})
     await client.connect()
     opened.push(client)
     return client
   }
-  t.after(async () => {
-    for (const c of opened.reverse()) await c.close().catch(() => {})
-    await server.stop()
-  })
-  const nr = await open(nodeRedis.createClient({ url: server.url }))
-  const admin = await open(nodeRedis.createClient({ url: server.url }))
+  nr = await open(nodeRedis.createClient({ url: server.url }))
+  admin = await open(nodeRedis.createClient({ url: server.url }))
   const listener = await open(nodeRedis.createClient({ url: server.url }))
-  const ours = await open(createClient({ url: server.url }))
-
+  ours.client = await open(createClient({ url: server.url }))
   for (const cmd of SEED) await admin.sendCommand(cmd)
   await listener.subscribe(['ch1', 'ch2'], () => {})
   await listener.sSubscribe('sch1', () => {})
   // An ACL LOG entry: a failed AUTH.
   await admin.sendCommand(['AUTH', 'u1', 'wrong']).catch(() => {})
+})
 
-  const run = async (setup, fn) => {
-    for (const cmd of setup || []) await admin.sendCommand(cmd)
-    return fn()
-  }
-  const live = new Set()
-  for (const [method, cases] of Object.entries(LIVE)) {
+test.after(async () => {
+  for (const c of opened.reverse()) await c.close().catch(() => {})
+  if (server) await server.stop()
+})
+
+/** Runs `setup` (on the admin connection), then `fn`. */
+async function after(setup, fn) {
+  for (const cmd of setup || []) await admin.sendCommand(cmd)
+  return fn()
+}
+
+for (const [method, cases] of Object.entries(LIVE)) {
+  test(`live: ${method}`, async () => {
     for (const c of cases) {
       const { command, preserve } = parse(method, c.args)
       const what = `${method}(${show(c.args)})`
-      const expected = await run(c.setup, () => nr[method](...c.args))
-      const ourRaw = await run(c.setup, () => ours.sendCommand(command))
-      const theirRaw = await run(c.setup, () => nr.sendCommand(command))
+      const expected = await after(c.setup, () => nr[method](...c.args))
+      const ourRaw = await after(c.setup, () => ours.client.sendCommand(command))
+      const theirRaw = await after(c.setup, () => nr.sendCommand(command))
       const actual = transforms[method](ourRaw, c.args)
       if (c.vary === undefined) {
         same(ourRaw, theirRaw, `${what}: raw reply (sendCommand)`)
@@ -436,14 +449,18 @@ test('live against node-redis 5 on redis-server', async (t) => {
         same(skeleton(ourRaw), skeleton(theirRaw), `${what}: raw reply shape`)
         same(skeleton(actual), skeleton(expected), `${what}: shape`)
       } else {
-        same(maskedRaw(ourRaw, c.vary), maskedRaw(theirRaw, c.vary), `${what}: raw reply`)
+        const mask = c.rawMask || ((r) => maskedRaw(r, c.vary))
+        same(mask(ourRaw), mask(theirRaw), `${what}: raw reply`)
         same(masked(actual, c.vary), masked(expected, c.vary), what)
       }
       // Both transforms on one raw reply: equal to the last detail, volatile fields included.
       same(transforms[method](structuredClone(theirRaw), c.args), theirs(method, theirRaw, preserve), `${what}: on node-redis' raw reply`)
-      live.add(method)
     }
-  }
-  assert.deepEqual(Object.keys(LIVE).filter((m) => !live.has(m)), [])
-  t.diagnostic(`${live.size} methods live, ${METHODS.filter((m) => !live.has(m)).length} offline only`)
+  })
+}
+
+// Known difference in the core, not in the transforms: our connection speaks RESP3, so HELLO
+// without a protocol version reports proto 3 where node-redis (RESP2 by default) reports 2.
+test('live: hello() reports the protocol node-redis would (proto 2)', { todo: 'the core speaks RESP3: HELLO reports proto 3' }, async () => {
+  assert.equal((await ours.client.hello()).proto, (await nr.hello()).proto)
 })
