@@ -34,7 +34,7 @@ test('the main package ships exactly its code, types and loader (npm pack --dry-
   const { execFileSync } = require('child_process')
   const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--silent'], { cwd: root, encoding: 'utf8' }))
   const files = report.files.map((f) => f.path).sort()
-  const lib = fs.readdirSync(path.join(root, 'lib')).map((f) => `lib/${f}`)
+  const lib = fs.readdirSync(path.join(root, 'lib'), { recursive: true }).filter((f) => fs.statSync(path.join(root, 'lib', f)).isFile()).map((f) => `lib/${f}`)
   assert.deepEqual(files, ['README.md', 'binding.js', 'index.d.ts', 'index.js', 'index.mjs', ...lib, 'package.json'].sort())
   assert.ok(pkg.exports['.'].types && Object.keys(pkg.exports['.'])[0] === 'types', 'types first in exports')
   assert.ok(pkg.repository && pkg.keywords.length && pkg.engines.node)
