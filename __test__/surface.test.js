@@ -69,3 +69,14 @@ test('the node-redis face has every method of node-redis 5 on a client and a mul
   }
   assert.deepEqual(ours.RESP_TYPES, nodeRedis.RESP_TYPES)
 })
+
+test('a sentinel named without a port is asked on 26379, never on a data port (both faces)', () => {
+  const io = new ours.Redis({ sentinels: [{ host: '127.0.0.1' }, '10.0.0.2', { host: 'h', port: 5000 }], name: 'mymaster', lazyConnect: true })
+  assert.deepEqual(
+    io._nativeOptions.sentinels.map((s) => s.port),
+    [26379, 26379, 5000]
+  )
+  const nr = ours.createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1' }] })
+  assert.equal(nr._nativeOptions.sentinels[0].port, 26379)
+  io.disconnect()
+})

@@ -80,7 +80,8 @@ function nativeOptions(o) {
     clusterNodes: o._clusterNodes,
     readFromReplicas: o._readFromReplicas || undefined,
     // Sentinel: the server is whichever these name for `name` (ioredis' option names).
-    sentinels: o.sentinels ? clusterNodes(o.sentinels) : undefined,
+    // A sentinel named without a port is on Sentinel's own, 26379 (as in ioredis).
+    sentinels: o.sentinels ? clusterNodes(o.sentinels, 26379) : undefined,
     sentinelName: o.sentinels ? o.name : undefined,
     sentinelRole: o.sentinels ? o.role : undefined,
     sentinelUsername: o.sentinelUsername,
@@ -425,7 +426,12 @@ class Redis extends BaseClient {
   }
 
   multi(commands, options) {
-    if (commands && !Array.isArray(commands)) options = commands
+    if (commands && !Array.isArray(commands)) {
+      options = commands
+      commands = undefined
+    }
+    // Sent as one batch always (see README): no other command of the client can land inside.
+    if (options && options.pipeline === false) throw typeError('multi({ pipeline: false }) is not supported: a transaction is sent as one batch')
     return queueAll(new Pipeline(this, true), commands)
   }
 
@@ -938,19 +944,19 @@ class Cluster extends Redis {
 }
 Redis.Cluster = Cluster
 
-/** Seed nodes as `[{ host, port }]`, from ports, 'host:port' / URL strings or objects. */
-function clusterNodes(list) {
+/** Seed nodes as `[{ host, port }]`, from ports, 'host:port' / URL strings or objects (no port: `defaultPort`). */
+function clusterNodes(list, defaultPort = 6379) {
   if (!Array.isArray(list) || list.length === 0) throw typeError('cluster: startup nodes must be a non-empty array')
   return list.map((n) => {
     let host = '127.0.0.1'
-    let port = 6379
+    let port = defaultPort
     if (typeof n === 'number' || (typeof n === 'string' && /^\d+$/.test(n))) port = Number(n)
     else if (typeof n === 'string') {
       const u = new URL(n.includes('://') ? n : `redis://${n}`)
       host = u.hostname || host
       port = u.port ? Number(u.port) : port
     } else if (n && typeof n === 'object') {
-      if (n.url) return clusterNodes([n.url])[0]
+      if (n.url) return clusterNodes([n.url], defaultPort)[0]
       host = n.host ?? (n.socket && n.socket.host) ?? host
       port = Number(n.port ?? (n.socket && n.socket.port) ?? port)
     } else throw typeError('cluster: a node is a port, a "host:port" string or { host, port }')

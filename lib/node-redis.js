@@ -757,7 +757,7 @@ function createSentinel(options = {}) {
   const sc = options.sentinelClientOptions || {}
   const role = options.role === 'replica' || options.role === 'slave' ? 'slave' : options.role === undefined || options.role === 'master' ? 'master' : null
   if (role === null) throw typeError("createSentinel: role must be 'master' or 'replica'")
-  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes), name: options.name, role, username: sc.username, password: sc.password, tls: socketTls(sc.socket || {}) }
+  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes, 26379), name: options.name, role, username: sc.username, password: sc.password, tls: socketTls(sc.socket || {}) }
   return new RedisClient({ ...(options.nodeClientOptions || {}), _sentinel })
 }
 
