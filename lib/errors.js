@@ -43,7 +43,8 @@ class SimpleError extends ReplyError {
 // node-redis 5's error classes: plain Errors (their name is 'Error'), as node-redis has them.
 /** An error reply from the server (node-redis' `ErrorReply`; a simple error is a `SimpleError`). */
 class ErrorReply extends Error {}
-class NodeRedisSimpleError extends ErrorReply {}
+// (Its class name is node-redis' own: `err.constructor.name` reads 'SimpleError'.)
+const NodeRedisSimpleError = class SimpleError extends ErrorReply {}
 /** Some commands of a transaction / pipeline failed: `replies` and `errorIndexes` say which. */
 class MultiErrorReply extends ErrorReply {
   constructor(replies, errorIndexes) {

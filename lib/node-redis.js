@@ -534,7 +534,10 @@ class Multi {
 
   /** node-redis' raw form: the command's words and arguments as strings/Buffers. */
   addCommand(args, transformReply) {
-    this.queue.push({ args, transform: typeof transformReply === 'function' ? (r) => transformReply(r) : null })
+    // RESP2's raw form, as node-redis 5 queues it (the wire is RESP3).
+    const shape = RESP2_SHAPES[String(args[0]).toLowerCase()]
+    const fn = typeof transformReply === 'function' ? (r) => transformReply(r) : null
+    this.queue.push({ args, transform: fn === null ? (shape === undefined ? null : shape) : shape === undefined ? fn : [shape, fn] })
     return this
   }
 
