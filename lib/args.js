@@ -1,38 +1,7 @@
 'use strict'
-// Argument flattening shared by both faces: arrays are spread; a plain object or Map
-// becomes field/value pairs where Redis takes pairs (HSET, MSET, ...).
-const { typeError } = require('./errors')
+// ioredis' argument conversion (the node-redis face's is lib/node-redis/arguments.js), and
+// the reply shapes the core builds, by command.
 const native = require('./native')
-
-const PAIR_COMMANDS = new Set(['hset', 'hmset', 'mset', 'msetnx', 'hsetnx'])
-
-function pushFlat(out, a, pairs) {
-  if (Array.isArray(a)) {
-    for (const x of a) pushFlat(out, x, pairs)
-  } else if (a instanceof Map) {
-    if (!pairs) throw typeError('A Map is only accepted where Redis takes field/value pairs')
-    for (const [k, v] of a) out.push(k, v)
-  } else if (a !== null && typeof a === 'object' && !(a instanceof Uint8Array)) {
-    if (!pairs) throw typeError('An object is only accepted where Redis takes field/value pairs')
-    for (const k of Object.keys(a)) out.push(k, a[k])
-  } else if (a === undefined || a === null) {
-    throw typeError(`Invalid argument: ${a}`)
-  } else {
-    out.push(a)
-  }
-}
-
-/** Flattens `args` into `out` (which already holds the command name). */
-function flatten(name, args, out) {
-  const pairs = PAIR_COMMANDS.has(name)
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    const t = typeof a
-    if (t === 'string' || t === 'number' || a instanceof Uint8Array) out.push(a)
-    else pushFlat(out, a, pairs)
-  }
-  return out
-}
 
 /**
  * One argument as ioredis 6 writes it: strings and Buffers as they are, null and undefined
@@ -102,4 +71,4 @@ for (const n of ['zrange', 'zrevrange', 'zrangebyscore', 'zrevrangebyscore', 'zu
   RESP2_SHAPES[n] = SHAPES.flatPairs
 }
 
-module.exports = { flatten, ioredisArgs, pairsOf, globEscape, SHAPES, RESP2_SHAPES }
+module.exports = { ioredisArgs, globEscape, SHAPES, RESP2_SHAPES }
