@@ -21,6 +21,7 @@ const NR_COMMANDS = require('@redis/client/dist/lib/commands').default
 const { BasicCommandParser } = require('@redis/client/dist/lib/client/parser')
 const encodeCommand = require('@redis/client/dist/lib/RESP/encoder').default
 const { RedisServer } = require('./helpers')
+const { rng, sortKey, byKey, sorted, ttlClass, cloneArg, describeArgs } = require('./fixtures/differential')
 const ours = require('..')
 
 /**
@@ -57,18 +58,6 @@ const SEED = Number(process.env.DIFF_SEED || 20260601)
 const COUNT = Number(process.env.DIFF_N || 500)
 const VERBOSE = !!process.env.DIFF_VERBOSE
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function hasLoneSurrogate(x) {
   if (typeof x === 'string') return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(x)
   if (Array.isArray(x)) return x.some(hasLoneSurrogate)
@@ -103,20 +92,6 @@ function nodeRedisRefuses(m, args) {
 
 // ---------------------------------------------------------------------------------------
 // Normalisers: only for what is inherently nondeterministic. Each says why.
-
-/** A stable sort key for any reply element. */
-const sortKey = (x) => (Buffer.isBuffer(x) ? 'B' + x.toString('hex') : util.inspect(x, { depth: 10 }))
-const byKey = (a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0)
-
-/** Set replies (SMEMBERS, SINTER, ...): their order is the server's hash table's, seeded at random per process. */
-function sorted(v) {
-  return Array.isArray(v) ? [...v].sort(byKey) : v
-}
-
-/** TTL / PTTL: the two keys got their expiry a few ms apart (-1 and -2 are compared as they are). */
-function ttlClass(v) {
-  return typeof v === 'number' && v > 0 ? '>0' : v
-}
 
 /** The types of a reply's elements (a random reply's shape, when its content cannot be compared). */
 function shapeOf(v) {
@@ -179,19 +154,6 @@ function dropClock(v) {
 // Operations. A command spec is { kind: 'cmd', m, args, norm?, typed? }: `client[m](...args)`
 // (on `client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })` when `typed`); it can
 // also be queued on a multi() or issued in a Promise.all batch. A custom op has `run(c)`.
-
-function cloneArg(a) {
-  if (Buffer.isBuffer(a)) return Buffer.from(a)
-  if (Array.isArray(a)) return a.map(cloneArg)
-  if (a instanceof Map) return new Map([...a].map(([k, v]) => [cloneArg(k), cloneArg(v)]))
-  if (a instanceof Date) return new Date(a.getTime())
-  if (a && typeof a === 'object') return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, cloneArg(v)]))
-  return a
-}
-
-function describeArgs(args) {
-  return args.map((a) => util.inspect(a, { depth: 5, breakLength: Infinity, maxStringLength: 60 })).join(', ')
-}
 
 const TYPED = 'withTypeMapping({ [BLOB_STRING]: Buffer })'
 
