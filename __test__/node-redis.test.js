@@ -118,3 +118,21 @@ test('bad arguments reject with TypeError', async () => {
   await assert.rejects(client.sendCommand('GET k'), TypeError)
   await assert.rejects(client.subscribe('ch'), TypeError)
 })
+
+test("hScanIterator / sScanIterator / zScanIterator yield node-redis' batches", async () => {
+  await client.hSet('iter:h', { f1: 'a', f2: 'b' })
+  await client.sAdd('iter:s', ['x', 'y'])
+  await client.zAdd('iter:z', [{ score: 2, value: 'm' }])
+  const h = []
+  for await (const batch of client.hScanIterator('iter:h')) h.push(...batch)
+  assert.deepEqual(h.sort((a, b) => a.field.localeCompare(b.field)), [
+    { field: 'f1', value: 'a' },
+    { field: 'f2', value: 'b' },
+  ])
+  const s = []
+  for await (const batch of client.sScanIterator('iter:s')) s.push(...batch)
+  assert.deepEqual(s.sort(), ['x', 'y'])
+  const z = []
+  for await (const batch of client.zScanIterator('iter:z')) z.push(...batch)
+  assert.deepEqual(z, [{ value: 'm', score: 2 }])
+})

@@ -312,53 +312,38 @@ class RedisClient extends BaseClient {
     }
   }
 
-  async *scanIterator(options = {}) {
+  /** node-redis' scan iterators: each batch of a SCAN-family loop, until the cursor is back at 0. */
+  async *_scan(method, head, field, options = {}) {
     let cursor = options.cursor ?? '0'
     do {
-      const r = await this.scan(cursor, options)
+      const r = await this[method](...head, cursor, options)
       cursor = r.cursor
-      yield r.keys
+      yield r[field]
     } while (cursor !== '0')
   }
 
-  async *hScanIterator(key, options = {}) {
-    let cursor = options.cursor ?? '0'
-    do {
-      const r = await this.hScan(key, cursor, options)
-      cursor = r.cursor
-      yield r.entries
-    } while (cursor !== '0')
+  scanIterator(options) {
+    return this._scan('scan', [], 'keys', options)
   }
 
-  async *hScanValuesIterator(key, options = {}) {
-    yield* this.hScanIterator(key, options)
+  hScanIterator(key, options) {
+    return this._scan('hScan', [key], 'entries', options)
   }
 
-  async *hScanNoValuesIterator(key, options = {}) {
-    let cursor = options.cursor ?? '0'
-    do {
-      const r = await this.hScanNoValues(key, cursor, options)
-      cursor = r.cursor
-      yield r.fields
-    } while (cursor !== '0')
+  hScanValuesIterator(key, options) {
+    return this._scan('hScan', [key], 'entries', options)
   }
 
-  async *sScanIterator(key, options = {}) {
-    let cursor = options.cursor ?? '0'
-    do {
-      const r = await this.sScan(key, cursor, options)
-      cursor = r.cursor
-      yield r.members
-    } while (cursor !== '0')
+  hScanNoValuesIterator(key, options) {
+    return this._scan('hScanNoValues', [key], 'fields', options)
   }
 
-  async *zScanIterator(key, options = {}) {
-    let cursor = options.cursor ?? '0'
-    do {
-      const r = await this.zScan(key, cursor, options)
-      cursor = r.cursor
-      yield r.members
-    } while (cursor !== '0')
+  sScanIterator(key, options) {
+    return this._scan('sScan', [key], 'members', options)
+  }
+
+  zScanIterator(key, options) {
+    return this._scan('zScan', [key], 'members', options)
   }
 
   multi() {
