@@ -13,17 +13,7 @@ const { Redis, createClient, RedisStore } = require('..')
 const SEED = Number(process.env.FUZZ_SEED || 20261201)
 const DURATION = Number(process.env.FUZZ_MS || 4000)
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const { rng } = require('./fixtures/differential')
 
 test(`fuzz: random calls while the server is killed and restarted (seed ${SEED}, ${DURATION} ms)`, { timeout: DURATION + 90_000 }, async (t) => {
   const rand = rng(SEED)

@@ -82,9 +82,6 @@ class AbortError extends RedisError {}
 /** A command that waited through `maxRetriesPerRequest` failed reconnections (ioredis' class). */
 class MaxRetriesPerRequestError extends AbortError {}
 
-// The core's words for commands cut off by the client's own disconnect().
-const DISCONNECTED = 'Connection error: Connection closed by disconnect()'
-
 /**
  * Gives an error the core made for a command its ioredis class, by code (only errors pass
  * here, never replies). Connection errors other than "aborted in flight" stay plain.
@@ -92,13 +89,6 @@ const DISCONNECTED = 'Connection error: Connection closed by disconnect()'
  */
 function classify(x, replyProto) {
   const code = x.code
-  if (code === 'ERR_REDIS_CONNECTION' && x.message === DISCONNECTED) {
-    // The client's own disconnect() cut the command off: ioredis' (and BullMQ's expected)
-    // "Connection is closed.", a plain Error.
-    x.message = 'Connection is closed.'
-    x.code = 'ERR_REDIS_CLOSED'
-    return x
-  }
   if (code === 'ERR_REDIS_REPLY') Object.setPrototypeOf(x, replyProto || SimpleError.prototype)
   else if (code === 'ERR_REDIS_MAX_RETRIES') Object.setPrototypeOf(x, MaxRetriesPerRequestError.prototype)
   else if (code === 'ERR_REDIS_CONNECTION' && !String(x.message).startsWith("Stream isn't writeable")) Object.setPrototypeOf(x, AbortError.prototype)

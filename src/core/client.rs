@@ -607,9 +607,7 @@ impl Actor {
                     self.start_connect();
                 }
             }
-            Msg::Disconnect => self.shutdown(Error::Connection(
-                "Connection closed by disconnect()".into(),
-            )),
+            Msg::Disconnect => self.shutdown(Error::Closed),
             Msg::Reconnect => {
                 if !self.handed {
                     self.on_disconnect();

@@ -1050,9 +1050,7 @@ impl NativeClient {
         self.set_binary_messages(false);
         #[cfg(unix)]
         if let Some(slot) = &self.slot {
-            slot.borrow_mut().disconnect(CoreError::Connection(
-                "Connection closed by disconnect()".into(),
-            ));
+            slot.borrow_mut().disconnect(CoreError::Closed);
         }
         self.inner.disconnect();
     }
