@@ -303,6 +303,9 @@ class BaseClient extends EventEmitter {
       case 'error':
         this._emitError(detail)
         return
+      case 'warning':
+        this._onHandshakeWarning(detail)
+        return
       case 'retry':
         this._retry(conn, detail)
         return
@@ -318,6 +321,9 @@ class BaseClient extends EventEmitter {
   }
 
   _onStatus() {}
+
+  /** A server reply the handshake let pass (see src/core/handshake.rs); faces that warn override this. */
+  _onHandshakeWarning() {}
 
   _retry(conn, attempt) {
     let delay

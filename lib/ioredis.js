@@ -90,6 +90,9 @@ function nativeOptions(o) {
     protocol: o.protocol,
     clientInfoTag: o.clientInfoTag,
     disableClientInfo: o.disableClientInfo,
+    // The handshake as ioredis writes it (src/core/handshake.rs), with its ready check.
+    wire: 'ioredis',
+    enableReadyCheck: o.enableReadyCheck,
     // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
     // the native capped exponential backoff with jitter applies.
     externalRetry: typeof o.retryStrategy === 'function',
@@ -279,6 +282,17 @@ class Redis extends BaseClient {
   /** Error replies name their command (`err.command`), as ioredis' do. */
   _faceConnection(conn) {
     conn.tagErrors = true
+  }
+
+  /** ioredis' console warnings for the handshake replies it lets pass (event_handler.js). */
+  _onHandshakeWarning(text) {
+    if (text.includes('no password is set')) console.warn('[WARN] Redis server does not require a password, but a password was supplied.')
+    else if (text.includes('without any password configured for the default user')) console.warn("[WARN] This Redis server's `default` user does not require a password, but a password was supplied")
+    else if (text.includes("wrong number of arguments for 'auth' command")) {
+      console.warn(`[ERROR] The server returned "wrong number of arguments for 'auth' command". You are probably passing both username and password to Redis version 5 or below. You should only pass the 'password' option for Redis version 5 and under.`)
+    } else if (text.includes('NOPERM')) {
+      console.warn(`Skipping the ready check because INFO command fails: "${text}". You can disable ready check with "enableReadyCheck". More: https://github.com/luin/ioredis/wiki/Disable-ready-check.`)
+    }
   }
 
   _nativeEvent(name, detail, conn) {

@@ -99,7 +99,7 @@ function openMonitor(o) {
           pending--
           if (line[0] === '-') {
             const text = line.slice(1)
-            const err = /^(WRONGPASS|NOAUTH)/.test(text) ? redisError('ERR_REDIS_AUTH', `Authentication failed: ${text}`) : classify(redisError('ERR_REDIS_REPLY', text))
+            const err = /^(WRONGPASS|NOAUTH)/.test(text) ? redisError('ERR_REDIS_AUTH', text) : classify(redisError('ERR_REDIS_REPLY', text))
             socket.destroy()
             return reject(err)
           }

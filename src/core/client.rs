@@ -22,7 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::core::command::Batch;
-use crate::core::config::{Addr, ClientConfig, RetryPolicy};
+use crate::core::config::{ClientConfig, RetryPolicy};
+use crate::core::dial::{dial, Dialed};
+use crate::core::handshake::{self, Note};
 use crate::core::connection::Connection;
 pub use crate::core::connection::SubKind;
 use crate::core::error::{Error, Result};
@@ -394,8 +396,8 @@ fn take_forms(op: &mut Op) -> Vec<ReplyForm> {
 
 /// A finished connection attempt: a connection the task drives, or a socket for the host.
 enum Opened {
-    Driven(Connection),
-    Direct(crate::core::direct::Socket),
+    Driven(Connection, Vec<Note>),
+    Direct(crate::core::direct::Socket, Vec<Note>),
 }
 
 type Connecting = BoxFuture<'static, Result<Opened>>;
@@ -988,7 +990,7 @@ impl Actor {
                         let config = crate::core::sentinel::resolve(config.clone()).await?;
                         crate::core::direct::open(&config, tracking)
                             .await
-                            .map(Opened::Direct)
+                            .map(|(socket, notes)| Opened::Direct(socket, notes))
                     };
                     within_connect_timeout(&config, work).await
                 }
@@ -1004,7 +1006,7 @@ impl Actor {
                 };
                 within_connect_timeout(&config, work)
                     .await
-                    .map(Opened::Driven)
+                    .map(|(conn, notes)| Opened::Driven(conn, notes))
             }
             .boxed(),
         );
@@ -1015,11 +1017,12 @@ impl Actor {
             return;
         }
         match result {
-            Ok(Opened::Direct(socket)) => {
+            Ok(Opened::Direct(socket, notes)) => {
                 self.handed = true;
                 self.attempts = 0;
                 self.last_error = None;
                 self.emit(Event::Connect);
+                self.emit_notes(notes);
                 self.down_since = None;
                 self.ever_connected = true;
                 let mut queued = Vec::with_capacity(self.queue.len() + 1);
@@ -1048,13 +1051,13 @@ impl Actor {
                 });
                 self.emit(Event::Ready);
             }
-            Ok(Opened::Driven(conn)) if self.swapping => {
+            Ok(Opened::Driven(conn, _)) if self.swapping => {
                 self.swapping = false;
                 self.conn = Some(conn);
                 self.emit(Event::Tracking);
                 self.check_topology(true);
             }
-            Ok(Opened::Driven(conn)) => {
+            Ok(Opened::Driven(conn, notes)) => {
                 self.conn = Some(conn);
                 if !self.config.cluster_nodes.is_empty() {
                     self.check_topology(true);
@@ -1062,6 +1065,7 @@ impl Actor {
                 self.attempts = 0;
                 self.last_error = None;
                 self.emit(Event::Connect);
+                self.emit_notes(notes);
                 if let Some(since) = self.down_since.take() {
                     if self.role == Role::Subscriber
                         && (!self.channels.is_empty()
@@ -1106,6 +1110,16 @@ impl Actor {
                 self.emit(Event::Error(e));
                 self.failed_attempt();
             }
+        }
+    }
+
+    /// What the handshake met on a connection that still came up.
+    fn emit_notes(&mut self, notes: Vec<Note>) {
+        for note in notes {
+            self.emit(match note {
+                Note::Warn(text) => Event::Warning(text),
+                Note::Report(e) => Event::Error(e),
+            });
         }
     }
 
@@ -1267,78 +1281,129 @@ impl Subscriptions {
     }
 }
 
-/// Opens one connection: TCP/TLS, HELLO 3 with credentials, SELECT, CLIENT SETNAME, and for
-/// subscribers the registered subscriptions, all within the connect timeout.
+/// Opens one connection the task drives, with the registered subscriptions restored, all
+/// within the connect timeout. On one server without TLS the stream is handshaken by
+/// `core::handshake` (the same steps as the direct path) and then handed to redis-rs, told
+/// to send nothing but `HELLO 3` again; Cluster and TLS connections handshake inside redis-rs
+/// (see `open_tls`, `open_cluster`).
 async fn open(
     config: Arc<ClientConfig>,
     push: impl redis::aio::AsyncPushSender,
     subs: Subscriptions,
     tap: Option<(Arc<dyn Sink>, u32)>,
-) -> Result<Connection> {
+) -> Result<(Connection, Vec<Note>)> {
     if !config.cluster_nodes.is_empty() {
-        return open_cluster(config, push, subs).await;
+        return Ok((open_cluster(config, push, subs).await?, Vec::new()));
     }
+    if config.tls.is_some() {
+        return Ok((open_tls(config, push, subs).await?, Vec::new()));
+    }
+    let (conn, notes) = match dial(&config).await? {
+        Dialed::Tcp(mut s) => {
+            let (resp3, notes) = handshake::run(&mut s, &config, subs.tracking).await?;
+            (over_stream(s, resp3, push, tap).await?, notes)
+        }
+        #[cfg(unix)]
+        Dialed::Unix(mut s) => {
+            let (resp3, notes) = handshake::run(&mut s, &config, subs.tracking).await?;
+            (over_stream(s, resp3, push, tap).await?, notes)
+        }
+    };
+    let mut conn = Connection::Single(conn);
+    subs.restore(&mut conn).await?;
+    Ok((conn, notes))
+}
+
+/// Starts redis-rs' connection driver on a handshaken stream (through the message tap for
+/// subscribers, see `message_tap`). Pushes need RESP3; a server that refused it gets a
+/// connection without them.
+async fn over_stream<S>(
+    stream: S,
+    resp3: bool,
+    push: impl redis::aio::AsyncPushSender,
+    tap: Option<(Arc<dyn Sink>, u32)>,
+) -> Result<MultiplexedConnection>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut info = redis::RedisConnectionInfo::default().set_skip_set_lib_name();
+    let mut settings = AsyncConnectionConfig::new()
+        // Deadlines are ours (they also cover queueing), so the library's must not interfere.
+        .set_response_timeout(None);
+    if resp3 {
+        info = info.set_protocol(redis::ProtocolVersion::RESP3);
+        settings = settings.set_push_sender(push);
+    }
+    // The driver ends by itself once every handle on the connection is dropped.
+    let conn = match tap {
+        Some((sink, id)) => {
+            let deliver: Deliver = Box::new(move |m| sink.push_message(id, m));
+            let tapped = MessageTap::new(stream, deliver);
+            let (conn, driver) = MultiplexedConnection::new_with_config(&info, tapped, settings)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            tokio::spawn(driver);
+            conn
+        }
+        None => {
+            let (conn, driver) = MultiplexedConnection::new_with_config(&info, stream, settings)
+                .await
+                .map_err(|e| Error::from_redis(&e))?;
+            tokio::spawn(driver);
+            conn
+        }
+    };
+    Ok(conn)
+}
+
+/// A TLS connection: redis-rs connects and handshakes (`HELLO 3` with credentials,
+/// `SELECT`, `CLIENT SETINFO`); the name, tracking, ready and role checks follow.
+async fn open_tls(
+    config: Arc<ClientConfig>,
+    push: impl redis::aio::AsyncPushSender,
+    subs: Subscriptions,
+) -> Result<Connection> {
     let client = config.redis_client()?;
     let settings = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(config.connect_timeout))
-        // Deadlines are ours (they also cover queueing), so the library's must not interfere.
         .set_response_timeout(None)
         .set_push_sender(push);
-    let work = async {
-        let mut conn = match tap {
-            // TLS subscribers keep the library's own stream (and its slower push path).
-            Some((sink, id)) if config.tls.is_none() => {
-                tapped_connection(&config, &client, settings, sink, id).await?
-            }
-            _ => match client
-                .get_multiplexed_async_connection_with_config(&settings)
-                .await
-            {
-                // No RESP3 on this server (before Redis 6, or HELLO renamed away): RESP2.
-                Err(e) if config.resp3 && crate::core::config::refuses_resp3(&e.to_string()) => {
-                    let mut resp2 = (*config).clone();
-                    resp2.resp3 = false;
-                    resp2
-                        .redis_client()?
-                        .get_multiplexed_async_connection_with_config(&settings)
-                        .await
-                        .map_err(|e| Error::from_redis(&e))?
-                }
-                r => r.map_err(|e| Error::from_redis(&e))?,
-            },
-        };
-        if let Some(name) = &config.connection_name {
-            redis::cmd("CLIENT")
-                .arg("SETNAME")
-                .arg(name)
-                .exec_async(&mut conn)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-        }
-        if subs.tracking {
-            redis::cmd("CLIENT")
-                .arg("TRACKING")
-                .arg("ON")
-                .exec_async(&mut conn)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-        }
+    let mut conn = client
+        .get_multiplexed_async_connection_with_config(&settings)
+        .await
+        .map_err(|e| Error::from_redis(&e))?;
+    if let Some(name) = &config.connection_name {
+        redis::cmd("CLIENT")
+            .arg("SETNAME")
+            .arg(name)
+            .exec_async(&mut conn)
+            .await
+            .map_err(|e| Error::from_redis(&e))?;
+    }
+    if subs.tracking {
+        redis::cmd("CLIENT")
+            .arg("TRACKING")
+            .arg("ON")
+            .exec_async(&mut conn)
+            .await
+            .map_err(|e| Error::from_redis(&e))?;
+    }
+    if config.ready_check {
         wait_loaded(&mut conn).await?;
-        if crate::core::sentinel::expected_role(&config).is_some() {
-            let role: Value = redis::cmd("ROLE")
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| Error::from_redis(&e))?;
-            crate::core::sentinel::check_role(&config, &role)?;
-        }
-        let mut conn = Connection::Single(conn);
-        subs.restore(&mut conn).await?;
-        Ok(conn)
-    };
-    work.await
+    }
+    if crate::core::sentinel::expected_role(&config).is_some() {
+        let role: Value = redis::cmd("ROLE")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| Error::from_redis(&e))?;
+        crate::core::sentinel::check_role(&config, &role)?;
+    }
+    let mut conn = Connection::Single(conn);
+    subs.restore(&mut conn).await?;
+    Ok(conn)
 }
 
-/// The ready check (see `direct::wait_loaded`) on a runtime-path connection.
+/// The ready check (see `handshake::ready_check`) on a TLS connection.
 async fn wait_loaded(conn: &mut MultiplexedConnection) -> Result<()> {
     loop {
         let info: redis::RedisResult<String> = redis::cmd("INFO")
@@ -1407,57 +1472,6 @@ fn message_of(info: PushInfo) -> Option<Message> {
         payload: data.next()?,
         sharded,
     })
-}
-
-/// A subscriber connection over a [`MessageTap`]: messages go from the socket to the sink as
-/// borrowed slices; the library sees (and handshakes over) everything else.
-async fn tapped_connection(
-    config: &ClientConfig,
-    client: &redis::Client,
-    settings: AsyncConnectionConfig,
-    sink: Arc<dyn Sink>,
-    id: u32,
-) -> Result<MultiplexedConnection> {
-    let deliver: Deliver = Box::new(move |m| sink.push_message(id, m));
-    let io_err = |e: std::io::Error| Error::Connection(e.to_string());
-    let info = client.get_connection_info().redis_settings();
-    match &config.addr {
-        Addr::Tcp(host, port) => {
-            let stream = tokio::net::TcpStream::connect((host.as_str(), *port))
-                .await
-                .map_err(io_err)?;
-            stream.set_nodelay(true).map_err(io_err)?;
-            if let Some(idle) = config.keep_alive {
-                socket2::SockRef::from(&stream)
-                    .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
-                    .map_err(io_err)?;
-            }
-            over_tap(MessageTap::new(stream, deliver), info, settings).await
-        }
-        Addr::Unix(path) => {
-            let stream = tokio::net::UnixStream::connect(path)
-                .await
-                .map_err(io_err)?;
-            over_tap(MessageTap::new(stream, deliver), info, settings).await
-        }
-    }
-}
-
-/// Handshakes over a tapped stream and starts the connection's driver.
-async fn over_tap<S>(
-    tapped: MessageTap<S>,
-    info: &redis::RedisConnectionInfo,
-    settings: AsyncConnectionConfig,
-) -> Result<MultiplexedConnection>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let (conn, driver) = MultiplexedConnection::new_with_config(info, tapped, settings)
-        .await
-        .map_err(|e| Error::from_redis(&e))?;
-    // The driver ends by itself once every handle on the connection is dropped.
-    tokio::spawn(driver);
-    Ok(conn)
 }
 
 /// Retries of one Cluster command inside the library (at most 500 ms apart: longer than any

@@ -156,6 +156,21 @@ pub struct ClientConfig {
     /// Cluster: read-only commands may go to replicas (ioredis' `scaleReads: 'slave'`,
     /// node-redis' `useReplicas`).
     pub read_from_replicas: bool,
+    /// Whose wire form the handshake copies (see `core::handshake`).
+    pub wire: Wire,
+    /// Wait until the server has loaded its data set before handing the connection over
+    /// (ioredis' `enableReadyCheck`).
+    pub ready_check: bool,
+}
+
+/// The library whose handshake a connection reproduces, command for command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wire {
+    /// node-redis 5's, which is also this package's own.
+    #[default]
+    Redis,
+    /// ioredis 6's (lower-case names, its order, its ready check).
+    Ioredis,
 }
 
 /// The server address.
@@ -194,6 +209,8 @@ impl Default for ClientConfig {
             lib_name: Some(LIB_NAME.to_string()),
             sentinel: None,
             read_from_replicas: false,
+            wire: Wire::Redis,
+            ready_check: true,
         }
     }
 }
@@ -253,6 +270,10 @@ pub struct ClientOptions {
     pub client_info_tag: Option<String>,
     /// Send no `CLIENT SETINFO` at all.
     pub disable_client_info: Option<bool>,
+    /// Whose handshake to reproduce: `"ioredis"`, or `"node-redis"` (the default).
+    pub wire: Option<String>,
+    /// Wait for the server to finish loading before the connection is ready (default true).
+    pub enable_ready_check: Option<bool>,
     /// Redis Sentinel nodes to ask for the server (the address options are then unused).
     pub sentinels: Option<Vec<ClusterNode>>,
     /// The monitored set's name (required with `sentinels`).
@@ -427,6 +448,14 @@ impl ClientConfig {
         }
         if o.disable_client_info == Some(true) {
             c.lib_name = None;
+        }
+        c.wire = match o.wire.as_deref() {
+            None | Some("node-redis") => Wire::Redis,
+            Some("ioredis") => Wire::Ioredis,
+            Some(_) => return Err(invalid("wire must be 'ioredis' or 'node-redis'")),
+        };
+        if let Some(b) = o.enable_ready_check {
+            c.ready_check = b;
         }
         c.read_from_replicas = o.read_from_replicas == Some(true);
         if let Some(nodes) = &o.sentinels {

@@ -13,11 +13,12 @@ use std::io::{self, Read, Write};
 use std::time::Instant;
 
 use redis::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::core::config::{Addr, ClientConfig};
+use crate::core::config::ClientConfig;
+use crate::core::dial::{dial, Dialed};
 use crate::core::error::{Error, Result};
-use crate::core::resp::{self, ReplyReader};
+use crate::core::handshake::{self, Note};
+use crate::core::resp::ReplyReader;
 use crate::core::sink::Completion;
 
 /// A connected, handshaken, non-blocking socket.
@@ -73,219 +74,20 @@ pub fn eligible(config: &ClientConfig) -> bool {
     cfg!(unix) && config.cluster_nodes.is_empty() && config.tls.is_none()
 }
 
-/// The handshake every new connection sends, in one write: `HELLO 3` with credentials and
-/// name (RESP2: `AUTH` and `CLIENT SETNAME`), the database, client tracking when a
-/// near-cache wants it, and `CLIENT SETINFO`. Per command: whether its error fails the
-/// handshake (SETINFO's never does: servers before 7.2 do not have it).
-fn handshake_commands(config: &ClientConfig, tracking: bool, resp3: bool) -> (Vec<u8>, Vec<bool>) {
-    let mut out = Vec::new();
-    let mut must = Vec::new();
-    let user = config.username.as_deref().unwrap_or("default").as_bytes();
-    if resp3 {
-        let mut hello: Vec<&[u8]> = vec![b"HELLO", b"3"];
-        if let Some(p) = &config.password {
-            hello.extend_from_slice(&[b"AUTH", user, p.as_bytes()]);
-        }
-        if let Some(name) = &config.connection_name {
-            hello.extend_from_slice(&[b"SETNAME", name.as_bytes()]);
-        }
-        resp::command(&mut out, &hello);
-        must.push(true);
-    } else {
-        if let Some(p) = &config.password {
-            match &config.username {
-                Some(u) => resp::command(&mut out, &[b"AUTH", u.as_bytes(), p.as_bytes()]),
-                None => resp::command(&mut out, &[b"AUTH", p.as_bytes()]),
-            }
-            must.push(true);
-        }
-        if let Some(name) = &config.connection_name {
-            resp::command(&mut out, &[b"CLIENT", b"SETNAME", name.as_bytes()]);
-            must.push(true);
-        }
-    }
-    let db = config.db.to_string();
-    if config.db != 0 {
-        resp::command(&mut out, &[b"SELECT", db.as_bytes()]);
-        must.push(true);
-    }
-    if tracking {
-        resp::command(&mut out, &[b"CLIENT", b"TRACKING", b"ON"]);
-        must.push(true);
-    }
-    if let Some(name) = &config.lib_name {
-        resp::command(
-            &mut out,
-            &[b"CLIENT", b"SETINFO", b"LIB-NAME", name.as_bytes()],
-        );
-        resp::command(
-            &mut out,
-            &[
-                b"CLIENT",
-                b"SETINFO",
-                b"LIB-VER",
-                crate::core::config::LIB_VERSION.as_bytes(),
-            ],
-        );
-        must.extend_from_slice(&[false, false]);
-    }
-    (out, must)
-}
-
-/// Reads what the server sent next into `reader`; a closed connection is an error `when`
-/// (the handshake, the checks after it).
-async fn read_more<S>(stream: &mut S, reader: &mut ReplyReader, when: &str) -> Result<()>
-where
-    S: tokio::io::AsyncRead + Unpin,
-{
-    let n = stream
-        .read(reader.room())
-        .await
-        .map_err(|e| Error::Connection(e.to_string()))?;
-    if n == 0 {
-        return Err(Error::Connection(format!(
-            "Connection closed by the server {when}"
-        )));
-    }
-    reader.filled(n);
-    Ok(())
-}
-
-/// One command's reply, read on a connection nothing else is using yet.
-async fn request<S>(stream: &mut S, args: &[&[u8]]) -> Result<Value>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
+/// Connects and handshakes on the runtime (see `core::handshake`); the socket comes back
+/// non-blocking, detached from the runtime, ready to hand over, with what the handshake met.
+pub async fn open(config: &ClientConfig, tracking: bool) -> Result<(Socket, Vec<Note>)> {
     let io = |e: io::Error| Error::Connection(e.to_string());
-    let mut out = Vec::new();
-    resp::command(&mut out, args);
-    stream.write_all(&out).await.map_err(io)?;
-    let mut reader = ReplyReader::new();
-    loop {
-        match reader.next_reply()? {
-            Some(Value::Push { .. }) => {}
-            Some(v) => return Ok(v),
-            None => read_more(stream, &mut reader, "while connecting").await?,
-        }
-    }
-}
-
-/// With Sentinel: the server must still have the role it was chosen for.
-async fn check_role<S>(stream: &mut S, config: &ClientConfig) -> Result<()>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    if crate::core::sentinel::expected_role(config).is_none() {
-        return Ok(());
-    }
-    let role = request(stream, &[b"ROLE"]).await?;
-    crate::core::sentinel::check_role(config, &role)
-}
-
-/// The ready check (ioredis' `enableReadyCheck`): while the server is still loading its
-/// data set, waits and asks again, so the connection is handed over only once commands can
-/// run (within the attempt's connect timeout).
-async fn wait_loaded<S>(stream: &mut S) -> Result<()>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    loop {
-        let info = request(stream, &[b"INFO", b"persistence"]).await?;
-        let text = match info {
-            Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
-            Value::VerbatimString { text, .. } => text,
-            // An INFO that fails (renamed away, refused by an ACL) says nothing: go ahead.
-            _ => return Ok(()),
-        };
-        match crate::core::config::loading_delay(&text) {
-            Some(wait) => tokio::time::sleep(wait).await,
-            None => return Ok(()),
-        }
-    }
-}
-
-async fn handshake<S>(stream: &mut S, config: &ClientConfig, tracking: bool) -> Result<()>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    match handshake_as(stream, config, tracking, config.resp3).await {
-        // No RESP3 on this server (before Redis 6, or HELLO renamed away): speak RESP2.
-        Err(Error::Connection(text) | Error::Auth(text))
-            if config.resp3 && crate::core::config::refuses_resp3(&text) =>
-        {
-            handshake_as(stream, config, tracking, false).await
-        }
-        other => other,
-    }
-}
-
-async fn handshake_as<S>(
-    stream: &mut S,
-    config: &ClientConfig,
-    tracking: bool,
-    resp3: bool,
-) -> Result<()>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    let io = |e: io::Error| Error::Connection(e.to_string());
-    let (bytes, must) = handshake_commands(config, tracking, resp3);
-    stream.write_all(&bytes).await.map_err(io)?;
-    let mut reader = ReplyReader::new();
-    let mut first = None;
-    let mut answered = 0;
-    while answered < must.len() {
-        match reader.next_reply()? {
-            Some(Value::ServerError(e)) => {
-                // Keep reading the rest so the error reported is the first one that counts.
-                if must[answered] {
-                    first.get_or_insert_with(|| resp::handshake_error(&e));
-                }
-                answered += 1;
-            }
-            Some(Value::Push { .. }) => {}
-            Some(_) => answered += 1,
-            None => read_more(stream, &mut reader, "during the handshake").await?,
-        }
-    }
-    match first {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// Connects and handshakes on the runtime; the socket comes back non-blocking, detached from
-/// the runtime, ready to hand over.
-pub async fn open(config: &ClientConfig, tracking: bool) -> Result<Socket> {
-    let io = |e: io::Error| Error::Connection(e.to_string());
-    match &config.addr {
-        Addr::Tcp(host, port) => {
-            let mut s = tokio::net::TcpStream::connect((host.as_str(), *port))
-                .await
-                .map_err(io)?;
-            s.set_nodelay(true).map_err(io)?;
-            if let Some(idle) = config.keep_alive {
-                socket2::SockRef::from(&s)
-                    .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(idle))
-                    .map_err(io)?;
-            }
-            handshake(&mut s, config, tracking).await?;
-            wait_loaded(&mut s).await?;
-            check_role(&mut s, config).await?;
-            Ok(Socket::Tcp(s.into_std().map_err(io)?))
+    match dial(config).await? {
+        Dialed::Tcp(mut s) => {
+            let (_, notes) = handshake::run(&mut s, config, tracking).await?;
+            Ok((Socket::Tcp(s.into_std().map_err(io)?), notes))
         }
         #[cfg(unix)]
-        Addr::Unix(path) => {
-            let mut s = tokio::net::UnixStream::connect(path).await.map_err(io)?;
-            handshake(&mut s, config, tracking).await?;
-            wait_loaded(&mut s).await?;
-            check_role(&mut s, config).await?;
-            Ok(Socket::Unix(s.into_std().map_err(io)?))
+        Dialed::Unix(mut s) => {
+            let (_, notes) = handshake::run(&mut s, config, tracking).await?;
+            Ok((Socket::Unix(s.into_std().map_err(io)?), notes))
         }
-        #[cfg(not(unix))]
-        Addr::Unix(_) => Err(Error::InvalidArg(
-            "unix sockets need a unix-like system".into(),
-        )),
     }
 }
 

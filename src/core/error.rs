@@ -107,7 +107,8 @@ impl fmt::Display for Error {
             Error::Timeout(d) if d.is_zero() => write!(f, "Command timed out"),
             Error::Timeout(d) => write!(f, "Command timed out after {} ms", d.as_millis()),
             Error::Connection(m) => write!(f, "Connection error: {m}"),
-            Error::Auth(m) => write!(f, "Authentication failed: {m}"),
+            // The server's own words, as the peers report them; the code says it is authentication.
+            Error::Auth(m) => write!(f, "{m}"),
             Error::Reply(m) => write!(f, "{m}"),
             // ioredis' words, which its users match on.
             Error::OfflineDisabled => write!(

@@ -16,6 +16,9 @@ pub enum Event {
     Ready,
     /// A connection-level failure (the command-level ones reject their own promises).
     Error(Error),
+    /// A server reply during the handshake worth a warning; the connection came up anyway
+    /// (see `handshake::Note::Warn`).
+    Warning(String),
     /// The connection went away.
     Close,
     /// A reconnection attempt is scheduled after `delay_ms`.

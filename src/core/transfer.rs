@@ -286,6 +286,7 @@ impl Tape {
             Event::Connect => "connect",
             Event::Ready => "ready",
             Event::Error(_) => "error",
+            Event::Warning(_) => "warning",
             Event::Close => "close",
             Event::Reconnecting { .. } => "reconnecting",
             Event::RetryNeeded { .. } => "retry",
@@ -313,6 +314,7 @@ impl Tape {
             Event::Invalidate { keys: None } => self.op1(op::NULL),
             Event::LockLost { watch, error } => self.extra(Extra::LockLost(error, watch)),
             Event::SwitchMaster { address } => self.text(address.as_bytes()),
+            Event::Warning(text) => self.text(text.as_bytes()),
             Event::Connect | Event::Ready | Event::Close | Event::End | Event::Tracking => {
                 self.op1(op::UNDEFINED)
             }
