@@ -9,7 +9,7 @@
 // a number where node-redis expects a string is sent as `String(n)`.
 // (Long by nature: one builder per node-redis method that needs one, beside the conversions
 // they share; split by command family it would scatter those helpers.)
-const { typeError } = require('../errors')
+const { typeError, redisError } = require('../errors')
 const TABLE = require('../command-table.json').nodeRedis
 
 // ---------------------------------------------------------------------------------------------
@@ -320,11 +320,11 @@ function hSetPairs(value, fieldValue) {
 /** HSETEX's FIELDS numfields field value...: the count first; an empty object is refused. */
 function pushHSetExFields(out, fields) {
   if (!(fields instanceof Map) && !Array.isArray(fields) && Object.keys(fields).length === 0) {
-    throw typeError('object without keys')
+    throw redisError('ERR_INVALID_ARG', 'object without keys')
   }
   const pairs = hashPairs(fields)
   if (pairs.length % 2 !== 0) {
-    throw typeError('invalid number of arguments, expected key value ....[key value] pairs, got key without value')
+    throw redisError('ERR_INVALID_ARG', 'invalid number of arguments, expected key value ....[key value] pairs, got key without value')
   }
   out.push(String(pairs.length / 2), ...pairs)
 }
@@ -332,7 +332,8 @@ function pushHSetExFields(out, fields) {
 /** MSET / MSETNX / MSETEX pairs: tuples, a flat [key, value, ...] list or an object. */
 function msetPairs(method, toSet) {
   if (!Array.isArray(toSet)) return Object.entries(toSet)
-  if (toSet.length === 0) throw typeError(`empty ${method === 'mSetEx' ? 'keyValuePairs' : 'toSet'} Argument`)
+  // node-redis throws a plain Error here, not a TypeError.
+  if (toSet.length === 0) throw redisError('ERR_INVALID_ARG', `empty ${method === 'mSetEx' ? 'keyValuePairs' : 'toSet'} Argument`)
   if (Array.isArray(toSet[0])) return toSet.map((t) => [t[0], t[1]])
   const pairs = []
   for (let i = 0; i < toSet.length; i += 2) pairs.push([toSet[i], toSet[i + 1]])
