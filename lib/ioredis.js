@@ -93,6 +93,7 @@ function nativeOptions(o) {
     // The handshake as ioredis writes it (src/core/handshake.rs), with its ready check.
     wire: 'ioredis',
     enableReadyCheck: o.enableReadyCheck,
+    readOnly: o.readOnly,
     // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
     // the native capped exponential backoff with jitter applies.
     externalRetry: typeof o.retryStrategy === 'function',

@@ -79,6 +79,7 @@ class RedisClient extends BaseClient {
         protocol: options.RESP,
         clientInfoTag: options.clientInfoTag,
         disableClientInfo: options.disableClientInfo,
+        readOnly: options.readonly,
       },
       retry
     )

@@ -23,11 +23,11 @@ use tokio::time::{sleep_until, timeout_at, Instant};
 
 use crate::core::command::Batch;
 use crate::core::config::{ClientConfig, RetryPolicy};
-use crate::core::dial::{dial, Dialed};
-use crate::core::handshake::{self, Note};
 use crate::core::connection::Connection;
 pub use crate::core::connection::SubKind;
+use crate::core::dial::{dial, Dialed};
 use crate::core::error::{Error, Result};
+use crate::core::handshake::{self, Note};
 use crate::core::message_tap::{Deliver, MessageTap};
 use crate::core::runtime;
 use crate::core::sink::{Completion, Event, Message, Sink};

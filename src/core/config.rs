@@ -79,6 +79,30 @@ pub const LIB_NAME: &str = "redis-hotpath";
 /// The library version `CLIENT SETINFO` reports (the npm package's, which Cargo.toml mirrors).
 pub const LIB_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// `text` with every occurrence of `secret` that stands on its own (not inside a longer run
+/// of letters and digits) replaced by `***`: a server echoes a secret as an argument,
+/// between quotes or spaces, while a short password must not garble words that contain it
+/// ("ERR invalid password" with the password `pass`).
+fn mask_standalone(text: &str, secret: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(secret) {
+        out.push_str(&rest[..at]);
+        let before = out.chars().last();
+        let after = rest[at + secret.len()..].chars().next();
+        let edge = |c: Option<char>, s: Option<char>| word(c) && word(s);
+        if edge(before, secret.chars().next()) || edge(after, secret.chars().last()) {
+            out.push_str(secret);
+        } else {
+            out.push_str("***");
+        }
+        rest = &rest[at + secret.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether a handshake error says the server cannot speak RESP3 (`NOPROTO`, or no `HELLO`
 /// at all before Redis 6): the connection is then retried in RESP2.
 pub fn refuses_resp3(text: &str) -> bool {
@@ -161,6 +185,8 @@ pub struct ClientConfig {
     /// Wait until the server has loaded its data set before handing the connection over
     /// (ioredis' `enableReadyCheck`).
     pub ready_check: bool,
+    /// Send `READONLY` in the handshake (ioredis' `readOnly`, node-redis' `readonly`).
+    pub read_only: bool,
 }
 
 /// The library whose handshake a connection reproduces, command for command.
@@ -211,6 +237,7 @@ impl Default for ClientConfig {
             read_from_replicas: false,
             wire: Wire::Redis,
             ready_check: true,
+            read_only: false,
         }
     }
 }
@@ -274,6 +301,8 @@ pub struct ClientOptions {
     pub wire: Option<String>,
     /// Wait for the server to finish loading before the connection is ready (default true).
     pub enable_ready_check: Option<bool>,
+    /// Send `READONLY` on every connection.
+    pub read_only: Option<bool>,
     /// Redis Sentinel nodes to ask for the server (the address options are then unused).
     pub sentinels: Option<Vec<ClusterNode>>,
     /// The monitored set's name (required with `sentinels`).
@@ -457,6 +486,7 @@ impl ClientConfig {
         if let Some(b) = o.enable_ready_check {
             c.ready_check = b;
         }
+        c.read_only = o.read_only == Some(true);
         c.read_from_replicas = o.read_from_replicas == Some(true);
         if let Some(nodes) = &o.sentinels {
             use crate::core::sentinel::{SentinelConfig, SentinelRole};
@@ -529,7 +559,7 @@ impl ClientConfig {
         let mut text = text;
         for p in [self.password.as_ref(), sentinel].into_iter().flatten() {
             if p.len() >= 3 && text.contains(p.as_str()) {
-                text = text.replace(p.as_str(), "***");
+                text = mask_standalone(&text, p);
             }
         }
         text
@@ -597,6 +627,20 @@ mod tests {
 
     fn opts() -> ClientOptions {
         ClientOptions::default()
+    }
+
+    #[test]
+    fn secrets_masked_where_they_stand_alone() {
+        assert_eq!(
+            mask_standalone("ERR invalid password", "pass"),
+            "ERR invalid password"
+        );
+        assert_eq!(
+            mask_standalone("bad 'pass' and pass.", "pass"),
+            "bad '***' and ***."
+        );
+        assert_eq!(mask_standalone("x s3cr3t!", "s3cr3t!"), "x ***");
+        assert_eq!(mask_standalone("pass", "pass"), "***");
     }
 
     #[test]

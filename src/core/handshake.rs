@@ -88,7 +88,13 @@ fn ioredis_steps(config: &ClientConfig, tracking: bool, resp3: bool) -> Vec<Step
         out.push(step(&[b"select", db.as_bytes()], OnError::Report));
     }
     if let Some(name) = &config.connection_name {
-        out.push(step(&[b"client", b"setname", name.as_bytes()], OnError::Ignore));
+        out.push(step(
+            &[b"client", b"setname", name.as_bytes()],
+            OnError::Ignore,
+        ));
+    }
+    if config.read_only {
+        out.push(step(&[b"readonly"], OnError::Ignore));
     }
     if let Some(name) = &config.lib_name {
         let ver = crate::core::config::LIB_VERSION.as_bytes();
@@ -128,12 +134,18 @@ fn redis_steps(config: &ClientConfig, tracking: bool, resp3: bool) -> Vec<Step> 
             }
         }
         if let Some(name) = &config.connection_name {
-            out.push(step(&[b"CLIENT", b"SETNAME", name.as_bytes()], OnError::Fatal));
+            out.push(step(
+                &[b"CLIENT", b"SETNAME", name.as_bytes()],
+                OnError::Fatal,
+            ));
         }
     }
     let db = config.db.to_string();
     if config.db != 0 {
         out.push(step(&[b"SELECT", db.as_bytes()], OnError::Fatal));
+    }
+    if config.read_only {
+        out.push(step(&[b"READONLY"], OnError::Fatal));
     }
     if let Some(name) = &config.lib_name {
         let ver = crate::core::config::LIB_VERSION.as_bytes();
@@ -162,7 +174,7 @@ fn benign_auth(text: &str) -> bool {
 
 /// Reads what the server sent next into `reader`; a closed connection is an error `when`
 /// (the handshake, the checks after it).
-async fn read_more<S>(stream: &mut S, reader: &mut ReplyReader, when: &str) -> Result<()>
+pub async fn read_more<S>(stream: &mut S, reader: &mut ReplyReader, when: &str) -> Result<()>
 where
     S: tokio::io::AsyncRead + Unpin,
 {
@@ -180,7 +192,7 @@ where
 }
 
 /// One command's reply, read on a connection nothing else is using yet.
-async fn request<S>(stream: &mut S, args: &[&[u8]]) -> Result<Value>
+pub async fn request<S>(stream: &mut S, args: &[&[u8]]) -> Result<Value>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -260,12 +272,16 @@ where
 /// ioredis asks `info` and takes any error but NOPERM as fatal; node-redis has no ready
 /// check, so this package's own asks `INFO persistence` and goes ahead when INFO fails
 /// (renamed away, refused by an ACL).
-async fn ready_check<S>(stream: &mut S, config: &ClientConfig, notes: &mut Vec<Note>) -> Result<()>
+async fn ready_check<S>(
+    stream: &mut S,
+    config: &ClientConfig,
+    notes: &mut Vec<Note>,
+) -> Result<Option<String>>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     if !config.ready_check {
-        return Ok(());
+        return Ok(None);
     }
     let ioredis = config.wire == Wire::Ioredis;
     let args: &[&[u8]] = if ioredis {
@@ -281,26 +297,33 @@ where
                 let text = crate::core::error::server_error_text(&e);
                 if text.contains("NOPERM") {
                     notes.push(Note::Warn(text));
-                    return Ok(());
+                    return Ok(None);
                 }
                 return Err(resp::handshake_error(&e));
             }
-            _ => return Ok(()),
+            _ => return Ok(None),
         };
         match crate::core::config::loading_delay(&text) {
             Some(wait) => tokio::time::sleep(wait).await,
-            None => return Ok(()),
+            None => return Ok(Some(text)),
         }
     }
 }
 
-/// With Sentinel: the server must still have the role it was chosen for.
-async fn check_role<S>(stream: &mut S, config: &ClientConfig) -> Result<()>
+/// With Sentinel: the server must still have the role it was chosen for. ioredis reads it
+/// from the ready check's INFO (nothing to check without one); otherwise `ROLE` is asked.
+async fn check_role<S>(stream: &mut S, config: &ClientConfig, info: Option<&str>) -> Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     if crate::core::sentinel::expected_role(config).is_none() {
         return Ok(());
+    }
+    if config.wire == Wire::Ioredis {
+        return match info {
+            Some(text) => crate::core::sentinel::check_info_role(config, text),
+            None => Ok(()),
+        };
     }
     let role = request(stream, &[b"ROLE"]).await?;
     crate::core::sentinel::check_role(config, &role)
@@ -309,7 +332,11 @@ where
 /// Runs the whole handshake on a fresh stream: the steps (again in RESP2 when the server
 /// cannot speak RESP3), the ready check and, with Sentinel, the role check. Returns whether
 /// the connection speaks RESP3 and what the host should hear about.
-pub async fn run<S>(stream: &mut S, config: &ClientConfig, tracking: bool) -> Result<(bool, Vec<Note>)>
+pub async fn run<S>(
+    stream: &mut S,
+    config: &ClientConfig,
+    tracking: bool,
+) -> Result<(bool, Vec<Note>)>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -326,8 +353,8 @@ where
         }
         other => other?,
     }
-    ready_check(stream, config, &mut notes).await?;
-    check_role(stream, config).await?;
+    let info = ready_check(stream, config, &mut notes).await?;
+    check_role(stream, config, info.as_deref()).await?;
     Ok((resp3, notes))
 }
 

@@ -14,8 +14,11 @@ use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Value};
 
 use futures_util::StreamExt;
 
-use crate::core::config::{Addr, ClientConfig};
+use crate::core::config::{Addr, ClientConfig, Wire};
+use crate::core::dial::{dial, Dialed};
 use crate::core::error::{Error, Result};
+use crate::core::handshake;
+use crate::core::resp::ReplyReader;
 use crate::core::sink::{Completion, Event, Sink};
 
 /// Which server of the monitored set a client wants.
@@ -69,7 +72,7 @@ pub async fn resolve(config: Arc<ClientConfig>) -> Result<Arc<ClientConfig>> {
     let per_sentinel = config.connect_timeout.min(Duration::from_secs(2));
     let mut why = String::from("no sentinel configured");
     for (host, port) in s.known() {
-        match tokio::time::timeout(per_sentinel, ask(&host, port, s)).await {
+        match tokio::time::timeout(per_sentinel, ask(&host, port, s, &config)).await {
             Ok(Ok(Some(addr))) => {
                 let mut c = (*config).clone();
                 c.addr = Addr::Tcp(addr.0, addr.1);
@@ -86,8 +89,9 @@ pub async fn resolve(config: Arc<ClientConfig>) -> Result<Arc<ClientConfig>> {
             Err(_) => why = format!("sentinel {host}:{port} did not answer in time"),
         }
     }
+    // ioredis' words ("All sentinels are unreachable"), then which set and why.
     Err(Error::Connection(format!(
-        "no sentinel named a {} for \"{}\" ({why})",
+        "All sentinels are unreachable: none named a {} for \"{}\". Last error: {why}",
         role_word(s.role),
         s.name
     )))
@@ -110,6 +114,21 @@ pub fn expected_role(config: &ClientConfig) -> Option<&'static str> {
 
 /// Checks a `ROLE` reply against the role Sentinel promised (a failover may have moved it
 /// meanwhile): the attempt fails, and the next one asks the sentinels again.
+/// ioredis' form of the role check: the `role:` line of the ready check's INFO, when it has
+/// one (a server whose INFO says nothing of its role passes, as in ioredis).
+pub fn check_info_role(config: &ClientConfig, info: &str) -> Result<()> {
+    let Some(want) = expected_role(config) else {
+        return Ok(());
+    };
+    match info.lines().find_map(|l| l.strip_prefix("role:")) {
+        Some(role) if role.trim() != want => Err(Error::Connection(format!(
+            "the server Sentinel named reports role {} instead of {want}; asking again",
+            role.trim()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub fn check_role(config: &ClientConfig, reply: &Value) -> Result<()> {
     let Some(want) = expected_role(config) else {
         return Ok(());
@@ -137,31 +156,26 @@ pub fn watch(
     client: u32,
 ) -> Option<tokio::task::AbortHandle> {
     let s = config.sentinel.clone()?;
+    let config = config.clone();
     let task = crate::core::runtime::handle().spawn(async move {
+        let report = |text: &str| {
+            // "<name> <old ip> <old port> <new ip> <new port>"
+            let parts: Vec<&str> = text.split(' ').collect();
+            if parts.len() >= 5 && parts[0] == s.name {
+                sink.push(Completion::Event {
+                    client,
+                    event: Event::SwitchMaster {
+                        address: format!("{}:{}", parts[3], parts[4]),
+                    },
+                });
+            }
+        };
         loop {
             for (host, port) in s.known() {
-                let Ok(client_info) = sentinel_client(&host, port, &s) else {
-                    continue;
-                };
-                let Ok(mut pubsub) = client_info.get_async_pubsub().await else {
-                    continue;
-                };
-                if pubsub.subscribe("+switch-master").await.is_err() {
-                    continue;
-                }
-                let mut messages = pubsub.on_message();
-                while let Some(msg) = messages.next().await {
-                    let text: String = msg.get_payload().unwrap_or_default();
-                    // "<name> <old ip> <old port> <new ip> <new port>"
-                    let parts: Vec<&str> = text.split(' ').collect();
-                    if parts.len() >= 5 && parts[0] == s.name {
-                        sink.push(Completion::Event {
-                            client,
-                            event: Event::SwitchMaster {
-                                address: format!("{}:{}", parts[3], parts[4]),
-                            },
-                        });
-                    }
+                if s.tls.is_some() {
+                    let _ = listen_tls(&host, port, &s, &report).await;
+                } else {
+                    let _ = listen(&host, port, &s, &config, &report).await;
                 }
             }
             // Every sentinel is gone for now: look again shortly.
@@ -169,6 +183,108 @@ pub fn watch(
         }
     });
     Some(task.abort_handle())
+}
+
+/// The configuration of a conversation with one sentinel: its address and the sentinels'
+/// credentials, in the client's wire form; no database, name or ready check (as ioredis'
+/// sentinel clients).
+fn sentinel_config(
+    host: &str,
+    port: u16,
+    s: &SentinelConfig,
+    client: &ClientConfig,
+) -> ClientConfig {
+    ClientConfig {
+        addr: Addr::Tcp(host.to_string(), port),
+        username: s.username.clone(),
+        password: s.password.clone(),
+        connect_timeout: client.connect_timeout,
+        keep_alive: client.keep_alive,
+        resp3: client.resp3,
+        lib_name: client.lib_name.clone(),
+        wire: client.wire,
+        ready_check: false,
+        ..ClientConfig::default()
+    }
+}
+
+/// A sentinel command's words in the client's wire form (ioredis: `sentinel slaves`).
+fn words<'a>(client: &ClientConfig, sub: &'a str) -> [&'a str; 2] {
+    let ioredis = client.wire == Wire::Ioredis;
+    match (ioredis, sub) {
+        (true, "REPLICAS") => ["sentinel", "slaves"],
+        (true, "GET-MASTER-ADDR-BY-NAME") => ["sentinel", "get-master-addr-by-name"],
+        (true, "SENTINELS") => ["sentinel", "sentinels"],
+        (true, "SUBSCRIBE") => ["subscribe", ""],
+        (false, "SUBSCRIBE") => ["SUBSCRIBE", ""],
+        _ => ["SENTINEL", sub],
+    }
+}
+
+/// Subscribes to `+switch-master` on one sentinel and reports each message until the
+/// connection ends.
+async fn listen(
+    host: &str,
+    port: u16,
+    s: &SentinelConfig,
+    client: &ClientConfig,
+    report: &impl Fn(&str),
+) -> Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let sc = sentinel_config(host, port, s, client);
+    let Dialed::Tcp(mut stream) = dial(&sc).await? else {
+        return Ok(());
+    };
+    handshake::run(&mut stream, &sc, false).await?;
+    let mut out = Vec::new();
+    crate::core::resp::command(
+        &mut out,
+        &[words(client, "SUBSCRIBE")[0].as_bytes(), b"+switch-master"],
+    );
+    stream
+        .write_all(&out)
+        .await
+        .map_err(|e| Error::Connection(e.to_string()))?;
+    let mut reader = ReplyReader::new();
+    loop {
+        while let Some(v) = reader.next_reply()? {
+            let items = match v {
+                Value::Push { data, .. } => data,
+                Value::Array(items) => items,
+                _ => continue,
+            };
+            if let [kind, _, payload] = items.as_slice() {
+                if crate::core::reply::as_text(kind).as_deref() == Some("message") {
+                    report(&crate::core::reply::as_text(payload).unwrap_or_default());
+                }
+            }
+        }
+        handshake::read_more(&mut stream, &mut reader, "on the sentinel").await?;
+    }
+}
+
+/// [`listen`] over TLS, through redis-rs.
+async fn listen_tls(
+    host: &str,
+    port: u16,
+    s: &SentinelConfig,
+    report: &impl Fn(&str),
+) -> Result<()> {
+    let client_info = sentinel_client(host, port, s)?;
+    let mut pubsub = client_info
+        .get_async_pubsub()
+        .await
+        .map_err(|e| Error::from_redis(&e))?;
+    pubsub
+        .subscribe("+switch-master")
+        .await
+        .map_err(|e| Error::from_redis(&e))?;
+    let mut messages = pubsub.on_message();
+    while let Some(msg) = messages.next().await {
+        let text: String = msg.get_payload().unwrap_or_default();
+        report(&text);
+    }
+    Ok(())
 }
 
 fn sentinel_client(host: &str, port: u16, s: &SentinelConfig) -> Result<redis::Client> {
@@ -204,8 +320,69 @@ fn sentinel_client(host: &str, port: u16, s: &SentinelConfig) -> Result<redis::C
     .map_err(|e| Error::from_redis(&e))
 }
 
-/// Asks one sentinel; also learns the other sentinels it knows.
-async fn ask(host: &str, port: u16, s: &SentinelConfig) -> Result<Option<(String, u16)>> {
+/// Asks one sentinel; also learns the other sentinels it knows. Without TLS the
+/// conversation is the client's own (handshake and commands in its wire form, see
+/// `core::handshake`); with TLS it goes through redis-rs.
+async fn ask(
+    host: &str,
+    port: u16,
+    s: &SentinelConfig,
+    client: &ClientConfig,
+) -> Result<Option<(String, u16)>> {
+    if s.tls.is_some() {
+        return ask_tls(host, port, s).await;
+    }
+    let sc = sentinel_config(host, port, s, client);
+    let Dialed::Tcp(mut stream) = dial(&sc).await? else {
+        return Ok(None);
+    };
+    handshake::run(&mut stream, &sc, false).await?;
+    let name = s.name.as_bytes();
+    let ask = |sub: &'static str| {
+        let w = words(client, sub);
+        [w[0].as_bytes(), w[1].as_bytes()]
+    };
+    let found = match s.role {
+        SentinelRole::Master => {
+            let [a, b] = ask("GET-MASTER-ADDR-BY-NAME");
+            address(&handshake::request(&mut stream, &[a, b, name]).await?)?
+        }
+        SentinelRole::Replica => {
+            let [a, b] = ask("REPLICAS");
+            let reply = handshake::request(&mut stream, &[a, b, name]).await?;
+            healthy(&reply).into_iter().next()
+        }
+    };
+    // Other sentinels of the same set, for when this one is gone (errors here change nothing).
+    let [a, b] = ask("SENTINELS");
+    if let Ok(reply) = handshake::request(&mut stream, &[a, b, name]).await {
+        s.learn(healthy(&reply));
+    }
+    Ok(found)
+}
+
+/// `SENTINEL GET-MASTER-ADDR-BY-NAME`'s reply: `[ip, port]`, or nil for an unknown set.
+fn address(reply: &Value) -> Result<Option<(String, u16)>> {
+    match reply {
+        Value::Nil => Ok(None),
+        Value::ServerError(e) => Err(Error::Reply(crate::core::error::server_error_text(e))),
+        Value::Array(items) => match items.as_slice() {
+            [ip, port] => {
+                let ip = crate::core::reply::as_text(ip);
+                let port = crate::core::reply::as_text(port).and_then(|p| p.parse().ok());
+                match (ip, port) {
+                    (Some(ip), Some(port)) => Ok(Some((ip, port))),
+                    _ => Err(Error::Connection("unexpected sentinel reply".into())),
+                }
+            }
+            _ => Err(Error::Connection("unexpected sentinel reply".into())),
+        },
+        _ => Err(Error::Connection("unexpected sentinel reply".into())),
+    }
+}
+
+/// [`ask`] over TLS, through redis-rs.
+async fn ask_tls(host: &str, port: u16, s: &SentinelConfig) -> Result<Option<(String, u16)>> {
     let client = sentinel_client(host, port, s)?;
     let mut conn = client
         .get_multiplexed_async_connection()
@@ -231,7 +408,6 @@ async fn ask(host: &str, port: u16, s: &SentinelConfig) -> Result<Option<(String
             healthy(&reply).into_iter().next()
         }
     };
-    // Other sentinels of the same set, for when this one is gone (errors here change nothing).
     if let Ok(reply) = redis::cmd("SENTINEL")
         .arg("SENTINELS")
         .arg(&s.name)
