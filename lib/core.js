@@ -7,7 +7,7 @@
 // (no other thread involved). Each worker thread loading the package has its own drain.
 
 const native = require('./native')
-const { typeError, rangeError, closedError, classify } = require('./errors')
+const { typeError, rangeError, closedError, classify, AbortError, MaxRetriesPerRequestError } = require('./errors')
 
 // A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies.
 const BUFFER_REPLY = 0x80000000
@@ -299,6 +299,19 @@ class Batch {
   /** Fails every command of the batch with `err`. */
   settle(err) {
     const rejects = this.rejects
+    const cmds = this.cmds
+    if (cmds !== null && err instanceof AbortError && !(err instanceof MaxRetriesPerRequestError)) {
+      // ioredis' form: each command cut off by the lost connection gets an AbortError of its
+      // own, in ioredis' words, naming the command; the core's account stays as `cause`.
+      for (let i = 0; i < rejects.length; i++) {
+        const e = new AbortError('Command aborted due to connection close')
+        e.code = err.code
+        e.cause = err
+        if (cmds[i] !== undefined) e.command = commandOf(cmds[i])
+        rejects[i](e)
+      }
+      return
+    }
     for (let i = 0; i < rejects.length; i++) rejects[i](err)
   }
 

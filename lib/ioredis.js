@@ -615,6 +615,14 @@ class Redis extends BaseClient {
       this.emit('end')
       return
     }
+    if (reconnect && this._conn !== null && !this._conn.ended) {
+      // ioredis' disconnect(true): the connection drops and comes back through the retry
+      // strategy (close, reconnecting, connect, ready; no end); commands issued meanwhile
+      // wait for it. What was in flight fails, never re-sent (see README).
+      this._conn.native.reconnect()
+      if (this._sub && !this._sub.ended) this._sub.native.reconnect()
+      return
+    }
     this._disconnectAll()
     if (reconnect) setImmediate(() => this._open())
   }

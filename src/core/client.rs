@@ -25,7 +25,7 @@ use crate::core::command::Batch;
 use crate::core::config::{ClientConfig, RetryPolicy};
 use crate::core::connection::Connection;
 pub use crate::core::connection::SubKind;
-use crate::core::dial::{dial, Dialed};
+use crate::core::dial::{dial, Dialed, Guard};
 use crate::core::error::{Error, Result};
 use crate::core::handshake::{self, Note};
 use crate::core::message_tap::{Deliver, MessageTap};
@@ -1298,16 +1298,16 @@ async fn open(
     if config.tls.is_some() {
         return Ok((open_tls(config, push, subs).await?, Vec::new()));
     }
-    let (conn, notes) = match dial(&config).await? {
-        Dialed::Tcp(mut s) => {
-            let (resp3, notes) = handshake::run(&mut s, &config, subs.tracking).await?;
-            (over_stream(s, resp3, push, tap).await?, notes)
-        }
+    let mut guard = Guard::new(dial(&config).await?);
+    let (resp3, notes) = match guard.stream()? {
+        Dialed::Tcp(s) => handshake::run(s, &config, subs.tracking).await?,
         #[cfg(unix)]
-        Dialed::Unix(mut s) => {
-            let (resp3, notes) = handshake::run(&mut s, &config, subs.tracking).await?;
-            (over_stream(s, resp3, push, tap).await?, notes)
-        }
+        Dialed::Unix(s) => handshake::run(s, &config, subs.tracking).await?,
+    };
+    let conn = match guard.release()? {
+        Dialed::Tcp(s) => over_stream(s, resp3, push, tap).await?,
+        #[cfg(unix)]
+        Dialed::Unix(s) => over_stream(s, resp3, push, tap).await?,
     };
     let mut conn = Connection::Single(conn);
     subs.restore(&mut conn).await?;

@@ -41,3 +41,59 @@ pub async fn dial(config: &ClientConfig) -> Result<Dialed> {
         )),
     }
 }
+
+/// Stops writing and reads what the server still sends until it closes its side (at most a
+/// second), then closes: the way the peers' `end()` closes. Closing with unread bytes, or
+/// before bytes still on their way arrive, answers them with a reset, which a server (or a
+/// proxy) sees as an error.
+pub async fn drain(dialed: Dialed) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = [0u8; 4096];
+    let work = async {
+        match dialed {
+            Dialed::Tcp(mut s) => {
+                let _ = s.shutdown().await;
+                while matches!(s.read(&mut buf).await, Ok(n) if n > 0) {}
+            }
+            #[cfg(unix)]
+            Dialed::Unix(mut s) => {
+                let _ = s.shutdown().await;
+                while matches!(s.read(&mut buf).await, Ok(n) if n > 0) {}
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), work).await;
+}
+
+/// A stream being handshaken: dropped before it is handed on (the attempt failed, or the
+/// client was closed meanwhile), it is closed by [`drain`] on the runtime.
+pub struct Guard(Option<Dialed>);
+
+impl Guard {
+    /// Guards a fresh stream.
+    pub fn new(dialed: Dialed) -> Guard {
+        Guard(Some(dialed))
+    }
+
+    /// The stream, while guarded.
+    pub fn stream(&mut self) -> Result<&mut Dialed> {
+        self.0
+            .as_mut()
+            .ok_or_else(|| Error::Internal("stream already handed on".into()))
+    }
+
+    /// Hands the stream on; the guard no longer closes it.
+    pub fn release(mut self) -> Result<Dialed> {
+        self.0
+            .take()
+            .ok_or_else(|| Error::Internal("stream already handed on".into()))
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(d) = self.0.take() {
+            crate::core::runtime::handle().spawn(drain(d));
+        }
+    }
+}

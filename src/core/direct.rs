@@ -15,7 +15,7 @@ use std::time::Instant;
 use redis::Value;
 
 use crate::core::config::ClientConfig;
-use crate::core::dial::{dial, Dialed};
+use crate::core::dial::{dial, Dialed, Guard};
 use crate::core::error::{Error, Result};
 use crate::core::handshake::{self, Note};
 use crate::core::resp::ReplyReader;
@@ -58,13 +58,28 @@ impl Socket {
         }
     }
 
-    /// Closes both directions now (the descriptor itself closes on drop).
+    /// Stops writing (the peer reads end-of-stream); replies already on their way can still
+    /// arrive and are read by [`Socket::linger`].
     pub fn shutdown(&self) {
         let _ = match self {
-            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
+            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Write),
             #[cfg(unix)]
-            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Write),
         };
+    }
+
+    /// Closes the socket the way the peers' `end()` does (see `dial::drain`), on the runtime.
+    pub fn linger(self) {
+        crate::core::runtime::handle().spawn(async move {
+            let dialed = match self {
+                Socket::Tcp(s) => tokio::net::TcpStream::from_std(s).map(Dialed::Tcp),
+                #[cfg(unix)]
+                Socket::Unix(s) => tokio::net::UnixStream::from_std(s).map(Dialed::Unix),
+            };
+            if let Ok(d) = dialed {
+                crate::core::dial::drain(d).await;
+            }
+        });
     }
 }
 
@@ -78,17 +93,18 @@ pub fn eligible(config: &ClientConfig) -> bool {
 /// non-blocking, detached from the runtime, ready to hand over, with what the handshake met.
 pub async fn open(config: &ClientConfig, tracking: bool) -> Result<(Socket, Vec<Note>)> {
     let io = |e: io::Error| Error::Connection(e.to_string());
-    match dial(config).await? {
-        Dialed::Tcp(mut s) => {
-            let (_, notes) = handshake::run(&mut s, config, tracking).await?;
-            Ok((Socket::Tcp(s.into_std().map_err(io)?), notes))
-        }
+    let mut guard = Guard::new(dial(config).await?);
+    let (_, notes) = match guard.stream()? {
+        Dialed::Tcp(s) => handshake::run(s, config, tracking).await?,
         #[cfg(unix)]
-        Dialed::Unix(mut s) => {
-            let (_, notes) = handshake::run(&mut s, config, tracking).await?;
-            Ok((Socket::Unix(s.into_std().map_err(io)?), notes))
-        }
-    }
+        Dialed::Unix(s) => handshake::run(s, config, tracking).await?,
+    };
+    let socket = match guard.release()? {
+        Dialed::Tcp(s) => Socket::Tcp(s.into_std().map_err(io)?),
+        #[cfg(unix)]
+        Dialed::Unix(s) => Socket::Unix(s.into_std().map_err(io)?),
+    };
+    Ok((socket, notes))
 }
 
 /// A batch the host wants written: its encoded commands and how to settle it.
@@ -361,6 +377,11 @@ impl DirectConn {
                 self.admit(b);
             }
         }
+    }
+
+    /// The socket, for closing ([`Socket::linger`]) once nothing is left on it.
+    pub fn into_socket(self) -> Socket {
+        self.socket
     }
 
     /// Whether bytes wait to be written (after [`DirectConn::read`] admitted held batches).

@@ -1064,7 +1064,7 @@ impl NativeClient {
             let mut s = slot.borrow_mut();
             if s.is_live() {
                 s.reconnect(CoreError::Connection(
-                    "Connection dropped to reconnect (reconnectOnError)".into(),
+                    "Connection dropped to reconnect".into(),
                 ));
                 return;
             }

@@ -468,8 +468,8 @@ fn close(lane: Lane, remove_hook: bool) {
         uv::uv_close(poll, Some(on_poll_closed));
         uv::uv_close(timer, Some(on_timer_closed));
     }
-    // libuv has stopped watching the descriptor; closing it now is safe.
-    drop(conn);
+    // libuv has stopped watching the descriptor; the runtime reads what is left and closes it.
+    conn.into_socket().linger();
 }
 
 unsafe fn closed(h: uv::Handle, kind: c_int) {
