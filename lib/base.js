@@ -337,7 +337,9 @@ class BaseClient extends EventEmitter {
       this._emitError(delay)
       delay = null
     }
-    conn.native.retryDecision(typeof delay === 'number' && delay >= 0 ? delay : null)
+    const decided = typeof delay === 'number' && delay >= 0 ? delay : null
+    conn.native.retryDecision(decided)
+    return decided
   }
 
   _subEvent(name, detail) {

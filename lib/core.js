@@ -300,9 +300,10 @@ class Batch {
   settle(err) {
     const rejects = this.rejects
     const cmds = this.cmds
-    if (cmds !== null && err instanceof AbortError && !(err instanceof MaxRetriesPerRequestError)) {
+    if (cmds !== null && err instanceof AbortError && !(err instanceof MaxRetriesPerRequestError) && !/protocol/i.test(err.message)) {
       // ioredis' form: each command cut off by the lost connection gets an AbortError of its
       // own, in ioredis' words, naming the command; the core's account stays as `cause`.
+      // (A protocol error fails them with itself, as ioredis' fatal-error recovery does.)
       for (let i = 0; i < rejects.length; i++) {
         const e = new AbortError('Command aborted due to connection close')
         e.code = err.code

@@ -44,8 +44,14 @@ function parseArgs(args) {
   return o
 }
 
-function defaultRetry(times) {
-  return Math.min(times * 50, 2000)
+/**
+ * ioredis' `retryStrategy`: the user's function runs in JavaScript; one given as null (or any
+ * non-function) means no reconnection at all, as in ioredis; left out, the core's capped
+ * exponential backoff with jitter applies (ioredis' default shape, without a JS round trip).
+ */
+function retryOf(o) {
+  if (typeof o.retryStrategy === 'function') return o.retryStrategy
+  return o.retryStrategy === undefined ? null : () => null
 }
 
 /** ioredis' `tls` / `sentinelTLS` (Node TLS options; `true`: the defaults) for the core. */
@@ -96,16 +102,17 @@ function nativeOptions(o) {
     readOnly: o.readOnly,
     // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
     // the native capped exponential backoff with jitter applies.
-    externalRetry: typeof o.retryStrategy === 'function',
+    externalRetry: retryOf(o) !== null,
   }
 }
 
 class Redis extends BaseClient {
   constructor(...args) {
     const options = parseArgs(args)
-    super(nativeOptions(options), typeof options.retryStrategy === 'function' ? options.retryStrategy : defaultRetry)
+    super(nativeOptions(options), retryOf(options))
     this._keepOptions(options)
     this._ready = null
+    this.retryAttempts = 0
     this._handlers = new Map()
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
@@ -149,16 +156,18 @@ class Redis extends BaseClient {
         return reject(redisError('ERR_REDIS_CONNECTION', 'Redis is already connecting/connected'))
       }
       this._open()
+      // As ioredis: ready resolves; the attempt's end (close) rejects, whether or not the
+      // retry strategy tries again.
       const onReady = () => {
-        this.off('end', onEnd)
+        this.off('close', onClose)
         resolve()
       }
-      const onEnd = () => {
+      const onClose = () => {
         this.off('ready', onReady)
         reject(closedError())
       }
       this.once('ready', onReady)
-      this.once('end', onEnd)
+      this.once('close', onClose)
     })
     return withCallback(p, callback)
   }
@@ -285,6 +294,26 @@ class Redis extends BaseClient {
     conn.tagErrors = true
   }
 
+  /** ioredis' `retryAttempts`: reconnection attempts since the last ready. */
+  _retry(conn, attempt) {
+    if (conn === this._conn) this.retryAttempts = attempt
+    const delay = super._retry(conn, attempt)
+    if (delay === null && conn === this._conn && this.status !== 'end') {
+      // No more attempts: ioredis is closed and ended at once (the core's end follows).
+      if (this.status !== 'close') {
+        this.status = 'close'
+        this.emit('close')
+      }
+      this.status = 'end'
+    }
+    return delay
+  }
+
+  _onStatus(name) {
+    if (name === 'ready') this.retryAttempts = 0
+    super._onStatus(name)
+  }
+
   /** ioredis' console warnings for the handshake replies it lets pass (event_handler.js). */
   _onHandshakeWarning(text) {
     if (text.includes('no password is set')) console.warn('[WARN] Redis server does not require a password, but a password was supplied.')
@@ -297,6 +326,12 @@ class Redis extends BaseClient {
   }
 
   _nativeEvent(name, detail, conn) {
+    // ioredis emits 'close' for every attempt that ends, also one that never connected
+    // (error, close, reconnecting); the core reports only the loss of a live connection.
+    if (conn === this._conn && (name === 'reconnecting' || name === 'end') && this.status !== 'close' && this.status !== 'end' && this.status !== 'wait') {
+      this.status = 'close'
+      this.emit('close')
+    }
     super._nativeEvent(name, detail, conn)
     if (name === 'reconnecting' && conn === this._conn) this._traceAttempt()
   }
@@ -603,6 +638,14 @@ class Redis extends BaseClient {
   }
 
   quit(callback) {
+    const c = this._conn
+    const idle = c === null || (c.inflight.size === 0 && !c.cur)
+    if (idle && (this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'close')) {
+      // Not connected and nothing waiting: nothing to say goodbye to, so no attempt is made
+      // (as in ioredis).
+      this.disconnect()
+      return withCallback(Promise.resolve('OK'), callback)
+    }
     this.status = 'end'
     return withCallback(this._quitAll(), callback)
   }
@@ -637,6 +680,13 @@ for (const name of ['subscribe', 'psubscribe', 'ssubscribe', 'quit', 'multi']) {
   Redis.prototype[name + 'Buffer'] = function (...args) {
     return this[name](...args)
   }
+}
+// ioredis' quitBuffer resolves with the reply as a Buffer.
+Redis.prototype.quitBuffer = function (callback) {
+  return withCallback(
+    this.quit().then((v) => Buffer.from(String(v))),
+    callback
+  )
 }
 for (const name of ['sentinel']) {
   Redis.prototype[name] = function (...args) {
