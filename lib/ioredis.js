@@ -113,6 +113,8 @@ class Redis extends BaseClient {
     this._keepOptions(options)
     this._ready = null
     this.retryAttempts = 0
+    this._holdEnd = false
+    this._heldEnd = false
     this._handlers = new Map()
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
@@ -326,6 +328,10 @@ class Redis extends BaseClient {
   }
 
   _nativeEvent(name, detail, conn) {
+    if (name === 'end' && conn === this._conn && this._holdEnd) {
+      this._heldEnd = true
+      return
+    }
     // ioredis emits 'close' for every attempt that ends, also one that never connected
     // (error, close, reconnecting); the core reports only the loss of a live connection.
     if (conn === this._conn && (name === 'reconnecting' || name === 'end') && this.status !== 'close' && this.status !== 'end' && this.status !== 'wait') {
@@ -568,7 +574,8 @@ class Redis extends BaseClient {
         this.emit('messageBuffer', channel, payload)
         if (this.listenerCount('message') > 0) this.emit('message', channel.toString(), payload.toString())
       } else {
-        this.emit('pmessageBuffer', pattern, channel, payload)
+        // ioredis hands the pattern over as a string, also to pmessageBuffer.
+        this.emit('pmessageBuffer', pattern.toString(), channel, payload)
         if (this.listenerCount('pmessage') > 0) this.emit('pmessage', pattern.toString(), channel.toString(), payload.toString())
       }
     } else if (pattern === null) this.emit('message', channel, payload)
@@ -647,7 +654,18 @@ class Redis extends BaseClient {
       return withCallback(Promise.resolve('OK'), callback)
     }
     this.status = 'end'
-    return withCallback(this._quitAll(), callback)
+    // ioredis settles quit() (and its callback) before it emits 'end'.
+    this._holdEnd = true
+    const out = withCallback(this._quitAll(), callback)
+    const release = () => {
+      this._holdEnd = false
+      if (this._heldEnd) {
+        this._heldEnd = false
+        super._nativeEvent('end', undefined, this._conn)
+      }
+    }
+    out.then(release, release)
+    return out
   }
 
   disconnect(reconnect) {
@@ -662,8 +680,9 @@ class Redis extends BaseClient {
       // ioredis' disconnect(true): the connection drops and comes back through the retry
       // strategy (close, reconnecting, connect, ready; no end); commands issued meanwhile
       // wait for it. What was in flight fails, never re-sent (see README).
+      // Subscriptions live on a connection of their own and simply carry on (ioredis
+      // restores them on its one connection; here no message is lost meanwhile).
       this._conn.native.reconnect()
-      if (this._sub && !this._sub.ended) this._sub.native.reconnect()
       return
     }
     this._disconnectAll()
