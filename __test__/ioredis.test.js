@@ -184,12 +184,14 @@ test('acl, georadius_ro / georadiusbymember_ro, and mode (normal / subscriber)',
   await redis.geoadd('geo:ro', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania')
   assert.deepEqual(await redis.georadius_ro('geo:ro', 15, 37, 200, 'km', 'ASC'), ['Catania', 'Palermo'])
   assert.deepEqual(await redis.georadiusbymember_ro('geo:ro', 'Palermo', 100, 'km'), ['Palermo'])
-  const sub = new Redis({ port: server.port })
+  // ioredis 6's subscriber mode is RESP2's: other commands are refused there, as ioredis does.
+  const sub = new Redis({ port: server.port, protocol: 2 })
   try {
     assert.equal(sub.mode, 'normal')
     await sub.subscribe('mode:a')
     await sub.psubscribe('mode:*')
     assert.equal(sub.mode, 'subscriber')
+    await assert.rejects(sub.set('mode:k', 'v'), { code: 'ERR_REDIS_SUBSCRIBER_MODE', message: 'Connection in subscriber mode, only subscriber commands may be used' })
     await sub.unsubscribe()
     assert.equal(sub.mode, 'subscriber', 'a pattern is still held')
     await sub.punsubscribe()

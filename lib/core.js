@@ -300,7 +300,15 @@ class Batch {
   settle(err) {
     const rejects = this.rejects
     const cmds = this.cmds
-    if (cmds !== null && err instanceof AbortError && !(err instanceof MaxRetriesPerRequestError) && !/protocol/i.test(err.message)) {
+    const lost = cmds !== null && err instanceof AbortError && !(err instanceof MaxRetriesPerRequestError) && !/protocol/i.test(err.message)
+    if (lost && this.conn.endsOnLoss) {
+      // ioredis without reconnection flushes what waits with one "Connection is closed."
+      const closed = closedError()
+      closed.cause = err
+      for (let i = 0; i < rejects.length; i++) rejects[i](closed)
+      return
+    }
+    if (lost) {
       // ioredis' form: each command cut off by the lost connection gets an AbortError of its
       // own, in ioredis' words, naming the command; the core's account stays as `cause`.
       // (A protocol error fails them with itself, as ioredis' fatal-error recovery does.)
@@ -378,6 +386,9 @@ class Connection {
     // Set by a face: the class its error replies get, and whether they name their command.
     this.replyProto = null
     this.tagErrors = false
+    // ioredis with `retryStrategy: null`: a lost connection ends the client, and what was in
+    // flight fails with "Connection is closed." (set by the face).
+    this.endsOnLoss = false
     // The scripts this connection's server has loaded (lib/script.js); forgotten on close,
     // since the next server may not have them.
     this.scripts = new Set()

@@ -44,6 +44,39 @@ function parseArgs(args) {
   return o
 }
 
+/** The commands ioredis lets a RESP2 connection in subscriber mode send. */
+const VALID_IN_SUBSCRIBER_MODE = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit'])
+
+/** ioredis 6's defaults, as `redis.options` shows them for options left out. */
+const SHOWN_DEFAULTS = {
+  port: 6379,
+  host: 'localhost',
+  family: 0,
+  connectTimeout: 10000,
+  keepAlive: 30000,
+  noDelay: true,
+  connectionName: null,
+  disableClientInfo: false,
+  role: 'master',
+  db: 0,
+  enableOfflineQueue: true,
+  enableReadyCheck: true,
+  autoResubscribe: true,
+  autoResendUnfulfilledCommands: false,
+  lazyConnect: false,
+  keyPrefix: '',
+  reconnectOnError: null,
+  readOnly: false,
+  stringNumbers: false,
+  protocol: 3,
+  replyMapping: 'legacy',
+  maxRetriesPerRequest: 20,
+  maxLoadingRetryTime: 10000,
+  enableAutoPipelining: false,
+  autoPipeliningIgnoredCommands: [],
+  blockingTimeoutGrace: 100,
+}
+
 /**
  * ioredis' `retryStrategy`: the user's function runs in JavaScript; one given as null (or any
  * non-function) means no reconnection at all, as in ioredis; left out, the core's capped
@@ -111,6 +144,9 @@ class Redis extends BaseClient {
     const options = parseArgs(args)
     super(nativeOptions(options), retryOf(options))
     this._keepOptions(options)
+    // `redis.options` shows ioredis' defaults for what was left out (as ioredis does), with
+    // this package's values where they differ (commands in flight are never re-sent).
+    this.options = { ...SHOWN_DEFAULTS, ...this.options }
     this._ready = null
     this.retryAttempts = 0
     this._holdEnd = false
@@ -139,6 +175,8 @@ class Redis extends BaseClient {
     if (options.replyMapping === 'resp3' && options.protocol === 2) throw typeError('The "resp3" replyMapping is only supported with protocol 3')
     // replyMapping 'resp3': every reply keeps RESP3's types (maps as objects, doubles as numbers).
     this._resp3 = options.replyMapping === 'resp3'
+    // ioredis' stringNumbers: integer replies as their text, digit for digit.
+    this._stringNumbers = options.stringNumbers === true
     // ioredis' `scripts` option: commands defined at construction.
     if (options.scripts !== undefined) {
       if (options.scripts === null || typeof options.scripts !== 'object') throw typeError('scripts must be an object of { name: { lua, numberOfKeys } }')
@@ -175,11 +213,23 @@ class Redis extends BaseClient {
   }
 
   /**
-   * ioredis' `mode`: 'subscriber' while this client holds subscriptions, else 'normal'.
-   * (Subscriptions live on a connection of their own, so other commands keep working.)
+   * ioredis 6's `mode`: 'subscriber' while a RESP2 (`protocol: 2`) client holds
+   * subscriptions, when ioredis refuses other commands; RESP3 clients stay 'normal'.
+   * (Subscriptions live on a connection of their own here either way.)
    */
   get mode() {
-    return this._subChannels.size + this._subPatterns.size + this._subShards.size > 0 ? 'subscriber' : 'normal'
+    return this._resp2Subscribed() ? 'subscriber' : 'normal'
+  }
+
+  /** The reply's shape or transform: RESP3's types, ioredis' transforms, `stringNumbers`. */
+  _shapeOf(name, wire) {
+    if (this._resp3) return SHAPES.resp3
+    const t = transformOf(name, wire)
+    return t === null && this._stringNumbers ? SHAPES.text : t
+  }
+
+  _resp2Subscribed() {
+    return this._fullOptions.protocol === 2 && this._subChannels.size + this._subPatterns.size + this._subShards.size > 0
   }
 
   /**
@@ -194,7 +244,14 @@ class Redis extends BaseClient {
     }
     let p
     try {
-      p = this._send(name, args, binary, wire)
+      const subscribed = this._resp2Subscribed()
+      if (subscribed && !VALID_IN_SUBSCRIBER_MODE.has(name)) {
+        // ioredis' rule for a RESP2 connection in subscriber mode.
+        throw redisError('ERR_REDIS_SUBSCRIBER_MODE', 'Connection in subscriber mode, only subscriber commands may be used')
+      }
+      // There, PING is answered as a subscriber's: [ 'pong', <message or ''> ].
+      if (subscribed && name === 'ping') p = Promise.resolve(binary ? [Buffer.from('pong'), Buffer.from(String(args[0] ?? ''))] : ['pong', String(args[0] ?? '')])
+      else p = this._send(name, args, binary, wire)
     } catch (err) {
       p = Promise.reject(err)
     }
@@ -249,7 +306,7 @@ class Redis extends BaseClient {
     if (name === 'quit') return this.quit()
     const conn = this._command()
     const flat = this._prefixed(ioredisArgs(wire, args, [wire]))
-    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : this._resp3 ? SHAPES.resp3 : transformOf(name, wire)
+    const transform = name === 'select' ? this._selectTransform(conn, Number(flat[1])) : this._shapeOf(name, wire)
     const timeout = blockingTimeout(flat, conn.commandTimeout)
     const p = traceCommand(conn.send(flat, binary, transform, timeout), this, flat)
     if (this._blockingTimeout === 0 || (timeout === undefined && name !== 'xread' && name !== 'xreadgroup')) return p
@@ -294,6 +351,7 @@ class Redis extends BaseClient {
   /** Error replies name their command (`err.command`), as ioredis' do. */
   _faceConnection(conn) {
     conn.tagErrors = true
+    conn.endsOnLoss = this._fullOptions.retryStrategy !== undefined && typeof this._fullOptions.retryStrategy !== 'function'
   }
 
   /** ioredis' `retryAttempts`: reconnection attempts since the last ready. */
@@ -495,7 +553,7 @@ class Redis extends BaseClient {
     const pattern = name.startsWith('p')
     const kind = name === 'ssubscribe' || name === 'sunsubscribe' ? 'shard' : pattern
     const unsubscribe = name.includes('unsub')
-    if (unsubscribe && this._sub === null) return Promise.resolve(0)
+    if (unsubscribe && this._sub === null) return Promise.resolve(this._stringNumbers ? '0' : 0)
     if (!unsubscribe && channels.length === 0) return Promise.reject(typeError(`${name} needs at least one channel`))
     for (const c of channels) if (typeof c !== 'string' && !Buffer.isBuffer(c)) return Promise.reject(typeError('channels must be strings or Buffers'))
     const registry = kind === 'shard' ? this._subShards : pattern ? this._subPatterns : this._subChannels
@@ -512,7 +570,7 @@ class Redis extends BaseClient {
     const count = kind === 'shard' ? this._subShards.size : this._subChannels.size + this._subPatterns.size
     return this._subscriber()
       .subscribe(kind, unsubscribe, channels)
-      .then(() => count)
+      .then(() => (this._stringNumbers ? String(count) : count))
   }
 
   /**
@@ -782,6 +840,8 @@ function withCallback(p, cb) {
 class Pipeline {
   constructor(redis, transaction) {
     this.redis = redis
+    // ioredis: a pipeline carries its client's options.
+    this.options = redis.options
     this.transaction = transaction
     this.queue = []
     // MULTIs opened inside a plain pipeline and not yet closed by an inner exec().
@@ -871,7 +931,7 @@ class Pipeline {
     const cmds = this.queue.map(({ name, args, binary, wire }) => {
       if (name === 'evalsha_script') return { script: [args[0], ...this.redis._prefixedRest(args.slice(1))], binary }
       const flat = this.redis._prefixed(ioredisArgs(wire, args, [wire]))
-      return { flat, binary, transform: this.redis._resp3 ? SHAPES.resp3 : transformOf(name, wire), timeout: blockingTimeout(flat, conn.commandTimeout) }
+      return { flat, binary, transform: this.redis._shapeOf(name, wire), timeout: blockingTimeout(flat, conn.commandTimeout) }
     })
     // ioredis' rows: [null, value], or [err] alone.
     const settle = (p) => p.then((v) => [null, v], (e) => [e])

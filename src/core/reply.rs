@@ -35,6 +35,8 @@ pub enum Shape {
     /// RESP3 as it is, at every depth: maps as objects (string keys), doubles as numbers
     /// (ioredis' `replyMapping: 'resp3'`).
     Resp3 = 7,
+    /// [`Shape::Plain`] with integers as text, digit for digit (ioredis' `stringNumbers`).
+    Text = 8,
     /// `MULTI`: the commands after it in the batch are queued; their shapes apply to the
     /// elements of the `EXEC` reply. Set by the core from the command name.
     Multi = 125,
@@ -46,7 +48,7 @@ pub enum Shape {
 
 impl Shape {
     /// The shapes a face may ask for, by name.
-    pub const ALL: [(&'static str, Shape); 8] = [
+    pub const ALL: [(&'static str, Shape); 9] = [
         ("plain", Shape::Plain),
         ("object", Shape::Object),
         ("flatPairs", Shape::FlatPairs),
@@ -55,6 +57,7 @@ impl Shape {
         ("numbers", Shape::Numbers),
         ("streamPairs", Shape::StreamPairs),
         ("resp3", Shape::Resp3),
+        ("text", Shape::Text),
     ];
 
     /// The shape with this code; unknown codes are [`Shape::Plain`].
@@ -67,6 +70,7 @@ impl Shape {
             5 => Shape::Numbers,
             6 => Shape::StreamPairs,
             7 => Shape::Resp3,
+            8 => Shape::Text,
             125 => Shape::Multi,
             126 => Shape::Exec,
             127 => Shape::Discard,
@@ -171,6 +175,8 @@ struct Reader<'a> {
     /// A reply nested deeper than [`MAX_DEPTH`] was met: reading stops, and the reply is
     /// replaced by an error.
     too_deep: bool,
+    /// Integers go onto the tape as their text ([`Shape::Text`]).
+    text_numbers: bool,
 }
 
 /// Replies nested deeper than this are not delivered (an error takes their place): the
@@ -278,6 +284,10 @@ impl<'a> Reader<'a> {
             }
             // A big number is text even for Buffer replies (as the peers give it).
             b'(' => {
+                let l = self.line();
+                tape.bytes(l, false)
+            }
+            b':' if self.text_numbers => {
                 let l = self.line();
                 tape.bytes(l, false)
             }
@@ -497,6 +507,11 @@ impl<'a> Reader<'a> {
                 None => self.plain(tape, binary),
             },
             Shape::Resp3 => self.resp3(tape, binary),
+            Shape::Text => {
+                self.text_numbers = true;
+                self.plain(tape, binary);
+                self.text_numbers = false;
+            }
             Shape::Plain | Shape::Multi | Shape::Exec | Shape::Discard => self.plain(tape, binary),
         }
     }
@@ -511,6 +526,7 @@ pub fn put_frames(tape: &mut Tape, frames: &[u8], count: usize, forms: &[ReplyFo
         i: 0,
         depth: 0,
         too_deep: false,
+        text_numbers: false,
     };
     let mut queued_from: Option<usize> = None;
     for i in 0..count {
