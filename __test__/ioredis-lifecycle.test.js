@@ -250,3 +250,51 @@ test('mode and commands while subscribed: RESP2 refuses them as ioredis does, RE
     return out
   })
 })
+
+test("keyPrefix: SORT's BY and GET patterns are prefixed as ioredis prefixes them", async () => {
+  await same(async (Client) => {
+    const plain = new Client({ port: server.port })
+    await plain.flushall()
+    const r = new Client({ port: server.port, keyPrefix: 'kp:' })
+    await Promise.all([r.hset('object_1', 'name', 'better'), r.hset('weight_1', 'value', '20'), r.hset('object_2', 'name', 'best'), r.hset('weight_2', 'value', '10'), r.lpush('src', '1', '2')])
+    await r.sort('src', 'BY', 'weight_*->value', 'GET', 'object_*->name', 'GET', '#', 'STORE', 'dest')
+    const dest = await r.lrange('dest', 0, -1)
+    const keys = (await plain.keys('kp:*')).sort()
+    await plain.flushall()
+    for (const c of [plain, r]) c.disconnect()
+    return { dest, keys }
+  })
+})
+
+test('a Buffer keyPrefix keeps its bytes, before Buffer and string keys alike', async () => {
+  // (ioredis 6 itself writes a broken command for a string key after a Buffer prefix.)
+  const b = new Redis({ port: server.port, keyPrefix: Buffer.from([0xff]) })
+  const plain = new Redis({ port: server.port })
+  try {
+    await b.set('bar', 'baz')
+    await b.set(Buffer.from([0xff]), 'x')
+    assert.equal(await plain.get(Buffer.from([0xff, 0x62, 0x61, 0x72])), 'baz')
+    assert.equal(await plain.get(Buffer.from([0xff, 0xff])), 'x')
+  } finally {
+    b.disconnect()
+    plain.disconnect()
+  }
+})
+
+test('without the offline queue, a command before ready is refused at once; select events only on a change', async () => {
+  await same(async (Client) => {
+    const r = new Client({ port: server.port, enableOfflineQueue: false })
+    const early = await r.get('x').then(
+      () => 'resolved',
+      (e) => e.message
+    )
+    await new Promise((resolve) => r.once('ready', resolve))
+    const changes = []
+    r.on('select', (db) => changes.push(db))
+    await r.select(2)
+    await r.select(4)
+    await r.select(4)
+    r.disconnect()
+    return { early, changes }
+  })
+})

@@ -155,8 +155,8 @@ class Redis extends BaseClient {
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
     })
-    if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string') throw typeError('keyPrefix must be a string')
-    this._keyPrefix = options.keyPrefix ? options.keyPrefix : null
+    if (options.keyPrefix !== undefined && typeof options.keyPrefix !== 'string' && !Buffer.isBuffer(options.keyPrefix)) throw typeError('keyPrefix must be a string or a Buffer')
+    this._keyPrefix = options.keyPrefix && options.keyPrefix.length > 0 ? options.keyPrefix : null
     if (options.reconnectOnError != null && typeof options.reconnectOnError !== 'function') throw typeError('reconnectOnError must be a function')
     // With Sentinel, a write refused by a demoted primary (READONLY) reconnects to the new
     // one and is sent again (it did not run), unless the user decides otherwise.
@@ -249,6 +249,11 @@ class Redis extends BaseClient {
         // ioredis' rule for a RESP2 connection in subscriber mode.
         throw redisError('ERR_REDIS_SUBSCRIBER_MODE', 'Connection in subscriber mode, only subscriber commands may be used')
       }
+      // ioredis writes only to a ready connection: without the offline queue, a command
+      // issued before ready (while connecting, during the handshake) is refused at once.
+      if (this._fullOptions.enableOfflineQueue === false && this.status !== 'ready' && !SUB_COMMANDS.has(name) && name !== 'quit') {
+        throw redisError('ERR_REDIS_CONNECTION', "Stream isn't writeable and enableOfflineQueue options is false")
+      }
       // There, PING is answered as a subscriber's: [ 'pong', <message or ''> ].
       if (subscribed && name === 'ping') p = Promise.resolve(binary ? [Buffer.from('pong'), Buffer.from(String(args[0] ?? ''))] : ['pong', String(args[0] ?? '')])
       else p = this._send(name, args, binary, wire)
@@ -328,7 +333,8 @@ class Redis extends BaseClient {
     const keep = conn.selectTransform(db)
     return (reply) => {
       const r = keep(reply)
-      if (r === 'OK') {
+      if (r === 'OK' && this._db !== db) {
+        // ioredis says so only when the database changes.
         this._db = db
         this.emit('select', db)
       }

@@ -8,7 +8,24 @@ const TABLE = require('./command-keys.json')
 
 function withPrefix(prefix, a) {
   if (Buffer.isBuffer(a) || a instanceof Uint8Array) return Buffer.concat([Buffer.from(prefix), a])
+  // A Buffer prefix (ioredis accepts one) keeps its bytes: the key becomes bytes too.
+  if (Buffer.isBuffer(prefix)) return Buffer.concat([prefix, Buffer.from(String(a))])
   return prefix + a
+}
+
+/** SORT's BY and GET patterns (not `GET #`): keys too, for a prefix (as ioredis prefixes them). */
+function sortPatterns(flat) {
+  const out = []
+  for (let i = 2; i < flat.length - 1; i++) {
+    if (typeof flat[i] !== 'string') continue
+    const word = flat[i].toUpperCase()
+    if (word === 'GET') {
+      i++
+      if (flat[i] !== '#') out.push(i)
+    } else if (word === 'BY') out.push(++i)
+    else if (word === 'STORE') i++
+  }
+  return out
 }
 
 function upper(a) {
@@ -86,7 +103,8 @@ function keyIndexes(flat) {
 
 /** `flat` (name first) with `prefix` in front of every key; `flat` itself is not changed. */
 function prefixKeys(prefix, flat) {
-  const idx = keyIndexes(flat)
+  const name = typeof flat[0] === 'string' ? flat[0].toLowerCase() : ''
+  const idx = name === 'sort' || name === 'sort_ro' ? [...keyIndexes(flat), ...sortPatterns(flat)] : keyIndexes(flat)
   if (idx.length === 0) return flat
   const out = flat.slice()
   for (const i of idx) out[i] = withPrefix(prefix, out[i])
