@@ -201,6 +201,8 @@ test('enableOfflineQueue: false rejects at once while disconnected', async () =>
   const redis = new Redis({ port: server.port, enableOfflineQueue: false, retryStrategy: () => 5000, commandTimeout: 60_000 })
   redis.on('error', () => {})
   try {
+    // Before ready it would be refused too (as in ioredis): wait for it.
+    await once(redis, 'ready')
     await redis.ping()
     const closed = once(redis, 'close')
     await server.kill()

@@ -69,6 +69,7 @@ test("'Connection is closed.' after quit; enableOfflineQueue false says \"Stream
   const off = new Redis({ port: s.port, enableOfflineQueue: false, retryStrategy: () => 60_000 })
   off.on('error', () => {})
   t.after(() => off.disconnect())
+  await once(off, 'ready')
   await off.ping()
   const closed = once(off, 'close')
   await s.kill()

@@ -127,9 +127,10 @@ class BaseClient extends EventEmitter {
   }
 
   /** Keeps the user's options: `options` to show, the full set for `duplicate()`. */
-  _keepOptions(options) {
+  /** `defaults`: what `options` shows for options left out (ioredis shows its defaults). */
+  _keepOptions(options, defaults = {}) {
     hidden(this, '_fullOptions', options)
-    this.options = shownOptions(options)
+    this.options = shownOptions({ ...defaults, ...options })
   }
 
   /** What `util.inspect` and loggers see: status and options, no secret. */

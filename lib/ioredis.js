@@ -143,10 +143,9 @@ class Redis extends BaseClient {
   constructor(...args) {
     const options = parseArgs(args)
     super(nativeOptions(options), retryOf(options))
-    this._keepOptions(options)
     // `redis.options` shows ioredis' defaults for what was left out (as ioredis does), with
     // this package's values where they differ (commands in flight are never re-sent).
-    this.options = { ...SHOWN_DEFAULTS, ...this.options }
+    this._keepOptions(options, SHOWN_DEFAULTS)
     this._ready = null
     this.retryAttempts = 0
     this._holdEnd = false
