@@ -47,6 +47,9 @@ function parseArgs(args) {
 /** The commands ioredis lets a RESP2 connection in subscriber mode send. */
 const VALID_IN_SUBSCRIBER_MODE = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit'])
 
+/** What ioredis writes on a connection still handshaking (status 'connect'). */
+const HANDSHAKE_COMMANDS = new Set(['auth', 'hello', 'select', 'client', 'readonly', 'info'])
+
 /** ioredis 6's defaults, as `redis.options` shows them for options left out. */
 const SHOWN_DEFAULTS = {
   port: 6379,
@@ -250,7 +253,8 @@ class Redis extends BaseClient {
       }
       // ioredis writes only to a ready connection: without the offline queue, a command
       // issued before ready (while connecting, during the handshake) is refused at once.
-      if (this._fullOptions.enableOfflineQueue === false && this.status !== 'ready' && !SUB_COMMANDS.has(name) && name !== 'quit') {
+      const writable = this.status === 'ready' || (this.status === 'connect' && HANDSHAKE_COMMANDS.has(name))
+      if (this._fullOptions.enableOfflineQueue === false && !writable && !SUB_COMMANDS.has(name) && name !== 'quit') {
         throw redisError('ERR_REDIS_CONNECTION', "Stream isn't writeable and enableOfflineQueue options is false")
       }
       // There, PING is answered as a subscriber's: [ 'pong', <message or ''> ].
