@@ -914,7 +914,7 @@ test.after(async () => {
 })
 
 // Reported, not yet enforced: TODO names what still differs; drop it once the run is clean.
-const TODO = 'known differences remain (issue #22): a refused argument inside multi() sends nothing where node-redis sends the rest; the Buffer type mapping turns simple strings into Buffers and is ignored by execAsPipeline; mSet([]) rejects with a TypeError'
+const TODO = 'known differences remain (issue #22): a value node-redis can only refuse when writing (undefined, an odd mSet list) throws at once inside multi()/execAsPipeline() where node-redis rejects at exec and sends the rest; the Buffer type mapping turns simple strings into Buffers'
 
 test(`differential vs node-redis 5: ${COUNT} seeded random operations (DIFF_SEED=${SEED})`, { timeout: 120_000, todo: TODO }, async () => {
   const ops = generate(rng(SEED))
