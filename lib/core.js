@@ -140,7 +140,14 @@ function value() {
         const v = value()
         if (typeof k !== 'string') k = String(k)
         if (k === '__proto__') setOwn(o, k, v)
-        else o[k] = v
+        else {
+          try {
+            o[k] = v
+          } catch {
+            // A field named like a read-only property on Object.prototype: an own one.
+            setOwn(o, k, v)
+          }
+        }
       }
       return o
     }
