@@ -298,3 +298,24 @@ test('without the offline queue, a command before ready is refused at once; sele
     return { early, changes }
   })
 })
+
+test('disconnect(): replies already on their way still arrive; what is issued after fails "Connection is closed."', async () => {
+  await same(async (Client) => {
+    const client = new Client({ port: server.port })
+    await new Promise((r) => client.once('ready', r))
+    await client.set('drain:k', 'v')
+    const ended = new Promise((r) => client.once('end', r))
+    const inFlight = client.get('drain:k').then(
+      (v) => v,
+      (e) => e.message
+    )
+    client.disconnect()
+    const after = await client.get('drain:k').then(
+      (v) => v,
+      (e) => e.message
+    )
+    const out = { inFlight: await inFlight, after }
+    await ended
+    return out
+  })
+})

@@ -197,6 +197,7 @@ function drain(arg) {
         continue
       }
       c.inflight.delete(id)
+      if (c.inflight.size === 0 && c.idleWaiters.length > 0) c._idle()
       replyProto = c.replyProto
       b.settleEach(n)
       replyProto = null
@@ -209,6 +210,7 @@ function drain(arg) {
       ti += 3
       if (b !== undefined) {
         c.inflight.delete(id)
+        if (c.inflight.size === 0 && c.idleWaiters.length > 0) c._idle()
         b.settle(err)
       }
     } else if (rec === 18) {
@@ -389,6 +391,8 @@ class Connection {
     this.holding = 0
     this.ended = false
     this.endWaiters = []
+    // Called once nothing is in flight any more (see `onIdle`).
+    this.idleWaiters = []
     this.commandTimeout = options.commandTimeout ?? 5000
     // Set by a face: the class its error replies get, and whether they name their command.
     this.replyProto = null
@@ -611,6 +615,18 @@ class Connection {
   disconnect() {
     this.flush()
     this.native.disconnect()
+  }
+
+  /** Calls `fn` once every command sent so far has settled (at once if none is pending). */
+  onIdle(fn) {
+    this.flush()
+    if (this.inflight.size === 0) queueMicrotask(fn)
+    else this.idleWaiters.push(fn)
+  }
+
+  _idle() {
+    // After the drain that settled the last batch, never inside it.
+    for (const w of this.idleWaiters.splice(0)) queueMicrotask(w)
   }
 }
 

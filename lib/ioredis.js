@@ -153,6 +153,7 @@ class Redis extends BaseClient {
     this.retryAttempts = 0
     this._holdEnd = false
     this._heldEnd = false
+    this._draining = false
     this._handlers = new Map()
     this.on('newListener', (event) => {
       if (event === 'messageBuffer' || event === 'pmessageBuffer' || event === 'smessageBuffer') this._wantBinaryMessages()
@@ -246,6 +247,7 @@ class Redis extends BaseClient {
     }
     let p
     try {
+      if (this._draining) throw closedError()
       const subscribed = this._resp2Subscribed()
       if (subscribed && !VALID_IN_SUBSCRIBER_MODE.has(name)) {
         // ioredis' rule for a RESP2 connection in subscriber mode.
@@ -750,6 +752,23 @@ class Redis extends BaseClient {
       // Subscriptions live on a connection of their own and simply carry on (ioredis
       // restores them on its one connection; here no message is lost meanwhile).
       this._conn.native.reconnect()
+      return
+    }
+    const c = this._conn
+    if (!reconnect && c !== null && !c.ended && this.status === 'ready' && (c.cur || c.inflight.size > 0)) {
+      // ioredis ends its socket gracefully: replies already on their way still arrive (for
+      // at most disconnectTimeout); commands issued meanwhile fail "Connection is closed.".
+      this._draining = true
+      let timer = null
+      const done = () => {
+        if (!this._draining) return
+        this._draining = false
+        clearTimeout(timer)
+        this._disconnectAll()
+      }
+      timer = setTimeout(done, this._fullOptions.disconnectTimeout ?? 2000)
+      timer.unref()
+      c.onIdle(done)
       return
     }
     this._disconnectAll()
