@@ -93,24 +93,41 @@ fn ioredis_steps(config: &ClientConfig, tracking: bool, resp3: bool) -> Vec<Step
             OnError::Ignore,
         ));
     }
+    last_steps(&mut out, config, tracking, true);
+    out
+}
+
+/// The steps both libraries end with, in their case: `READONLY` (ioredis ignores its error,
+/// node-redis does not), `CLIENT SETINFO LIB-VER` then `LIB-NAME` (errors ignored: servers
+/// before 7.2 have no SETINFO), and `CLIENT TRACKING ON` for a near-cache.
+fn last_steps(out: &mut Vec<Step>, config: &ClientConfig, tracking: bool, ioredis: bool) {
+    let (client, readonly, read_only_error) = if ioredis {
+        (&b"client"[..], &b"readonly"[..], OnError::Ignore)
+    } else {
+        (&b"CLIENT"[..], &b"READONLY"[..], OnError::Fatal)
+    };
     if config.read_only {
-        out.push(step(&[b"readonly"], OnError::Ignore));
+        out.push(step(&[readonly], read_only_error));
     }
     if let Some(name) = &config.lib_name {
         let ver = crate::core::config::LIB_VERSION.as_bytes();
         out.push(step(
-            &[b"client", b"SETINFO", b"LIB-VER", ver],
+            &[client, b"SETINFO", b"LIB-VER", ver],
             OnError::Ignore,
         ));
         out.push(step(
-            &[b"client", b"SETINFO", b"LIB-NAME", name.as_bytes()],
+            &[client, b"SETINFO", b"LIB-NAME", name.as_bytes()],
             OnError::Ignore,
         ));
     }
     if tracking {
-        out.push(step(&[b"client", b"tracking", b"on"], OnError::Fatal));
+        let (t, on): (&[u8], &[u8]) = if ioredis {
+            (b"tracking", b"on")
+        } else {
+            (b"TRACKING", b"ON")
+        };
+        out.push(step(&[client, t, on], OnError::Fatal));
     }
-    out
 }
 
 /// node-redis 5 (`#getHandshakeCommands`), this package's own form too.
@@ -144,23 +161,7 @@ fn redis_steps(config: &ClientConfig, tracking: bool, resp3: bool) -> Vec<Step> 
     if config.db != 0 {
         out.push(step(&[b"SELECT", db.as_bytes()], OnError::Fatal));
     }
-    if config.read_only {
-        out.push(step(&[b"READONLY"], OnError::Fatal));
-    }
-    if let Some(name) = &config.lib_name {
-        let ver = crate::core::config::LIB_VERSION.as_bytes();
-        out.push(step(
-            &[b"CLIENT", b"SETINFO", b"LIB-VER", ver],
-            OnError::Ignore,
-        ));
-        out.push(step(
-            &[b"CLIENT", b"SETINFO", b"LIB-NAME", name.as_bytes()],
-            OnError::Ignore,
-        ));
-    }
-    if tracking {
-        out.push(step(&[b"CLIENT", b"TRACKING", b"ON"], OnError::Fatal));
-    }
+    last_steps(&mut out, config, tracking, false);
     out
 }
 
