@@ -131,8 +131,10 @@ class Cache {
       .then(
         () => {
           if (!this.tracked) return
-          // Trust had lapsed before this ping left: what is kept may predate a failover.
-          if (this.trustedUntil < start) this._flushLocal()
+          // Trust had lapsed before this ping left, or the ping itself took longer than the
+          // trust window (the library retried it across a failover until a new primary
+          // answered): what is kept may predate a failover.
+          if (this.trustedUntil < start || Date.now() - start > this.trustMs) this._flushLocal()
           this.trustedUntil = Math.max(this.trustedUntil, start + this.trustMs)
         },
         () => {}
