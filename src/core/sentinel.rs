@@ -112,8 +112,6 @@ pub fn expected_role(config: &ClientConfig) -> Option<&'static str> {
     })
 }
 
-/// Checks a `ROLE` reply against the role Sentinel promised (a failover may have moved it
-/// meanwhile): the attempt fails, and the next one asks the sentinels again.
 /// ioredis' form of the role check: the `role:` line of the ready check's INFO, when it has
 /// one (a server whose INFO says nothing of its role passes, as in ioredis).
 pub fn check_info_role(config: &ClientConfig, info: &str) -> Result<()> {
@@ -129,6 +127,8 @@ pub fn check_info_role(config: &ClientConfig, info: &str) -> Result<()> {
     }
 }
 
+/// Checks a `ROLE` reply against the role Sentinel promised (a failover may have moved it
+/// meanwhile): the attempt fails, and the next one asks the sentinels again.
 pub fn check_role(config: &ClientConfig, reply: &Value) -> Result<()> {
     let Some(want) = expected_role(config) else {
         return Ok(());
@@ -208,16 +208,15 @@ fn sentinel_config(
     }
 }
 
-/// A sentinel command's words in the client's wire form (ioredis: `sentinel slaves`).
+/// A `SENTINEL` subcommand's words in the client's wire form (ioredis: `sentinel slaves`).
 fn words<'a>(client: &ClientConfig, sub: &'a str) -> [&'a str; 2] {
-    let ioredis = client.wire == Wire::Ioredis;
-    match (ioredis, sub) {
-        (true, "REPLICAS") => ["sentinel", "slaves"],
-        (true, "GET-MASTER-ADDR-BY-NAME") => ["sentinel", "get-master-addr-by-name"],
-        (true, "SENTINELS") => ["sentinel", "sentinels"],
-        (true, "SUBSCRIBE") => ["subscribe", ""],
-        (false, "SUBSCRIBE") => ["SUBSCRIBE", ""],
-        _ => ["SENTINEL", sub],
+    if client.wire != Wire::Ioredis {
+        return ["SENTINEL", sub];
+    }
+    match sub {
+        "REPLICAS" => ["sentinel", "slaves"],
+        "GET-MASTER-ADDR-BY-NAME" => ["sentinel", "get-master-addr-by-name"],
+        _ => ["sentinel", "sentinels"],
     }
 }
 
@@ -237,10 +236,12 @@ async fn listen(
     };
     handshake::run(&mut stream, &sc, false).await?;
     let mut out = Vec::new();
-    crate::core::resp::command(
-        &mut out,
-        &[words(client, "SUBSCRIBE")[0].as_bytes(), b"+switch-master"],
-    );
+    let subscribe: &[u8] = if client.wire == Wire::Ioredis {
+        b"subscribe"
+    } else {
+        b"SUBSCRIBE"
+    };
+    crate::core::resp::command(&mut out, &[subscribe, b"+switch-master"]);
     stream
         .write_all(&out)
         .await
