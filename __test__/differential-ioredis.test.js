@@ -13,7 +13,7 @@ const crypto = require('crypto')
 const util = require('util')
 const IORedis = require('ioredis')
 const { RedisServer } = require('./helpers')
-const { rng, sortKey, byKey, sorted, ttlClass, cloneArg, describeArgs } = require('./fixtures/differential')
+const { rng, sortKey, byKey, sorted, ttlClass, cloneArg, describeArgs, rawPendingIdle, snapshot } = require('./fixtures/differential')
 const { Redis } = require('..')
 
 /**
@@ -76,10 +76,6 @@ function randomPick(count, pairs) {
   return norm
 }
 
-/** XPENDING's extended rows: element 2 is the ms since the last delivery (a clock reading). */
-function pendingIdle(v) {
-  return Array.isArray(v) ? v.map((row) => (Array.isArray(row) && row.length === 4 ? [row[0], row[1], typeof row[2], row[3]] : row)) : v
-}
 
 // ---------------------------------------------------------------------------------------
 // Operations. A command spec is { m, args, norm? }: `client[m](...args)`; it can also be
@@ -349,7 +345,7 @@ function generate(rand) {
     () => C('xreadgroup', 'GROUP', pick(['g1', 'g2']), pick(['c1', 'c2']), 'COUNT', pick([1, 2, 5]), 'STREAMS', streamKey(), pick(['>', '>', '0'])),
     () => C('xack', streamKey(), pick(['g1', 'g2']), `${1 + int(8)}-${int(3)}`, `${1 + int(8)}-${int(3)}`),
     () => C('xpending', streamKey(), pick(['g1', 'g2'])),
-    () => N(pendingIdle, 'xpending', streamKey(), pick(['g1', 'g2']), '-', '+', 10),
+    () => N(rawPendingIdle, 'xpending', streamKey(), pick(['g1', 'g2']), '-', '+', 10),
     () => C('xautoclaim', streamKey(), pick(['g1', 'g2']), pick(['c1', 'c3']), 0, '0-0', 'COUNT', pick([1, 5])),
     () => C('xtrim', streamKey(), ...pick([['MAXLEN', pick([3, 10])], ['MINID', `${2 + int(5)}-0`], ['MAXLEN', '=', 4]])),
     () => C('xdel', streamKey(), `${1 + int(8)}-${int(3)}`),
@@ -648,62 +644,6 @@ async function loadDefinedIn(c, op) {
 
 function defineAll(c) {
   for (const [name, def] of Object.entries(DEFINED)) c.defineCommand(name, def)
-}
-
-// ---------------------------------------------------------------------------------------
-// Databases: read with one reference reader (ioredis) from both servers, key by key.
-
-/** Clock readings in XINFO replies ('idle', 'inactive', 'seen-time', 'active-time'): replaced by their type. */
-function stripClock(v) {
-  if (!Array.isArray(v)) return v
-  const out = []
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]
-    if (typeof x === 'string' && ['idle', 'inactive', 'seen-time', 'active-time'].includes(x) && i + 1 < v.length) {
-      out.push(x, typeof v[i + 1])
-      i++
-    } else out.push(stripClock(x))
-  }
-  return out
-}
-
-async function snapshot(port) {
-  const r = new IORedis({ port })
-  try {
-    const keys = (await r.keysBuffer('*')).sort(Buffer.compare)
-    const out = []
-    for (const k of keys) {
-      const type = await r.type(k)
-      const pttl = await r.pttl(k)
-      // Expiry: only whether there is one (the two were set a few ms apart).
-      const entry = { key: k.toString('utf8'), keyBytes: k, type, expiry: pttl > 0 ? 'set' : pttl }
-      if (type === 'string') entry.value = await r.getBuffer(k)
-      else if (type === 'hash') {
-        const flat = await r.callBuffer('HGETALL', k)
-        const pairs = []
-        for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]])
-        // Hash order: the server's table (seeded at random per process) once it is no listpack.
-        entry.value = pairs.sort((a, b) => Buffer.compare(a[0], b[0]))
-      } else if (type === 'list') entry.value = await r.lrangeBuffer(k, 0, -1)
-      else if (type === 'set') entry.value = (await r.smembersBuffer(k)).sort(Buffer.compare) // set order: random per process
-      else if (type === 'zset') entry.value = await r.zrangeBuffer(k, 0, -1, 'WITHSCORES')
-      else if (type === 'stream') {
-        entry.value = await r.xrangeBuffer(k, '-', '+')
-        entry.info = await r.call('XINFO', 'STREAM', k)
-        const groups = await r.call('XINFO', 'GROUPS', k)
-        entry.groups = stripClock(groups)
-        entry.pending = []
-        for (const g of groups) {
-          const name = g[g.indexOf('name') + 1]
-          entry.pending.push(await r.xpending(k, name), pendingIdle(await r.xpending(k, name, '-', '+', 1000)), stripClock(await r.call('XINFO', 'CONSUMERS', k, name)))
-        }
-      } else entry.value = `<unhandled type ${type}>`
-      out.push(entry)
-    }
-    return out
-  } finally {
-    r.disconnect()
-  }
 }
 
 // ---------------------------------------------------------------------------------------

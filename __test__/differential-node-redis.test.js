@@ -15,13 +15,12 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('crypto')
 const util = require('util')
-const IORedis = require('ioredis')
 const nodeRedis = require('@redis/client')
 const NR_COMMANDS = require('@redis/client/dist/lib/commands').default
 const { BasicCommandParser } = require('@redis/client/dist/lib/client/parser')
 const encodeCommand = require('@redis/client/dist/lib/RESP/encoder').default
 const { RedisServer } = require('./helpers')
-const { rng, sortKey, byKey, sorted, ttlClass, cloneArg, describeArgs } = require('./fixtures/differential')
+const { rng, sortKey, byKey, sorted, ttlClass, cloneArg, describeArgs, CLOCK_FIELDS, snapshot } = require('./fixtures/differential')
 const ours = require('..')
 
 /**
@@ -143,7 +142,6 @@ function pendingIdle(v) {
 }
 
 /** Clock readings in XINFO replies: dropped (the brief: "drop clock fields"). */
-const CLOCK_FIELDS = ['idle', 'inactive', 'seen-time', 'active-time']
 function dropClock(v) {
   if (Array.isArray(v)) return v.map(dropClock)
   if (v && typeof v === 'object' && !Buffer.isBuffer(v)) return replaced(v, CLOCK_FIELDS)
@@ -827,67 +825,6 @@ async function runOp(side, op) {
 }
 
 const show = (x) => util.inspect(x, { depth: 8, breakLength: 140, maxArrayLength: 50, maxStringLength: 200 })
-
-// ---------------------------------------------------------------------------------------
-// Databases: read with one reference reader (ioredis) from both servers, key by key.
-
-/** Clock readings in raw XINFO replies ('idle', 'inactive', 'seen-time', 'active-time'): replaced by their type. */
-function stripClock(v) {
-  if (!Array.isArray(v)) return v
-  const out = []
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]
-    if (typeof x === 'string' && CLOCK_FIELDS.includes(x) && i + 1 < v.length) {
-      out.push(x, typeof v[i + 1])
-      i++
-    } else out.push(stripClock(x))
-  }
-  return out
-}
-
-/** XPENDING's raw extended rows: element 2 is the ms since the last delivery (a clock reading). */
-function rawPendingIdle(v) {
-  return Array.isArray(v) ? v.map((row) => (Array.isArray(row) && row.length === 4 ? [row[0], row[1], typeof row[2], row[3]] : row)) : v
-}
-
-async function snapshot(port) {
-  const r = new IORedis({ port })
-  try {
-    const keys = (await r.keysBuffer('*')).sort(Buffer.compare)
-    const out = []
-    for (const k of keys) {
-      const type = await r.type(k)
-      const pttl = await r.pttl(k)
-      // Expiry: only whether there is one (the two were set a few ms apart).
-      const entry = { key: k.toString('utf8'), keyBytes: k, type, expiry: pttl > 0 ? 'set' : pttl }
-      if (type === 'string') entry.value = await r.getBuffer(k)
-      else if (type === 'hash') {
-        const flat = await r.callBuffer('HGETALL', k)
-        const pairs = []
-        for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]])
-        // Hash order: the server's table (seeded at random per process) once it is no listpack.
-        entry.value = pairs.sort((a, b) => Buffer.compare(a[0], b[0]))
-      } else if (type === 'list') entry.value = await r.lrangeBuffer(k, 0, -1)
-      else if (type === 'set') entry.value = (await r.smembersBuffer(k)).sort(Buffer.compare) // set order: random per process
-      else if (type === 'zset') entry.value = await r.zrangeBuffer(k, 0, -1, 'WITHSCORES')
-      else if (type === 'stream') {
-        entry.value = await r.xrangeBuffer(k, '-', '+')
-        entry.info = await r.call('XINFO', 'STREAM', k)
-        const groups = await r.call('XINFO', 'GROUPS', k)
-        entry.groups = stripClock(groups)
-        entry.pending = []
-        for (const g of groups) {
-          const name = g[g.indexOf('name') + 1]
-          entry.pending.push(await r.xpending(k, name), rawPendingIdle(await r.xpending(k, name, '-', '+', 1000)), stripClock(await r.call('XINFO', 'CONSUMERS', k, name)))
-        }
-      } else entry.value = `<unhandled type ${type}>`
-      out.push(entry)
-    }
-    return out
-  } finally {
-    r.disconnect()
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 
