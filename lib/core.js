@@ -617,6 +617,11 @@ class Connection {
     this.native.disconnect()
   }
 
+  /** Whether a command of this connection waits: in this tick's batch or sent and unsettled. */
+  hasPending() {
+    return this.cur !== null || this.inflight.size > 0
+  }
+
   /** Calls `fn` once every command sent so far has settled (at once if none is pending). */
   onIdle(fn) {
     this.flush()

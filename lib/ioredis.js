@@ -180,6 +180,9 @@ class Redis extends BaseClient {
     this._resp3 = options.replyMapping === 'resp3'
     // ioredis' stringNumbers: integer replies as their text, digit for digit.
     this._stringNumbers = options.stringNumbers === true
+    // Read per command: kept as plain fields.
+    this._protocol2 = options.protocol === 2
+    this._noOfflineQueue = options.enableOfflineQueue === false
     // ioredis' `scripts` option: commands defined at construction.
     if (options.scripts !== undefined) {
       if (options.scripts === null || typeof options.scripts !== 'object') throw typeError('scripts must be an object of { name: { lua, numberOfKeys } }')
@@ -232,7 +235,7 @@ class Redis extends BaseClient {
   }
 
   _resp2Subscribed() {
-    return this._fullOptions.protocol === 2 && this._subChannels.size + this._subPatterns.size + this._subShards.size > 0
+    return this._protocol2 && this._subChannels.size + this._subPatterns.size + this._subShards.size > 0
   }
 
   /**
@@ -255,8 +258,7 @@ class Redis extends BaseClient {
       }
       // ioredis writes only to a ready connection: without the offline queue, a command
       // issued before ready (while connecting, during the handshake) is refused at once.
-      const writable = this.status === 'ready' || (this.status === 'connect' && HANDSHAKE_COMMANDS.has(name))
-      if (this._fullOptions.enableOfflineQueue === false && !writable && !SUB_COMMANDS.has(name) && name !== 'quit') {
+      if (this._noOfflineQueue && this.status !== 'ready' && !(this.status === 'connect' && HANDSHAKE_COMMANDS.has(name)) && !SUB_COMMANDS.has(name) && name !== 'quit') {
         throw redisError('ERR_REDIS_CONNECTION', "Stream isn't writeable and enableOfflineQueue options is false")
       }
       // There, PING is answered as a subscriber's: [ 'pong', <message or ''> ].
@@ -715,7 +717,7 @@ class Redis extends BaseClient {
 
   quit(callback) {
     const c = this._conn
-    const idle = c === null || (c.inflight.size === 0 && !c.cur)
+    const idle = c === null || !c.hasPending()
     if (idle && (this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'close')) {
       // Not connected and nothing waiting: nothing to say goodbye to, so no attempt is made
       // (as in ioredis).
@@ -755,7 +757,7 @@ class Redis extends BaseClient {
       return
     }
     const c = this._conn
-    if (!reconnect && c !== null && !c.ended && this.status === 'ready' && (c.cur || c.inflight.size > 0)) {
+    if (!reconnect && c !== null && !c.ended && this.status === 'ready' && c.hasPending()) {
       // ioredis ends its socket gracefully: replies already on their way still arrive (for
       // at most disconnectTimeout); commands issued meanwhile fail "Connection is closed.".
       this._draining = true
