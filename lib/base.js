@@ -126,8 +126,10 @@ class BaseClient extends EventEmitter {
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
   }
 
-  /** Keeps the user's options: `options` to show, the full set for `duplicate()`. */
-  /** `defaults`: what `options` shows for options left out (ioredis shows its defaults). */
+  /**
+   * Keeps the user's options: `options` to show (with `defaults` for what was left out, as
+   * ioredis shows its own), the full set for `duplicate()`.
+   */
   _keepOptions(options, defaults = {}) {
     hidden(this, '_fullOptions', options)
     this.options = shownOptions({ ...defaults, ...options })

@@ -103,8 +103,10 @@ function keyIndexes(flat) {
 
 /** `flat` (name first) with `prefix` in front of every key; `flat` itself is not changed. */
 function prefixKeys(prefix, flat) {
-  const name = typeof flat[0] === 'string' ? flat[0].toLowerCase() : ''
-  const idx = name === 'sort' || name === 'sort_ro' ? [...keyIndexes(flat), ...sortPatterns(flat)] : keyIndexes(flat)
+  const n0 = flat[0]
+  // SORT only (a length test first: this runs for every prefixed command).
+  const sort = typeof n0 === 'string' && (n0.length === 4 || n0.length === 7) && /^sort(_ro)?$/i.test(n0)
+  const idx = sort ? [...keyIndexes(flat), ...sortPatterns(flat)] : keyIndexes(flat)
   if (idx.length === 0) return flat
   const out = flat.slice()
   for (const i of idx) out[i] = withPrefix(prefix, out[i])
