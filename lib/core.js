@@ -594,6 +594,13 @@ class Connection {
       if (!this.ended) this.native.reconnect()
       return
     }
+    if (name === 'reset') {
+      // A fault in the addon lost replies this connection waited for (see Event::Reset):
+      // fail everything still in flight with its coded error; the connection reconnects.
+      this._failInflight(detail)
+      if (this.idleWaiters.length > 0) this._idle()
+      return
+    }
     if (name === 'end') this._ended()
     if (name === 'close' || name === 'end') this.scripts.clear()
     this.owner._nativeEvent(name, detail, this)
@@ -605,11 +612,14 @@ class Connection {
     connections.delete(this.id)
     release()
     // Backstop: nothing may stay pending once the connection is gone.
-    const err = closedError()
+    this._failInflight(closedError())
+    for (const w of this.endWaiters.splice(0)) w()
+  }
+
+  _failInflight(err) {
     const pending = [...this.inflight.values()]
     this.inflight.clear()
     for (const b of pending) b.settle(err)
-    for (const w of this.endWaiters.splice(0)) w()
   }
 
   disconnect() {

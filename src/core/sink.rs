@@ -66,6 +66,9 @@ pub enum Event {
         /// `host:port` of the new primary.
         address: String,
     },
+    /// A fault inside this package (a caught panic) lost track of replies this client was
+    /// waiting for: the host fails everything it still has in flight with this error.
+    Reset(Error),
     /// The client is finished and accepts no more commands.
     End,
 }

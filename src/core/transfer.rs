@@ -296,11 +296,12 @@ impl Tape {
             Event::Tracking => "tracking",
             Event::LockLost { .. } => "lockLost",
             Event::SwitchMaster { .. } => "switchMaster",
+            Event::Reset(_) => "reset",
             Event::End => "end",
         };
         self.text(name.as_bytes());
         match event {
-            Event::Error(e) => self.error(e),
+            Event::Error(e) | Event::Reset(e) => self.error(e),
             Event::Reconnecting { delay_ms, .. } => self.op2(op::NUMBER, delay_ms as f64),
             Event::RetryNeeded { attempt } => self.op2(op::NUMBER, attempt as f64),
             Event::Resubscribed { down_ms } => self.op2(op::NUMBER, down_ms as f64),

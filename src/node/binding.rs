@@ -304,52 +304,100 @@ pub struct Drained(Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        // Only message batches need the binary set: replies (the hot path) skip the lock.
-        let mut binary: Option<HashSet<u32>> = None;
-        // One tape per thread, kept between drains: its buffers keep their capacity, so a
-        // drain of large replies does not map fresh pages each time.
-        let mut tape = SCRATCH.with(|t| std::mem::take(&mut *t.borrow_mut()));
-        tape.clear();
-        for p in val.0 {
-            match p {
-                Pending::Messages(client, batch) => {
-                    let set = binary.get_or_insert_with(|| {
-                        sink()
-                            .ok()
-                            .and_then(|s| s.binary_messages.lock().ok().map(|g| g.clone()))
-                            .unwrap_or_default()
-                    });
-                    let bin = set.contains(&client);
-                    tape.messages(client, batch, bin);
-                }
-                Pending::One(Completion::Batch {
-                    client,
-                    id,
-                    forms,
-                    result,
-                }) => tape.batch(client, id, &forms, result),
-                Pending::One(Completion::Frames {
-                    client,
-                    id,
-                    forms,
-                    frames,
-                    count,
-                }) => tape.frames(client, id, &forms, &frames, count),
-                Pending::One(Completion::Event { client, event }) => tape.event(client, event),
-                // Gathered into batches by the sink; never pending on its own. Hand-overs
-                // are taken by the direct path before conversion.
-                Pending::One(
-                    Completion::Message { .. }
-                    | Completion::Attach { .. }
-                    | Completion::Forward { .. },
-                ) => {}
-            }
+        let mut owed = Owed::default();
+        let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            convert(env, val, &mut owed)
+        }));
+        let reason = match converted {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(e)) => format!("could not convert a reply to JavaScript ({})", e.reason),
+            Err(_) => "panic while converting a reply to JavaScript".to_string(),
+        };
+        // What this drain carried is gone: its batches fail with a coded error and the
+        // clients whose events or messages were in it hear of it, rather than promises
+        // waiting for ever.
+        let err = CoreError::Internal(reason);
+        let mut tape = Tape::default();
+        for (client, id) in owed.batches {
+            tape.batch(client, id, &[], Err(err.clone()));
         }
-        let out = to_js(env, &mut tape);
-        tape.clear();
-        SCRATCH.with(|t| *t.borrow_mut() = tape);
-        out
+        owed.others.sort_unstable();
+        owed.others.dedup();
+        for client in owed.others {
+            tape.event(client, Event::Error(err.clone()));
+        }
+        to_js(env, &mut tape)
     }
+}
+
+/// What a drain being converted owes its clients, kept beside the conversion so that a
+/// failure can still settle it.
+#[derive(Default)]
+struct Owed {
+    /// Batches (client, id).
+    batches: Vec<(u32, u32)>,
+    /// Clients with events or messages.
+    others: Vec<u32>,
+}
+
+unsafe fn convert(env: sys::napi_env, val: Drained, owed: &mut Owed) -> Result<sys::napi_value> {
+    // Only message batches need the binary set: replies (the hot path) skip the lock.
+    let mut binary: Option<HashSet<u32>> = None;
+    // One tape per thread, kept between drains: its buffers keep their capacity, so a
+    // drain of large replies does not map fresh pages each time.
+    let mut tape = SCRATCH.with(|t| std::mem::take(&mut *t.borrow_mut()));
+    tape.clear();
+    for p in val.0 {
+        match p {
+            Pending::Messages(client, batch) => {
+                owed.others.push(client);
+                let set = binary.get_or_insert_with(|| {
+                    sink()
+                        .ok()
+                        .and_then(|s| s.binary_messages.lock().ok().map(|g| g.clone()))
+                        .unwrap_or_default()
+                });
+                let bin = set.contains(&client);
+                tape.messages(client, batch, bin);
+            }
+            Pending::One(Completion::Batch {
+                client,
+                id,
+                forms,
+                result,
+            }) => {
+                owed.batches.push((client, id));
+                tape.batch(client, id, &forms, result)
+            }
+            Pending::One(Completion::Frames {
+                client,
+                id,
+                forms,
+                frames,
+                count,
+            }) => {
+                owed.batches.push((client, id));
+                tape.frames(client, id, &forms, &frames, count)
+            }
+            Pending::One(Completion::Event { client, event }) => {
+                owed.others.push(client);
+                tape.event(client, event)
+            }
+            // Gathered into batches by the sink; never pending on its own. Hand-overs
+            // are taken by the direct path before conversion.
+            Pending::One(
+                Completion::Message { .. } | Completion::Attach { .. } | Completion::Forward { .. },
+            ) => {}
+        }
+    }
+    let out = if super::fault::fires(super::fault::Fault::ConvertFail) {
+        Err(napi::Error::new(Status::GenericFailure, "injected fault"))
+    } else {
+        to_js(env, &mut tape)
+    };
+    tape.clear();
+    SCRATCH.with(|t| *t.borrow_mut() = tape);
+    out
 }
 
 thread_local! {

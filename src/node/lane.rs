@@ -23,6 +23,7 @@ use napi::sys;
 use redis::{PushKind, Value};
 
 use super::binding::{deliver_now, env_of_thread};
+use super::fault::{self, Fault};
 use super::uv;
 use crate::core::client::{invalidation, ClientHandle};
 use crate::core::direct::{DirectConn, Outgoing, Socket};
@@ -252,6 +253,12 @@ fn pushes_to_events(client: u32, pushes: Vec<Value>, out: &mut Vec<Completion>) 
 
 unsafe extern "C" fn on_poll(h: uv::Handle, status: c_int, events: c_int) {
     let client = uv::data(h) as u32;
+    if fault::contained(|| poll(h, client, status, events)) {
+        recover(client, h, "the socket's poll callback");
+    }
+}
+
+fn poll(h: uv::Handle, client: u32, status: c_int, events: c_int) {
     let Some(slot) = find(client) else { return };
     let (done, handle) = {
         let mut s = slot.borrow_mut();
@@ -266,6 +273,7 @@ unsafe extern "C" fn on_poll(h: uv::Handle, status: c_int, events: c_int) {
         } else {
             if events & uv::UV_READABLE != 0 {
                 let outcome = lane.conn.read();
+                fault::panic_if(Fault::PollPanic);
                 done = outcome.done;
                 pushes_to_events(client, outcome.pushes, &mut done);
                 if let (Some(e), false) = (&outcome.lost, outcome.closed_by_server) {
@@ -294,6 +302,38 @@ unsafe extern "C" fn on_poll(h: uv::Handle, status: c_int, events: c_int) {
 
 unsafe extern "C" fn on_timer(h: uv::Handle) {
     let client = uv::data(h) as u32;
+    if fault::contained(|| timer(h, client)) {
+        recover(client, h, "the deadline timer's callback");
+    }
+}
+
+/// After a panic in a callback of `h`, the lane's state cannot be trusted: it is given up,
+/// what it carried fails with a coded error, and the client reconnects. (Unwinding released
+/// the slot's borrow.)
+fn recover(client: u32, h: uv::Handle, site: &str) {
+    let err = Error::Internal(format!("panic in {site}; the connection was reset"));
+    fault::contained(|| {
+        let Some(slot) = find(client) else { return };
+        let (done, handle) = {
+            let mut s = slot.borrow_mut();
+            let ours = s.lane.as_ref().is_some_and(|l| l.poll == h || l.timer == h);
+            if !ours {
+                return;
+            }
+            let mut done = s.lose(err.clone());
+            // Replies the callback had already taken off the connection unwound with it:
+            // the host fails whatever of this client it still has in flight.
+            done.push(Completion::Event {
+                client,
+                event: Event::Reset(err),
+            });
+            (done, s.handle.clone())
+        };
+        deliver(&handle, done);
+    });
+}
+
+fn timer(h: uv::Handle, client: u32) {
     let Some(slot) = find(client) else { return };
     let (done, handle) = {
         let mut s = slot.borrow_mut();
@@ -303,6 +343,7 @@ unsafe extern "C" fn on_timer(h: uv::Handle) {
         }
         lane.timer_at = None;
         let mut done = lane.conn.expire(Instant::now());
+        fault::panic_if(Fault::TimerPanic);
         if lane.conn.is_silent() {
             // Nothing at all came back for several deadlines: a partition or a stopped
             // server. Give the connection up so the client reconnects.
@@ -375,11 +416,27 @@ fn attach(
     if let Some(old) = s.lane.take() {
         close(old, true);
     }
-    let Some(env) = env_of_thread() else { return };
+    let refuse = |s: &Slot, queued: Vec<Outgoing>, out: &mut Vec<Completion>| {
+        // Cannot drive it here: give the connection back as lost (the client reconnects);
+        // what waited for it fails.
+        s.handle.direct_lost();
+        for b in queued {
+            out.push(Completion::Batch {
+                client,
+                id: b.id,
+                forms: b.forms,
+                result: Err(Error::Connection("cannot watch the socket".into())),
+            });
+        }
+    };
+    let Some(env) = env_of_thread() else {
+        return refuse(&s, queued, out);
+    };
     let fd = socket.raw_fd();
     let conn = DirectConn::new(client, socket, s.max_in_flight);
     // SAFETY: handles are allocated for their kinds, initialised on this thread's loop, and
-    // closed (then freed) only through `close`.
+    // closed (then freed) only through `close`; on the failure path neither was initialised
+    // (a failed `uv_poll_init_socket` registers nothing), so their memory is freed directly.
     let lane = unsafe {
         let mut lp: *mut sys::uv_loop_s = ptr::null_mut();
         sys::napi_get_uv_event_loop(env, &mut lp);
@@ -388,20 +445,17 @@ fn attach(
         if lp.is_null()
             || poll.is_null()
             || timer.is_null()
+            || fault::fires(Fault::AttachFail)
             || uv::uv_poll_init_socket(lp.cast(), poll, fd) != 0
         {
-            // Cannot drive it here: give the connection back as lost.
-            drop(conn);
-            s.handle.direct_lost();
-            for b in queued {
-                out.push(Completion::Batch {
-                    client,
-                    id: b.id,
-                    forms: b.forms,
-                    result: Err(Error::Connection("cannot watch the socket".into())),
-                });
+            if !poll.is_null() {
+                uv::free_handle(poll, uv::UV_POLL);
             }
-            return;
+            if !timer.is_null() {
+                uv::free_handle(timer, uv::UV_TIMER);
+            }
+            drop(conn);
+            return refuse(&s, queued, out);
         }
         uv::uv_timer_init(lp.cast(), timer);
         // The JavaScript side keeps the loop alive while clients are open.
@@ -485,24 +539,41 @@ unsafe fn closed(h: uv::Handle, kind: c_int) {
 }
 
 unsafe extern "C" fn on_poll_closed(h: uv::Handle) {
-    closed(h, uv::UV_POLL);
+    // A panic here could only leak the handle's memory; it must not unwind into libuv.
+    fault::contained(|| {
+        closed(h, uv::UV_POLL);
+        fault::panic_if(Fault::ClosePanic);
+    });
 }
 
 unsafe extern "C" fn on_timer_closed(h: uv::Handle) {
-    closed(h, uv::UV_TIMER);
+    fault::contained(|| closed(h, uv::UV_TIMER));
 }
 
 /// The environment (a worker thread, or the process) is going away: close the lane's
 /// handles before its loop closes; the hook is released once they are.
 unsafe extern "C" fn on_env_cleanup(hook: sys::napi_async_cleanup_hook_handle, arg: *mut c_void) {
     let client = arg as usize as u32;
-    let slot = SLOTS.with(|s| s.borrow_mut().remove(&client));
-    let lane = slot.and_then(|s| s.borrow_mut().lane.take());
-    match lane {
-        Some(lane) => close(lane, false),
-        None => {
-            sys::napi_remove_async_cleanup_hook(hook);
+    let mut closing = false;
+    let release = |closing: &mut bool| {
+        let slot = SLOTS.with(|s| s.borrow_mut().remove(&client));
+        if let Some(lane) = slot.and_then(|s| s.borrow_mut().lane.take()) {
+            *closing = true;
+            close(lane, false);
         }
+    };
+    let panicked = fault::contained(|| {
+        fault::panic_if(Fault::CleanupPanic);
+        release(&mut closing);
+    });
+    if panicked && !closing {
+        // Once more: handles left open when the loop closes abort the process.
+        fault::contained(|| release(&mut closing));
+    }
+    // Unless the lane's close callbacks will release the hook (once `close` has begun), release
+    // it now: a hook left registered keeps the environment's teardown waiting for ever.
+    if !closing {
+        sys::napi_remove_async_cleanup_hook(hook);
     }
 }
 

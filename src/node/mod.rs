@@ -1,6 +1,7 @@
 //! The N-API binding: converts JavaScript values and delegates to [`crate::core`].
 
 mod binding;
+mod fault;
 #[cfg(unix)]
 mod lane;
 #[cfg(unix)]
