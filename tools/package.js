@@ -45,7 +45,8 @@ function ensureZigbuild() {
     process.stdout.write('installing zig (PyPI: ziglang) for cargo-zigbuild\n')
     run('python3', ['-m', 'pip', 'install', '--quiet', 'ziglang==0.13.0'])
   }
-  if (!ok('cargo', ['zigbuild', '--version'])) {
+  // (`cargo zigbuild --version` is refused by the tool itself; `--help` answers when installed.)
+  if (!ok('cargo', ['zigbuild', '--help'])) {
     process.stdout.write('installing cargo-zigbuild (crates.io)\n')
     run('cargo', ['install', '--quiet', '--locked', 'cargo-zigbuild'])
   }
