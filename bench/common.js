@@ -47,4 +47,46 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN
 }
 
-module.exports = { opt, runJson, writeSection, median }
+/**
+ * The Redis server's own account of what a phase cost it. `reset()` before the phase;
+ * `read(sent)` after it gives:
+ * - `cmdUs`: the time of the commands the contender sent, from `INFO commandstats`: scripts
+ *   (EVAL, EVALSHA, FCALL: their time holds the commands they call) plus the plain commands
+ *   named in `sent` (lower case). Commands called by scripts are counted in commandstats a
+ *   second time, so they are summed only when the contender sends them itself.
+ * - `cpuUs`: the server process' CPU time (`INFO cpu`, user + system): commands, parsing and
+ *   socket I/O, so it also charges each round trip's wake-up.
+ * - `calls`: every command the server ran, those called by scripts included.
+ * The probe's own INFO and CONFIG are left out. Asked through redis-cli, so the contender's
+ * connections carry nothing extra.
+ */
+function serverStats(port) {
+  const { execFileSync } = require('child_process')
+  const cli = (...args) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' })
+  const cpu = () => {
+    const info = cli('INFO', 'cpu')
+    const v = (k) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)[1])
+    return (v('used_cpu_user') + v('used_cpu_sys')) * 1e6
+  }
+  let cpu0 = 0
+  return {
+    reset() {
+      cli('CONFIG', 'RESETSTAT')
+      cpu0 = cpu()
+    },
+    read(sent = []) {
+      const cpuUs = cpu() - cpu0
+      let calls = 0
+      let cmdUs = 0
+      for (const m of cli('INFO', 'commandstats').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+        const name = m[1]
+        if (name === 'info' || name.startsWith('config')) continue
+        calls += Number(m[2])
+        if (/^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/.test(name) || sent.includes(name)) cmdUs += Number(m[3])
+      }
+      return { cmdUs, cpuUs, calls }
+    },
+  }
+}
+
+module.exports = { opt, runJson, writeSection, median, serverStats }
