@@ -3,7 +3,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { execFile } = require('child_process')
 const path = require('path')
-const { RedisServer, cli, sleep, withRedis } = require('./helpers')
+const { RedisServer, cli, sleep, withRedis, waitFor } = require('./helpers')
 const { Redis, Redlock, createClient } = require('..')
 
 let server
@@ -50,6 +50,22 @@ test('lock: shape, expiry frees it, a non-owner cannot release, extend', async (
   assert.equal(await again.release(), true)
   await assert.rejects(redis.lock('', 100), TypeError)
   await assert.rejects(redis.lock('x', 0), RangeError)
+})
+
+test('no key left behind: 10,000 resources locked, half released, half expired, leave no key once their TTL passes; fences keep growing', async () => {
+  // Other tests' keys come and go meanwhile: count this test's own.
+  const count = async () => (await redis.keys('*leak:*')).length
+  const locks = await Promise.all(Array.from({ length: 10_000 }, (_, i) => redis.lock(`leak:${i}`, 2000, { retryCount: 0 })))
+  assert.equal(await count(), 10_000, 'one key per held resource, no fence key beside it')
+  assert.deepEqual(new Set(await Promise.all(locks.filter((_, i) => i % 2 === 0).map((l) => l.release()))), new Set([true]))
+  assert.equal(await count(), 5_000, 'a release leaves nothing')
+  const next = await redis.lock('leak:0', 300, { retryCount: 0 })
+  assert.ok(next.fence > locks[0].fence)
+  assert.equal(await next.release(), true)
+  await waitFor(async () => (await count()) === 0, 10_000)
+  const later = await redis.lock('leak:1', 300, { retryCount: 0 })
+  assert.ok(later.fence > locks[1].fence, 'the fence still grows after an expiry')
+  assert.equal(await later.release(), true)
 })
 
 test('multi-resource locks are all-or-nothing', async () => {

@@ -88,18 +88,18 @@ async function acquire(client, resources, ttlMs, options = {}) {
   const prefix = options.prefix ?? 'lock:'
   if (typeof prefix !== 'string') throw typeError('lock prefix must be a string')
   // The key layout is defined once, by `lock::key_parts` in Rust.
-  const [before, after, fenceAfter] = native.lockKeyParts(prefix)
+  const [before, after] = native.lockKeyParts(prefix)
   const lockKeys = list.map((r) => before + r + after)
-  const fenceKeys = list.map((r) => before + r + fenceAfter)
   const t = token()
   const durable = durability(options)
   let held = null
   for (let attempt = 1; attempt <= retryCount + 1; attempt++) {
     if (signal && signal.aborted) throw abortedError(signal)
     const conn = client._cmdConn()
-    const r = await runScript(conn, SCRIPTS.acquire, [2 * list.length, ...lockKeys, ...fenceKeys, t, ttlMs, list.length], false, null)
+    const r = await runScript(conn, SCRIPTS.acquire, [list.length, ...lockKeys, t, ttlMs, 1], false, null)
     if (r[0] === 1) {
-      const lock = new Lock(client, list, lockKeys, t, r.slice(1), ttlMs)
+      // One fence for the whole acquire: the server clock when it took every resource.
+      const lock = new Lock(client, list, lockKeys, t, list.map(() => r[1]), ttlMs)
       if (durable !== null) {
         // Held only once replicas have it too, so a failover cannot hand it out again.
         try {
@@ -231,11 +231,8 @@ class Redlock extends EventEmitter {
     for (let attempt = 1; attempt <= s.retryCount + 1; attempt++) {
       const value = token()
       const start = Date.now()
-      // A resource never contains NUL (refused below), so no resource names another's
-      // fence counter.
-      if (list.some((r) => r.includes('\u0000'))) throw typeError('Redlock resources cannot contain NUL characters')
-      const fences = list.map((r) => `${r}\u0000fence`)
-      const votes = await this._vote(SCRIPTS.acquire, [2 * list.length, ...list, ...fences, value, duration, list.length], voteTimeout(duration, s))
+      // Redlock's keys and values (the resource name, holding the token), without a fence.
+      const votes = await this._vote(SCRIPTS.acquire, [list.length, ...list, value, duration, 0], voteTimeout(duration, s))
       const votesFor = votes.filter((v) => v.status === 'fulfilled' && v.value[0] === 1).length
       const why = votes.map((v, i) => (v.status === 'rejected' ? `server ${i}: ${v.reason && v.reason.code}` : v.value[0] === 1 ? null : `server ${i}: held`)).filter(Boolean)
       attempts.push({ votesFor, votesAgainst: votes.length - votesFor, reasons: why })

@@ -4,43 +4,47 @@ mod common;
 use std::time::Duration;
 
 use common::{client, raw, Server};
-use redis::{AsyncCommands, Script, Value};
-use redis_hotpath::core::lock::{keys, watch, ACQUIRE, EXTEND, RELEASE};
+use redis::{AsyncCommands, Script};
+use redis_hotpath::core::lock::{key, watch, ACQUIRE, EXTEND, RELEASE};
 
 async fn acquire(
     c: &mut redis::aio::MultiplexedConnection,
     resources: &[&str],
     token: &str,
     ttl: u64,
-) -> Value {
+) -> Vec<i64> {
     let s = Script::new(ACQUIRE);
     let mut inv = s.prepare_invoke();
-    let ks: Vec<(String, String)> = resources.iter().map(|r| keys("lock:", r)).collect();
-    for (k, _) in &ks {
-        inv.key(k);
+    for r in resources {
+        inv.key(key("lock:", r));
     }
-    for (_, f) in &ks {
-        inv.key(f);
-    }
-    inv.arg(token).arg(ttl).arg(resources.len());
+    inv.arg(token).arg(ttl).arg(1);
     inv.invoke_async(c).await.unwrap()
+}
+
+/// The server clock in microseconds.
+async fn server_us(c: &mut redis::aio::MultiplexedConnection) -> i64 {
+    let (s, us): (i64, i64) = redis::cmd("TIME").query_async(c).await.unwrap();
+    s * 1_000_000 + us
 }
 
 #[tokio::test]
 async fn all_or_nothing_owner_safe_and_fenced() {
     let server = Server::start(&[]);
     let mut c = raw(&server).await;
-    let Value::Array(a) = acquire(&mut c, &["a", "b"], "t1", 10_000).await else {
-        panic!()
-    };
-    assert_eq!(a, vec![Value::Int(1), Value::Int(1), Value::Int(1)]);
-    // b is held: acquiring {b, c} takes nothing, c stays free.
-    assert_eq!(
-        acquire(&mut c, &["c", "b"], "t2", 10_000).await,
-        Value::Array(vec![Value::Int(0), Value::Int(2)])
-    );
+    let before = server_us(&mut c).await;
+    let a = acquire(&mut c, &["a", "b"], "t1", 10_000).await;
+    // The fence is the server clock when the lock was taken, in microseconds.
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0], 1);
+    assert!(a[1] > before && a[1] < server_us(&mut c).await);
+    let f = a[1];
+    // b is held: acquiring {c, b} takes nothing, c stays free.
+    assert_eq!(acquire(&mut c, &["c", "b"], "t2", 10_000).await, vec![0, 2]);
     let exists: bool = c.exists("lock:{c}").await.unwrap();
     assert!(!exists);
+    // One resource: SET NX refuses a held key too.
+    assert_eq!(acquire(&mut c, &["a"], "t2", 10_000).await, vec![0, 1]);
     // A non-owner's release and extend do nothing.
     let rel: i64 = Script::new(RELEASE)
         .key("lock:{a}")
@@ -66,20 +70,28 @@ async fn all_or_nothing_owner_safe_and_fenced() {
         .await
         .unwrap();
     assert_eq!(rel, 2);
-    // Fences only grow.
-    let Value::Array(a) = acquire(&mut c, &["a"], "t3", 100).await else {
-        panic!()
-    };
-    assert_eq!(a, vec![Value::Int(1), Value::Int(2)]);
+    // Nothing is left behind, and fences only grow.
+    let n: i64 = c.exists(&["lock:{a}", "lock:{b}"]).await.unwrap();
+    assert_eq!(n, 0);
+    let a = acquire(&mut c, &["a"], "t3", 100).await;
+    assert!(a[0] == 1 && a[1] > f);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let Value::Array(a) = acquire(&mut c, &["a"], "t4", 100).await else {
-        panic!()
-    };
-    assert_eq!(
-        a,
-        vec![Value::Int(1), Value::Int(3)],
+    let again = acquire(&mut c, &["a"], "t4", 100).await;
+    assert!(
+        again[0] == 1 && again[1] > a[1],
         "expiry frees the lock, the fence still grows"
     );
+    // Without the fence flag (Redlock's votes), no TIME is asked.
+    let s = Script::new(ACQUIRE);
+    let r: Vec<i64> = s
+        .key("lock:{d}")
+        .arg("t5")
+        .arg(1000)
+        .arg(0)
+        .invoke_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(r, vec![1, 0]);
 }
 
 #[tokio::test]

@@ -13,30 +13,27 @@ use crate::core::command::batch_of;
 use crate::core::error::{Error, Result};
 use crate::core::runtime;
 
-/// Acquires every resource or none. KEYS: n lock keys then their n fence counters;
-/// ARGV: token, ttl_ms, n.
+/// Acquires every resource or none. KEYS: the lock keys; ARGV: token, ttl_ms, fence flag
+/// (`1`: reply the fencing token, the server clock in microseconds). Replies `{1, fence}`
+/// or `{0, index of the first held resource}`.
 pub const ACQUIRE: &str = include_str!("scripts/lock_acquire.lua");
 /// Deletes the keys still holding the token. KEYS: lock keys; ARGV: token.
 pub const RELEASE: &str = include_str!("scripts/lock_release.lua");
 /// Extends all keys if all still hold the token. KEYS: lock keys; ARGV: token, ttl_ms.
 pub const EXTEND: &str = include_str!("scripts/lock_extend.lua");
 
-/// The lock key and the fence-counter key of a resource. Hash-tagged on the resource, so
-/// each pair shares a Cluster slot (a multi-resource lock on Cluster needs its resource
-/// names to share a hash tag themselves, e.g. `{order:42}:payment`).
-pub fn keys(prefix: &str, resource: &str) -> (String, String) {
-    let [before, after, fence_after] = key_parts(prefix);
-    (
-        format!("{before}{resource}{after}"),
-        format!("{before}{resource}{fence_after}"),
-    )
+/// The lock key of a resource. Hash-tagged on the resource (a multi-resource lock on
+/// Cluster needs its resource names to share a hash tag themselves, e.g.
+/// `{order:42}:payment`).
+pub fn key(prefix: &str, resource: &str) -> String {
+    let [before, after] = key_parts(prefix);
+    format!("{before}{resource}{after}")
 }
 
-/// The layout of [`keys`] as the text around the resource name: `[before, after the lock
-/// key's name, after the fence key's name]`, so the JavaScript side builds the same keys
-/// by concatenation.
-pub fn key_parts(prefix: &str) -> [String; 3] {
-    [format!("{prefix}{{"), "}".into(), "}:fence".into()]
+/// The layout of [`key`] as the text around the resource name, so the JavaScript side
+/// builds the same keys by concatenation.
+pub fn key_parts(prefix: &str) -> [String; 2] {
+    [format!("{prefix}{{"), "}".into()]
 }
 
 /// Runs a script by EVALSHA, falling back to EVAL on NOSCRIPT (shared with the lease set).
@@ -156,13 +153,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_share_a_slot() {
-        assert_eq!(
-            keys("lock:", "payment:42"),
-            (
-                "lock:{payment:42}".to_string(),
-                "lock:{payment:42}:fence".to_string()
-            )
-        );
+    fn keys_are_hash_tagged_on_the_resource() {
+        assert_eq!(key("lock:", "payment:42"), "lock:{payment:42}");
     }
 }

@@ -760,7 +760,7 @@ pub fn rate_limit_key_parts(prefix: String, algorithm: String) -> Result<Vec<Str
     Ok(crate::core::rate_limit::key_parts(&prefix, a).to_vec())
 }
 
-/// The text around a resource name in its lock and fence keys (`core::lock::key_parts`).
+/// The text around a resource name in its lock key (`core::lock::key_parts`).
 #[napi(catch_unwind)]
 pub fn lock_key_parts(prefix: String) -> Vec<String> {
     crate::core::lock::key_parts(&prefix).to_vec()
