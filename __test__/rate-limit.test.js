@@ -139,6 +139,25 @@ test('express-rate-limit + RateLimitStore: 200, 200, 200, 429 at limit 3, no val
   assert.deepEqual(warnings, [])
 })
 
+test('RateLimitStore: plain commands, no script; a window opens with its expiry, and a counter left without one gets it back', async () => {
+  const store = new RateLimitStore({ client: redis, prefix: 'rlx:' })
+  store.init({ windowMs: 5000 })
+  const scripts = () => Number((cli(server.port, 'INFO', 'commandstats').match(/cmdstat_evalsha:calls=(\d+)/) || [0, 0])[1])
+  const before = scripts()
+  const first = await store.increment('fresh')
+  assert.equal(first.totalHits, 1)
+  assert.ok(first.resetTime.getTime() - Date.now() > 4000)
+  assert.equal((await store.increment('fresh')).totalHits, 2)
+  assert.equal((await store.get('fresh')).totalHits, 2)
+  assert.equal(scripts(), before, 'no script ran')
+  // What the window-ending race leaves (the window expired between SET NX and INCR, so INCR
+  // made a counter without an expiry): the next increment gives it one.
+  cli(server.port, 'SET', 'rlx:stuck', '3')
+  assert.equal((await store.increment('stuck')).totalHits, 4)
+  const pttl = Number(cli(server.port, 'PTTL', 'rlx:stuck'))
+  assert.ok(pttl > 0 && pttl <= 5000, `PTTL ${pttl}`)
+})
+
 test('our middleware: headers, 429 JSON body, Retry-After, keyGenerator, skip', async () => {
   const app = express()
   app.use('/api/', rateLimit({ client: redis, limit: 2, windowMs: 60_000, prefix: 'mw:' }))

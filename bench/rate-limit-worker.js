@@ -1,6 +1,9 @@
 'use strict'
 // One contender, one process: `node rate-limit-worker.js <name> <port> <decisions> <inflight> <keys>`.
-// Prints { name, decisionsPerSec, allowed }.
+// Prints { name, decisionsPerSec, allowed, cmdUs, serverCpuUs, calls, cpuUs } (per decision:
+// the server's time in the commands sent, its CPU, the commands it ran, this process' CPU;
+// see serverStats in common.js).
+const { serverStats } = require('./common')
 const [, , name, portArg, nArg, inflightArg, keysArg] = process.argv
 const port = Number(portArg)
 const N = Number(nArg)
@@ -14,6 +17,13 @@ async function contender() {
     const { Redis } = require('..')
     const r = new Redis({ port })
     await r.ping()
+    if (name === 'hotpath-store') {
+      // RateLimitStore, the express-rate-limit store: plain commands, no script.
+      const { RateLimitStore } = require('..')
+      const store = new RateLimitStore({ client: r, prefix: 'rlh:' })
+      store.init({ windowMs: WINDOW_MS })
+      return { decide: async (k) => (await store.increment(k)).totalHits <= LIMIT, close: () => r.quit(), sent: ['set', 'incr', 'pttl', 'pexpire'] }
+    }
     const limiter = r.rateLimiter({ limit: LIMIT, windowMs: WINDOW_MS, algorithm: name.slice(8) })
     return { decide: async (k) => (await limiter.limit(k)).allowed, close: () => r.quit() }
   }
@@ -51,6 +61,7 @@ async function contender() {
         return results[2][1] <= LIMIT
       },
       close: () => io.quit(),
+      sent: ['multi', 'exec', 'zremrangebyscore', 'zadd', 'zcard', 'expire'],
     }
   }
   if (name === 'rate-limiter-flexible') {
@@ -70,8 +81,11 @@ async function contender() {
 async function main() {
   const c = await contender()
   for (let i = 0; i < 500; i++) await c.decide(`warm:${i % 10}`)
+  const stats = serverStats(port)
   let next = 0
   let allowed = 0
+  stats.reset()
+  const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   await Promise.all(
     Array.from({ length: INFLIGHT }, async () => {
@@ -82,8 +96,11 @@ async function main() {
     })
   )
   const secs = Number(process.hrtime.bigint() - t0) / 1e9
+  const cpu = process.cpuUsage(cpu0)
+  const s = stats.read(c.sent || [])
   await c.close()
-  process.stdout.write(JSON.stringify({ name, decisionsPerSec: N / secs, allowed }) + '\n')
+  const per = { cmdUs: s.cmdUs / N, serverCpuUs: s.cpuUs / N, calls: s.calls / N, cpuUs: (cpu.user + cpu.system) / N }
+  process.stdout.write(JSON.stringify({ name, decisionsPerSec: N / secs, allowed, ...per }) + '\n')
   process.exit(0)
 }
 

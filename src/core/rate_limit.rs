@@ -1,5 +1,6 @@
 //! Rate limiting: every decision is one atomic Lua script (run by EVALSHA), timed by the
-//! Redis server's clock so that every app server agrees, touching one hash-tagged key so
+//! Redis server's clock (or, for the fixed window, by its key's TTL) so that every app
+//! server agrees, touching one hash-tagged key so
 //! it works unchanged on Redis Cluster. Rejected requests are never recorded.
 //!
 //! The JavaScript faces send the scripts through the batched connection (one round trip per
@@ -66,12 +67,6 @@ impl Algorithm {
     }
 }
 
-/// express-rate-limit Store `increment`, with rate-limit-redis' semantics.
-/// ARGV: `resetExpiryOnChange ? "1" : "0"`, window_ms. Reply: `{totalHits, msToExpire}`.
-pub const STORE_INCREMENT: &str = include_str!("scripts/store_increment.lua");
-/// express-rate-limit Store `get`. Reply: `{totalHits | false, msToExpire}`.
-pub const STORE_GET: &str = include_str!("scripts/store_get.lua");
-
 impl Algorithm {
     /// The short tag that ends this algorithm's keys: each algorithm keeps its own data
     /// type, so switching algorithms on a live prefix never meets a `WRONGTYPE`.
@@ -113,12 +108,14 @@ pub struct Decision {
     pub allowed: bool,
     /// Requests (or tokens) still available after this one.
     pub remaining: i64,
-    /// When the window resets (or the bucket is full again), in ms since the epoch.
+    /// When the window resets (or the bucket is full again), on the clock of `now_ms`.
     pub reset_at_ms: i64,
     /// How long to wait before the same request can pass; 0 when allowed, -1 never
     /// (cost above the limit).
     pub retry_after_ms: i64,
-    /// The server's clock when the decision was made.
+    /// The server's clock when the decision was made, in ms since the epoch; 0 from a
+    /// script that reads no clock (the fixed window, timed by its key's TTL), whose
+    /// `reset_at_ms` is then the time left. Either way `reset_at_ms - now_ms` is the wait.
     pub now_ms: i64,
 }
 

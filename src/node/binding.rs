@@ -733,23 +733,14 @@ pub fn reply_shapes() -> HashMap<String, u32> {
         .collect()
 }
 
-/// The rate-limit Lua scripts by name (`sliding-window`, ..., `store-increment`,
-/// `store-get`), so the JavaScript side runs exactly the scripts this crate tests.
+/// The rate-limit Lua scripts by algorithm name, so the JavaScript side runs exactly the
+/// scripts this crate tests.
 #[napi(catch_unwind)]
 pub fn rate_limit_scripts() -> HashMap<String, String> {
-    let mut m: HashMap<String, String> = crate::core::rate_limit::Algorithm::ALL
+    crate::core::rate_limit::Algorithm::ALL
         .into_iter()
         .map(|a| (a.name().to_string(), a.script().to_string()))
-        .collect();
-    m.insert(
-        "store-increment".into(),
-        crate::core::rate_limit::STORE_INCREMENT.into(),
-    );
-    m.insert(
-        "store-get".into(),
-        crate::core::rate_limit::STORE_GET.into(),
-    );
-    m
+        .collect()
 }
 
 /// The text around an id in a rate-limit key (`core::rate_limit::key_parts`): the limiter

@@ -1,9 +1,8 @@
 -- Fixed window that starts with the first admitted request. KEYS[1]: counter.
 -- ARGV: limit, window_ms, cost. Rejected requests are not counted (undone at once).
--- Increment first: the common, admitted path is two calls (INCRBY, PTTL).
--- Returns {allowed, remaining, reset_at_ms, retry_after_ms, now_ms}.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Increment first: the common, admitted path is two calls (INCRBY, PTTL). The window is
+-- the key's TTL, so no clock is read: the reply's times are relative (now_ms = 0).
+-- Returns {allowed, remaining, ms until the window resets, retry_after_ms, 0}.
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
@@ -29,4 +28,4 @@ if allowed == 0 then
 end
 local remaining = limit - count
 if remaining < 0 then remaining = 0 end
-return {allowed, remaining, now + ttl, retry, now}
+return {allowed, remaining, ttl, retry, 0}
