@@ -21,11 +21,11 @@ use redis::{AsyncConnectionConfig, PushInfo, PushKind, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout_at, Instant};
 
-use crate::core::command::Batch;
+use crate::core::command::{Batch, Outgoing, INTERNAL_IDS};
 use crate::core::config::{ClientConfig, RetryPolicy};
 use crate::core::connection::Connection;
 pub use crate::core::connection::SubKind;
-use crate::core::dial::{dial, Dialed, Guard};
+use crate::core::dial::{dial, Dialed, Guard, Socket};
 use crate::core::error::{Error, Result};
 use crate::core::handshake::{self, Note};
 use crate::core::message_tap::{Deliver, MessageTap};
@@ -93,10 +93,6 @@ enum Msg {
         map: Option<String>,
     },
 }
-
-/// Completion ids at or above this belong to requests made from Rust ([`ClientHandle::request`]);
-/// the JavaScript side numbers its batches below it.
-const INTERNAL_IDS: u32 = 0x8000_0000;
 
 /// Delivers completions of Rust-side requests to their waiters and everything else to the
 /// host's sink.
@@ -326,11 +322,6 @@ impl ClientHandle {
         Sink::push(&*self.sink, completion);
     }
 
-    /// Whether `id` belongs to a Rust-side request rather than to the host.
-    pub fn is_internal(id: u32) -> bool {
-        id >= INTERNAL_IDS
-    }
-
     /// The host's answer to [`Event::RetryNeeded`]: reconnect after `delay_ms`, or give up.
     pub fn retry_decision(&self, delay_ms: Option<u64>) {
         let _ = self.tx.send(Msg::RetryDecision(delay_ms));
@@ -356,7 +347,7 @@ pub fn invalidation(data: Vec<Value>) -> Event {
 }
 
 /// A pending op as the host writes it on a direct connection.
-fn outgoing(p: Pending) -> crate::core::direct::Outgoing {
+fn outgoing(p: Pending) -> Outgoing {
     let (bytes, forms) = match p.op {
         Op::Batch(b) => (b.pipeline.get_packed_pipeline(), b.forms),
         Op::Quit => (
@@ -369,7 +360,7 @@ fn outgoing(p: Pending) -> crate::core::direct::Outgoing {
             vec![ReplyForm::PLAIN],
         ),
     };
-    crate::core::direct::Outgoing {
+    Outgoing {
         id: p.id,
         bytes,
         forms,
@@ -397,7 +388,7 @@ fn take_forms(op: &mut Op) -> Vec<ReplyForm> {
 /// A finished connection attempt: a connection the task drives, or a socket for the host.
 enum Opened {
     Driven(Connection, Vec<Note>),
-    Direct(crate::core::direct::Socket, Vec<Note>),
+    Direct(Socket, Vec<Note>),
 }
 
 type Connecting = BoxFuture<'static, Result<Opened>>;
@@ -1030,7 +1021,7 @@ impl Actor {
                     // Turned on while this connection was being made.
                     let cmd = vec![b"CLIENT".to_vec(), b"TRACKING".to_vec(), b"ON".to_vec()];
                     queued.push(outgoing(Pending {
-                        id: crate::core::direct::DISCARD,
+                        id: crate::core::command::DISCARD,
                         op: Op::Batch(crate::core::command::batch_of(&[cmd])),
                         deadline: None,
                         attempts_at_enqueue: 0,
@@ -1391,12 +1382,12 @@ async fn open_tls(
     if config.ready_check {
         wait_loaded(&mut conn).await?;
     }
-    if crate::core::sentinel::expected_role(&config).is_some() {
+    if crate::core::handshake::expected_role(&config).is_some() {
         let role: Value = redis::cmd("ROLE")
             .query_async(&mut conn)
             .await
             .map_err(|e| Error::from_redis(&e))?;
-        crate::core::sentinel::check_role(&config, &role)?;
+        crate::core::handshake::check_role_reply(&config, &role)?;
     }
     let mut conn = Connection::Single(conn);
     subs.restore(&mut conn).await?;

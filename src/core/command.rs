@@ -1,11 +1,16 @@
 //! Decoding of one JavaScript tick's commands, sent across the boundary in one call.
 //!
+//! Also here: what a batch becomes once encoded for the wire ([`Outgoing`]) and the
+//! completion-id ranges of host and Rust-side requests.
+//!
 //! The JavaScript side sends all string arguments of all commands concatenated into one
 //! string, plus one `Uint32Array` of lengths: per command a header word (`argc` in the low
 //! 24 bits, the reply's [`Shape`] code in bits 24–29, [`TRACKED_READ`] for a near-cache
 //! read, [`BUFFER_REPLY`] when the reply must stay binary) followed by each argument's
 //! length in UTF-16 code units, or [`BUFFER_ARG`] to take the next `Buffer` argument instead. This costs a few N-API calls per tick instead
 //! of several per argument.
+
+use std::time::Instant;
 
 use crate::core::error::{Error, Result};
 use crate::core::reply::{ReplyForm, Shape};
@@ -211,6 +216,32 @@ pub fn batch_of(commands: &[Vec<Vec<u8>>]) -> Batch {
         forms: vec![ReplyForm::PLAIN; commands.len()],
         tracked: Vec::new(),
     }
+}
+
+/// Completion ids at or above this belong to requests made from Rust
+/// (`ClientHandle::request`); the host numbers its batches below it.
+pub const INTERNAL_IDS: u32 = 0x8000_0000;
+
+/// Whether `id` belongs to a Rust-side request rather than to the host.
+pub fn is_internal(id: u32) -> bool {
+    id >= INTERNAL_IDS
+}
+
+/// Completion ids nobody waits for (for example the `CLIENT TRACKING ON` sent when a
+/// near-cache is turned on while connected).
+pub const DISCARD: u32 = u32::MAX;
+
+/// A batch the host wants written: its encoded commands and how to settle it.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// Completion id.
+    pub id: u32,
+    /// The commands, RESP-encoded.
+    pub bytes: Vec<u8>,
+    /// Per command: its reply's form.
+    pub forms: Vec<crate::core::reply::ReplyForm>,
+    /// When it must have settled.
+    pub deadline: Option<Instant>,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! in Rust), checked, and turned into redis-rs connection settings.
 
 use std::path::PathBuf;
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion};
@@ -176,7 +176,7 @@ pub struct ClientConfig {
     /// no SETINFO); `None` sends none.
     pub lib_name: Option<String>,
     /// Find the server through Redis Sentinel before every connection attempt.
-    pub sentinel: Option<crate::core::sentinel::SentinelConfig>,
+    pub sentinel: Option<SentinelConfig>,
     /// Cluster: read-only commands may go to replicas (ioredis' `scaleReads: 'slave'`,
     /// node-redis' `useReplicas`).
     pub read_from_replicas: bool,
@@ -489,7 +489,6 @@ impl ClientConfig {
         c.read_only = o.read_only == Some(true);
         c.read_from_replicas = o.read_from_replicas == Some(true);
         if let Some(nodes) = &o.sentinels {
-            use crate::core::sentinel::{SentinelConfig, SentinelRole};
             if nodes.is_empty() {
                 return Err(invalid(
                     "sentinels must be a non-empty array of { host, port }",
@@ -618,6 +617,48 @@ impl ClientConfig {
             None => redis::Client::open(info),
         };
         client.map_err(|e| invalid(self.scrub(format!("invalid connection settings: {e}"))))
+    }
+}
+
+/// Which server of the monitored set a client wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentinelRole {
+    /// The primary (ioredis' `role: 'master'`).
+    Master,
+    /// Any healthy replica (ioredis' `role: 'slave'`).
+    Replica,
+}
+
+/// How to find the server through Sentinel.
+#[derive(Debug, Clone)]
+pub struct SentinelConfig {
+    /// The sentinels known so far: the configured ones, then those they reported.
+    pub nodes: Arc<Mutex<Vec<(String, u16)>>>,
+    /// The monitored set's name (`sentinel monitor <name> ...`).
+    pub name: String,
+    /// Primary or replica.
+    pub role: SentinelRole,
+    /// ACL user for the sentinels (not the data servers).
+    pub username: Option<String>,
+    /// Password for the sentinels; never printed.
+    pub password: Option<String>,
+    /// TLS to the sentinels (ioredis' `sentinelTLS`).
+    pub tls: Option<TlsOptions>,
+}
+
+impl SentinelConfig {
+    pub(crate) fn known(&self) -> Vec<(String, u16)> {
+        self.nodes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn learn(&self, found: Vec<(String, u16)>) {
+        if let Ok(mut nodes) = self.nodes.lock() {
+            for n in found {
+                if !nodes.contains(&n) {
+                    nodes.push(n);
+                }
+            }
+        }
     }
 }
 

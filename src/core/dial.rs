@@ -1,7 +1,7 @@
 //! Dialing: the socket to the configured address, with the options every connection gets
 //! (no Nagle delay, TCP keep-alive), before any byte of the handshake.
 
-use std::io;
+use std::io::{self, Read, Write};
 
 use crate::core::config::{Addr, ClientConfig};
 use crate::core::error::{Error, Result};
@@ -95,5 +95,67 @@ impl Drop for Guard {
         if let Some(d) = self.0.take() {
             crate::core::runtime::handle().spawn(drain(d));
         }
+    }
+}
+
+/// A connected, handshaken, non-blocking socket.
+#[derive(Debug)]
+pub enum Socket {
+    /// TCP.
+    Tcp(std::net::TcpStream),
+    /// A unix domain socket.
+    #[cfg(unix)]
+    Unix(std::os::unix::net::UnixStream),
+}
+
+impl Socket {
+    /// The descriptor, for the host's event loop.
+    #[cfg(unix)]
+    pub fn raw_fd(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub(crate) fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => (&*s).read(buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => (&*s).read(buf),
+        }
+    }
+
+    pub(crate) fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => (&*s).write(buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => (&*s).write(buf),
+        }
+    }
+
+    /// Stops writing (the peer reads end-of-stream); replies already on their way can still
+    /// arrive and are read by [`Socket::linger`].
+    pub fn shutdown(&self) {
+        let _ = match self {
+            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Write),
+            #[cfg(unix)]
+            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Write),
+        };
+    }
+
+    /// Closes the socket the way the peers' `end()` does (see `dial::drain`), on the runtime.
+    pub fn linger(self) {
+        crate::core::runtime::handle().spawn(async move {
+            let dialed = match self {
+                Socket::Tcp(s) => tokio::net::TcpStream::from_std(s).map(Dialed::Tcp),
+                #[cfg(unix)]
+                Socket::Unix(s) => tokio::net::UnixStream::from_std(s).map(Dialed::Unix),
+            };
+            if let Ok(d) = dialed {
+                drain(d).await;
+            }
+        });
     }
 }

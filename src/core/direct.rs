@@ -9,79 +9,18 @@
 //! to them, deadlines, and a cap on commands in flight.
 
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io;
 use std::time::Instant;
 
 use redis::Value;
 
+use crate::core::command::{is_internal, Outgoing, DISCARD};
 use crate::core::config::ClientConfig;
-use crate::core::dial::{dial, Dialed, Guard};
+use crate::core::dial::{dial, Dialed, Guard, Socket};
 use crate::core::error::{Error, Result};
 use crate::core::handshake::{self, Note};
 use crate::core::resp::ReplyReader;
 use crate::core::sink::Completion;
-
-/// A connected, handshaken, non-blocking socket.
-#[derive(Debug)]
-pub enum Socket {
-    /// TCP.
-    Tcp(std::net::TcpStream),
-    /// A unix domain socket.
-    #[cfg(unix)]
-    Unix(std::os::unix::net::UnixStream),
-}
-
-impl Socket {
-    /// The descriptor, for the host's event loop.
-    #[cfg(unix)]
-    pub fn raw_fd(&self) -> i32 {
-        use std::os::fd::AsRawFd;
-        match self {
-            Socket::Tcp(s) => s.as_raw_fd(),
-            Socket::Unix(s) => s.as_raw_fd(),
-        }
-    }
-
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Socket::Tcp(s) => (&*s).read(buf),
-            #[cfg(unix)]
-            Socket::Unix(s) => (&*s).read(buf),
-        }
-    }
-
-    fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Socket::Tcp(s) => (&*s).write(buf),
-            #[cfg(unix)]
-            Socket::Unix(s) => (&*s).write(buf),
-        }
-    }
-
-    /// Stops writing (the peer reads end-of-stream); replies already on their way can still
-    /// arrive and are read by [`Socket::linger`].
-    pub fn shutdown(&self) {
-        let _ = match self {
-            Socket::Tcp(s) => s.shutdown(std::net::Shutdown::Write),
-            #[cfg(unix)]
-            Socket::Unix(s) => s.shutdown(std::net::Shutdown::Write),
-        };
-    }
-
-    /// Closes the socket the way the peers' `end()` does (see `dial::drain`), on the runtime.
-    pub fn linger(self) {
-        crate::core::runtime::handle().spawn(async move {
-            let dialed = match self {
-                Socket::Tcp(s) => tokio::net::TcpStream::from_std(s).map(Dialed::Tcp),
-                #[cfg(unix)]
-                Socket::Unix(s) => tokio::net::UnixStream::from_std(s).map(Dialed::Unix),
-            };
-            if let Ok(d) = dialed {
-                crate::core::dial::drain(d).await;
-            }
-        });
-    }
-}
 
 /// Whether a client with this configuration can use the direct path: one server, no TLS
 /// (a TLS engine on the host's thread is future work), on a unix-like system.
@@ -107,19 +46,6 @@ pub async fn open(config: &ClientConfig, tracking: bool) -> Result<(Socket, Vec<
     Ok((socket, notes))
 }
 
-/// A batch the host wants written: its encoded commands and how to settle it.
-#[derive(Debug)]
-pub struct Outgoing {
-    /// Completion id.
-    pub id: u32,
-    /// The commands, RESP-encoded.
-    pub bytes: Vec<u8>,
-    /// Per command: its reply's form.
-    pub forms: Vec<crate::core::reply::ReplyForm>,
-    /// When it must have settled.
-    pub deadline: Option<Instant>,
-}
-
 struct InFlight {
     id: u32,
     left: usize,
@@ -140,10 +66,6 @@ struct InFlight {
 /// Deadlines missed in a row with not one byte read meanwhile, after which the connection
 /// is taken for dead (a partition, a stopped server) and recycled.
 pub const SILENT_MISSES: u32 = 2;
-
-/// Completion ids nobody waits for (for example the `CLIENT TRACKING ON` sent when a
-/// near-cache is turned on while connected).
-pub const DISCARD: u32 = u32::MAX;
 
 /// What one read produced.
 #[derive(Default)]
@@ -224,7 +146,7 @@ impl DirectConn {
         }
         self.out.extend_from_slice(&b.bytes);
         self.in_flight += n;
-        let raw = !crate::core::client::ClientHandle::is_internal(b.id);
+        let raw = !is_internal(b.id);
         self.fifo.push_back(InFlight {
             id: b.id,
             left: n,

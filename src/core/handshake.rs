@@ -15,7 +15,7 @@ use std::io;
 use redis::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::core::config::{ClientConfig, Wire};
+use crate::core::config::{ClientConfig, SentinelRole, Wire};
 use crate::core::error::{Error, Result};
 use crate::core::resp::{self, ReplyReader};
 
@@ -317,17 +317,17 @@ async fn check_role<S>(stream: &mut S, config: &ClientConfig, info: Option<&str>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    if crate::core::sentinel::expected_role(config).is_none() {
+    if expected_role(config).is_none() {
         return Ok(());
     }
     if config.wire == Wire::Ioredis {
         return match info {
-            Some(text) => crate::core::sentinel::check_info_role(config, text),
+            Some(text) => check_info_role(config, text),
             None => Ok(()),
         };
     }
     let role = request(stream, &[b"ROLE"]).await?;
-    crate::core::sentinel::check_role(config, &role)
+    check_role_reply(config, &role)
 }
 
 /// Runs the whole handshake on a fresh stream: the steps (again in RESP2 when the server
@@ -357,6 +357,48 @@ where
     let info = ready_check(stream, config, &mut notes).await?;
     check_role(stream, config, info.as_deref()).await?;
     Ok((resp3, notes))
+}
+
+/// What `ROLE` must report on the server an attempt reached, when Sentinel chose it.
+pub fn expected_role(config: &ClientConfig) -> Option<&'static str> {
+    config.sentinel.as_ref().map(|s| match s.role {
+        SentinelRole::Master => "master",
+        SentinelRole::Replica => "slave",
+    })
+}
+
+/// ioredis' form of the role check: the `role:` line of the ready check's INFO, when it has
+/// one (a server whose INFO says nothing of its role passes, as in ioredis).
+pub fn check_info_role(config: &ClientConfig, info: &str) -> Result<()> {
+    let Some(want) = expected_role(config) else {
+        return Ok(());
+    };
+    match info.lines().find_map(|l| l.strip_prefix("role:")) {
+        Some(role) if role.trim() != want => Err(Error::Connection(format!(
+            "the server Sentinel named reports role {} instead of {want}; asking again",
+            role.trim()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a `ROLE` reply against the role Sentinel promised (a failover may have moved it
+/// meanwhile): the attempt fails, and the next one asks the sentinels again.
+pub fn check_role_reply(config: &ClientConfig, reply: &Value) -> Result<()> {
+    let Some(want) = expected_role(config) else {
+        return Ok(());
+    };
+    let got = match reply {
+        Value::Array(items) => items.first().and_then(crate::core::reply::as_text),
+        _ => None,
+    };
+    match got.as_deref() {
+        Some(role) if role == want => Ok(()),
+        other => Err(Error::Connection(format!(
+            "the server Sentinel named reports role {} instead of {want}; asking again",
+            other.unwrap_or("(none)")
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod message_tap;
 pub mod queue;
 pub mod rate_limit;
 pub mod reply;
+pub mod report;
 pub mod resp;
 pub mod runtime;
 pub mod sentinel;

@@ -8,6 +8,7 @@ use redis::Value;
 
 use crate::core::error::Error;
 use crate::core::message_tap::frame_len;
+use crate::core::resp::double_text;
 use crate::core::transfer::{op, Tape};
 
 /// How one command's reply is shaped. The codes travel in the command's header word (see
@@ -103,21 +104,6 @@ impl ReplyForm {
     /// Whether bulk strings stay binary.
     pub fn binary(self) -> bool {
         self.0 & Self::BINARY != 0
-    }
-}
-
-/// Writes a RESP3 double the way RESP2 replies carry it: as text.
-pub fn double_text(f: f64) -> String {
-    if f.is_nan() {
-        "nan".into()
-    } else if f.is_infinite() {
-        if f > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        }
-    } else {
-        format!("{f}")
     }
 }
 

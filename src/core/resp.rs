@@ -43,8 +43,6 @@ pub fn command(out: &mut Vec<u8>, args: &[&[u8]]) {
 }
 
 /// Appends one parsed reply encoded back to RESP3 (doubles in [`double_text`]'s form).
-///
-/// [`double_text`]: crate::core::reply::double_text
 pub fn value(out: &mut Vec<u8>, v: &Value) {
     let line = |out: &mut Vec<u8>, kind: u8, text: &[u8]| {
         out.push(kind);
@@ -57,7 +55,7 @@ pub fn value(out: &mut Vec<u8>, v: &Value) {
         Value::BulkString(b) => bulk(out, b),
         Value::SimpleString(s) => line(out, b'+', s.as_bytes()),
         Value::Okay => out.extend_from_slice(b"+OK\r\n"),
-        Value::Double(f) => line(out, b',', crate::core::reply::double_text(*f).as_bytes()),
+        Value::Double(f) => line(out, b',', double_text(*f).as_bytes()),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
         Value::VerbatimString { format, text } => {
             let body = format!("{format}:{text}");
@@ -203,6 +201,21 @@ pub fn handshake_error(e: &redis::ServerError) -> Error {
         Error::Auth(text)
     } else {
         Error::Connection(text)
+    }
+}
+
+/// Writes a RESP3 double the way RESP2 replies carry it: as text.
+pub fn double_text(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        }
+    } else {
+        format!("{f}")
     }
 }
 

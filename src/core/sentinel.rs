@@ -7,61 +7,19 @@
 //! the host at once. The sentinels each answering sentinel reports are remembered for later
 //! attempts.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::{ConnectionAddr, ConnectionInfo, IntoConnectionInfo, Value};
 
 use futures_util::StreamExt;
 
-use crate::core::config::{Addr, ClientConfig, Wire};
+use crate::core::config::{Addr, ClientConfig, SentinelConfig, SentinelRole, Wire};
 use crate::core::dial::{dial, Dialed};
 use crate::core::error::{Error, Result};
 use crate::core::handshake;
 use crate::core::resp::ReplyReader;
 use crate::core::sink::{Completion, Event, Sink};
-
-/// Which server of the monitored set a client wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SentinelRole {
-    /// The primary (ioredis' `role: 'master'`).
-    Master,
-    /// Any healthy replica (ioredis' `role: 'slave'`).
-    Replica,
-}
-
-/// How to find the server through Sentinel.
-#[derive(Debug, Clone)]
-pub struct SentinelConfig {
-    /// The sentinels known so far: the configured ones, then those they reported.
-    pub nodes: Arc<Mutex<Vec<(String, u16)>>>,
-    /// The monitored set's name (`sentinel monitor <name> ...`).
-    pub name: String,
-    /// Primary or replica.
-    pub role: SentinelRole,
-    /// ACL user for the sentinels (not the data servers).
-    pub username: Option<String>,
-    /// Password for the sentinels; never printed.
-    pub password: Option<String>,
-    /// TLS to the sentinels (ioredis' `sentinelTLS`).
-    pub tls: Option<crate::core::config::TlsOptions>,
-}
-
-impl SentinelConfig {
-    fn known(&self) -> Vec<(String, u16)> {
-        self.nodes.lock().map(|n| n.clone()).unwrap_or_default()
-    }
-
-    fn learn(&self, found: Vec<(String, u16)>) {
-        if let Ok(mut nodes) = self.nodes.lock() {
-            for n in found {
-                if !nodes.contains(&n) {
-                    nodes.push(n);
-                }
-            }
-        }
-    }
-}
 
 /// The configuration one attempt connects with: `config` itself without Sentinel, else a
 /// copy whose address is the server the first answering sentinel names.
@@ -101,48 +59,6 @@ fn role_word(role: SentinelRole) -> &'static str {
     match role {
         SentinelRole::Master => "primary",
         SentinelRole::Replica => "replica",
-    }
-}
-
-/// What `ROLE` must report on the server an attempt reached, when Sentinel chose it.
-pub fn expected_role(config: &ClientConfig) -> Option<&'static str> {
-    config.sentinel.as_ref().map(|s| match s.role {
-        SentinelRole::Master => "master",
-        SentinelRole::Replica => "slave",
-    })
-}
-
-/// ioredis' form of the role check: the `role:` line of the ready check's INFO, when it has
-/// one (a server whose INFO says nothing of its role passes, as in ioredis).
-pub fn check_info_role(config: &ClientConfig, info: &str) -> Result<()> {
-    let Some(want) = expected_role(config) else {
-        return Ok(());
-    };
-    match info.lines().find_map(|l| l.strip_prefix("role:")) {
-        Some(role) if role.trim() != want => Err(Error::Connection(format!(
-            "the server Sentinel named reports role {} instead of {want}; asking again",
-            role.trim()
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Checks a `ROLE` reply against the role Sentinel promised (a failover may have moved it
-/// meanwhile): the attempt fails, and the next one asks the sentinels again.
-pub fn check_role(config: &ClientConfig, reply: &Value) -> Result<()> {
-    let Some(want) = expected_role(config) else {
-        return Ok(());
-    };
-    let got = match reply {
-        Value::Array(items) => items.first().and_then(crate::core::reply::as_text),
-        _ => None,
-    };
-    match got.as_deref() {
-        Some(role) if role == want => Ok(()),
-        other => Err(Error::Connection(format!(
-            "the server Sentinel named reports role {} instead of {want}; asking again",
-            other.unwrap_or("(none)")
-        ))),
     }
 }
 
@@ -500,10 +416,10 @@ mod tests {
     fn role_is_checked_only_with_sentinel() {
         let role = Value::Array(vec![bulk("slave"), bulk("127.0.0.1")]);
         let plain = ClientConfig::default();
-        assert!(check_role(&plain, &role).is_ok());
+        assert!(crate::core::handshake::check_role_reply(&plain, &role).is_ok());
         let with = ClientConfig {
             sentinel: Some(SentinelConfig {
-                nodes: Arc::new(Mutex::new(vec![])),
+                nodes: Arc::new(std::sync::Mutex::new(vec![])),
                 name: "mymaster".into(),
                 role: SentinelRole::Master,
                 username: None,
@@ -512,7 +428,11 @@ mod tests {
             }),
             ..Default::default()
         };
-        assert!(check_role(&with, &role).is_err());
-        assert!(check_role(&with, &Value::Array(vec![bulk("master")])).is_ok());
+        assert!(crate::core::handshake::check_role_reply(&with, &role).is_err());
+        assert!(crate::core::handshake::check_role_reply(
+            &with,
+            &Value::Array(vec![bulk("master")])
+        )
+        .is_ok());
     }
 }

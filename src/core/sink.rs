@@ -130,9 +130,9 @@ pub enum Completion {
         /// The client's id.
         client: u32,
         /// The handshaken socket.
-        socket: crate::core::direct::Socket,
+        socket: crate::core::dial::Socket,
         /// Batches to write first, in order.
-        queued: Vec<crate::core::direct::Outgoing>,
+        queued: Vec<crate::core::command::Outgoing>,
         /// Host submissions received so far.
         host_ops: u64,
     },
@@ -142,7 +142,7 @@ pub enum Completion {
         /// The client's id.
         client: u32,
         /// The batch.
-        batch: crate::core::direct::Outgoing,
+        batch: crate::core::command::Outgoing,
     },
     /// A pub/sub message for one client.
     Message {

@@ -22,11 +22,13 @@ use std::time::{Duration, Instant};
 use napi::sys;
 use redis::{PushKind, Value};
 
-use super::binding::{deliver_now, env_of_thread};
+use super::drain::{deliver_now, env_of_thread};
 use super::fault::{self, Fault};
 use super::uv;
 use crate::core::client::{invalidation, ClientHandle};
-use crate::core::direct::{DirectConn, Outgoing, Socket};
+use crate::core::command::{is_internal, Outgoing, DISCARD};
+use crate::core::dial::Socket;
+use crate::core::direct::DirectConn;
 use crate::core::error::Error;
 use crate::core::sink::{Completion, Event};
 
@@ -225,11 +227,7 @@ fn deliver(handle: &ClientHandle, done: Vec<Completion>) {
     let mut to_js = Vec::with_capacity(done.len());
     for c in done {
         match &c {
-            Completion::Batch { id, .. }
-                if ClientHandle::is_internal(*id) || *id == crate::core::direct::DISCARD =>
-            {
-                handle.deliver(c)
-            }
+            Completion::Batch { id, .. } if is_internal(*id) || *id == DISCARD => handle.deliver(c),
             _ => to_js.push(c),
         }
     }
@@ -375,7 +373,7 @@ pub fn intercept(c: Completion, out: &mut Vec<Completion>) -> Option<Completion>
         Completion::Forward { client, batch } => {
             let slot = find(client)?;
             let mut s = slot.borrow_mut();
-            if !crate::core::client::ClientHandle::is_internal(batch.id) {
+            if !is_internal(batch.id) {
                 s.seen += 1;
             }
             if s.lane.is_none() {
