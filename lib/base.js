@@ -7,6 +7,10 @@ const { Connection } = require('./core')
 const { typeError, closedError } = require('./errors')
 const native = require('./native')
 
+// lib/lock.js, loaded on first use and kept: a require() per lock costs microseconds.
+let locks = null
+const lockModule = () => locks || (locks = require('./lock'))
+
 let lastWarning = 0
 
 const TYPE_NAMES = { f64: 'a number', bool: 'a boolean', String: 'a string' }
@@ -256,12 +260,12 @@ class BaseClient extends EventEmitter {
 
   /** `client.lock(resources, ttlMs, options)`: see lib/lock.js. */
   lock(resources, ttlMs, options) {
-    return require('./lock').acquire(this, resources, ttlMs, options)
+    return lockModule().acquire(this, resources, ttlMs, options)
   }
 
   /** `client.withLock(resources, ttlMs, async (signal) => ..., options)`. */
   withLock(resources, ttlMs, routine, options) {
-    return require('./lock').withLock(this, resources, ttlMs, routine, options)
+    return lockModule().withLock(this, resources, ttlMs, routine, options)
   }
 
   _emitError(err) {

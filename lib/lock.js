@@ -80,6 +80,17 @@ class Lock {
   }
 }
 
+// The key layout is defined once, by `lock::key_parts` in Rust; asked once per prefix.
+const keyLayouts = new Map()
+function keyParts(prefix) {
+  let parts = keyLayouts.get(prefix)
+  if (parts === undefined) {
+    parts = native.lockKeyParts(prefix)
+    if (keyLayouts.size < 1000) keyLayouts.set(prefix, parts)
+  }
+  return parts
+}
+
 /** `client.lock(resources, ttlMs, options)`: all-or-nothing, retried with jitter. */
 async function acquire(client, resources, ttlMs, options = {}) {
   const list = resourcesOf(resources)
@@ -87,8 +98,7 @@ async function acquire(client, resources, ttlMs, options = {}) {
   const { retryCount, retryDelay, retryJitter, signal } = retrySettings(options)
   const prefix = options.prefix ?? 'lock:'
   if (typeof prefix !== 'string') throw typeError('lock prefix must be a string')
-  // The key layout is defined once, by `lock::key_parts` in Rust.
-  const [before, after] = native.lockKeyParts(prefix)
+  const [before, after] = keyParts(prefix)
   const lockKeys = list.map((r) => before + r + after)
   const t = token()
   const durable = durability(options)
