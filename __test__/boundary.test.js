@@ -156,3 +156,30 @@ test('wrongly typed options are rejected with ERR_INVALID_ARG before anything co
     (err) => err instanceof TypeError && err.code === 'ERR_INVALID_ARG'
   )
 })
+
+test('the numbers both sides share come from Rust alone: every one the JavaScript side names exists, and no hand-written copy remains in lib/', () => {
+  const fs = require('fs')
+  const constants = require('../lib/constants')
+  const lib = path.join(__dirname, '..', 'lib')
+  // Every name destructured from lib/constants.js is defined (a rename in Rust would
+  // otherwise read as undefined).
+  for (const file of fs.readdirSync(lib).filter((f) => f.endsWith('.js'))) {
+    const src = fs.readFileSync(path.join(lib, file), 'utf8')
+    for (const m of src.matchAll(/const \{([^}]*)\} = require\('\.\/constants'\)/g)) {
+      for (const part of m[1].split(',')) {
+        const name = part.split(':')[0].trim()
+        if (name) assert.equal(typeof constants[name], 'number', `${file}: ${name}`)
+      }
+    }
+    // The values only Rust may define, written as literals: the header bits, the markers.
+    for (const literal of [/0x80000000/i, /0x40000000/i, /0xfffffffe/i, /0x7fffffff/i, /\b(?:BUFFER_ARG|NO_PATTERN|SHARDED)\s*=\s*0x/i]) {
+      assert.doesNotMatch(src, literal, `${file} writes a boundary number by hand`)
+    }
+  }
+  // The tape's codes are distinct, values below the records.
+  const ops = Object.entries(constants).filter(([k]) => k.startsWith('OP_')).map(([, v]) => v)
+  const records = Object.entries(constants).filter(([k]) => k.startsWith('RECORD_')).map(([, v]) => v)
+  assert.equal(new Set([...ops, ...records]).size, ops.length + records.length)
+  assert.ok(Math.max(...ops) < Math.min(...records))
+  assert.ok(Object.isFrozen(constants))
+})

@@ -9,14 +9,34 @@
 const native = require('./native')
 const { typeError, rangeError, closedError, classify, AbortError, MaxRetriesPerRequestError } = require('./errors')
 
-// A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies.
-const BUFFER_REPLY = 0x80000000
-// A near-cache read: the server must track it for this connection (on a Cluster it goes out
-// after CLIENT CACHING YES; see TRACKED_READ in src/core/command.rs).
-const TRACKED_READ = 0x40000000
-const SHAPE_SHIFT = 24
-const MAX_ARGS = (1 << SHAPE_SHIFT) - 1
-const BUFFER_ARG = 0xffffffff
+// A command's header word (src/core/command.rs): argc, the reply shape, Buffer replies; a
+// near-cache read (the server must track it for this connection; on a Cluster it goes out
+// after CLIENT CACHING YES). These and the tape's codes come from Rust (lib/constants.js).
+const {
+  BUFFER_REPLY,
+  TRACKED_READ,
+  SHAPE_SHIFT,
+  ARGC_MASK: MAX_ARGS,
+  BUFFER_ARG,
+  INTERNAL_IDS,
+  OP_NULL,
+  OP_NUMBER,
+  OP_STRING,
+  OP_BYTES,
+  OP_ARRAY,
+  OP_EXTRA,
+  OP_OBJECT,
+  OP_SCORED,
+  OP_NEXT_TEXT,
+  RECORD_BATCH,
+  RECORD_BATCH_ERROR,
+  RECORD_EVENT,
+  SHARDED,
+  SUB_CHANNEL,
+  SUB_PATTERN,
+  SUB_SHARD,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+} = require('./constants')
 // A tick's batch is sent once it holds this many commands, without waiting for the tick to
 // end: the server starts on it while this thread is still settling replies and issuing the
 // rest, so the two overlap instead of taking turns (measured: SET with 256 in flight went
@@ -51,7 +71,7 @@ function later(err) {
 /**
  * A batch of messages for one subscriber: `payloads` back to back (a string, or a Buffer in
  * binary mode), and per message its payload's end, its channel's and its pattern's index in
- * `names` (0xFFFFFFFF: no pattern; 0xFFFFFFFE: a sharded channel's message). Slicing is
+ * `names` (NO_PATTERN: no pattern; SHARDED, just below it: a sharded channel's message). Slicing is
  * cheap: strings and Buffers share the batch's storage.
  */
 function deliver(c, payloads, names, meta) {
@@ -63,7 +83,7 @@ function deliver(c, payloads, names, meta) {
     start = end
     const p = meta[j + 2]
     try {
-      if (p >= 0xfffffffe) c.onMessage(names[meta[j + 1]], payload, null, p === 0xfffffffe)
+      if (p >= SHARDED) c.onMessage(names[meta[j + 1]], payload, null, p === SHARDED)
       else c.onMessage(names[meta[j + 1]], payload, names[p], false)
     } catch (err) {
       later(err)
@@ -96,30 +116,30 @@ function setOwn(o, k, v) {
 /** The next value on the tape. */
 function value() {
   let op = T[ti++]
-  while (op === 9) {
+  while (op === OP_NEXT_TEXT) {
     // The strings that follow are in the next chunk of the text.
     text = texts[tk++]
     si = 0
     op = T[ti++]
   }
   switch (op) {
-    case 2: {
+    case OP_STRING: {
       const n = T[ti++]
       const s = text.slice(si, si + n)
       si += n
       return s
     }
-    case 1:
+    case OP_NUMBER:
       return T[ti++]
-    case 0:
+    case OP_NULL:
       return null
-    case 4: {
+    case OP_ARRAY: {
       const n = T[ti++]
       const a = []
       for (let i = 0; i < n; i++) a.push(value())
       return a
     }
-    case 3: {
+    case OP_BYTES: {
       const n = T[ti++]
       // An empty value takes no bytes, so a drain may have none to pass.
       if (n === 0) return Buffer.alloc(0)
@@ -127,12 +147,12 @@ function value() {
       bi += n
       return b
     }
-    case 5: {
+    case OP_EXTRA: {
       const x = extras[T[ti++]]
       // Errors get ioredis' classes (ReplyError, AbortError, ...), code kept.
       return x instanceof Error ? classify(x, replyProto) : x
     }
-    case 6: {
+    case OP_OBJECT: {
       const n = T[ti++]
       const o = {}
       for (let i = 0; i < n; i++) {
@@ -151,7 +171,7 @@ function value() {
       }
       return o
     }
-    case 7: {
+    case OP_SCORED: {
       const n = T[ti++]
       const a = []
       for (let i = 0; i < n; i++) {
@@ -185,7 +205,7 @@ function drain(arg) {
   const end = T[0] + 1
   while (ti < end) {
     const rec = T[ti++]
-    if (rec === 16) {
+    if (rec === RECORD_BATCH) {
       // A batch's replies.
       const c = connections.get(T[ti])
       const id = T[ti + 1]
@@ -201,7 +221,7 @@ function drain(arg) {
       replyProto = c.replyProto
       b.settleEach(n)
       replyProto = null
-    } else if (rec === 17) {
+    } else if (rec === RECORD_BATCH_ERROR) {
       // A batch that failed as a whole.
       const c = connections.get(T[ti])
       const id = T[ti + 1]
@@ -213,7 +233,7 @@ function drain(arg) {
         if (c.inflight.size === 0 && c.idleWaiters.length > 0) c._idle()
         b.settle(err)
       }
-    } else if (rec === 18) {
+    } else if (rec === RECORD_EVENT) {
       const c = connections.get(T[ti++])
       const name = value()
       const detail = value()
@@ -393,7 +413,7 @@ class Connection {
     this.endWaiters = []
     // Called once nothing is in flight any more (see `onIdle`).
     this.idleWaiters = []
-    this.commandTimeout = options.commandTimeout ?? 5000
+    this.commandTimeout = options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS
     // Set by a face: the class its error replies get, and whether they name their command.
     this.replyProto = null
     this.tagErrors = false
@@ -540,10 +560,10 @@ class Connection {
     return p
   }
 
-  /** A batch id unique on this connection (below 2^31: the addon's own ids are above). */
+  /** A batch id unique on this connection (below INTERNAL_IDS: the addon's own are above). */
   _nextId() {
     const id = this.nextBatchId++
-    if (this.nextBatchId > 0x7fffffff) this.nextBatchId = 1
+    if (this.nextBatchId >= INTERNAL_IDS) this.nextBatchId = 1
     return id
   }
 
@@ -560,7 +580,7 @@ class Connection {
 
   /** `kind`: false (channels), true (patterns) or 'shard' (sharded channels). */
   subscribe(kind, unsubscribe, names) {
-    const k = kind === 'shard' ? 2 : kind ? 1 : 0
+    const k = kind === 'shard' ? SUB_SHARD : kind ? SUB_PATTERN : SUB_CHANNEL
     return this.op((id) => this.native.subscribe(id, k, unsubscribe, names.map((n) => Buffer.from(n)))).then(
       (r) => r[0] ?? r
     )

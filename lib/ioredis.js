@@ -9,6 +9,7 @@ const { ioredisArgs, SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript, markSent } = require('./script')
 const { typeError, rangeError, redisError, ReplyError, SimpleError } = require('./errors')
 const { checkTransaction } = require('./core')
+const { DEFAULT_COMMAND_TIMEOUT_MS } = require('./constants')
 const { openMonitor } = require('./monitor')
 const { traceCommand, traceBatch, traceConnect, listening, connectChannel } = require('./tracing')
 
@@ -111,7 +112,7 @@ function nativeOptions(o) {
     db: o.db,
     tls,
     connectTimeout: o.connectTimeout,
-    commandTimeout: o.commandTimeout ?? 5000,
+    commandTimeout: o.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
     keepAlive: o.keepAlive,
     connectionName: o.connectionName,
     maxRetriesPerRequest: o.maxRetriesPerRequest === undefined ? 20 : o.maxRetriesPerRequest,

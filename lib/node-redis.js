@@ -2,6 +2,7 @@
 // The node-redis (v4+) face: `createClient(options)`, `connect()`, camelCase commands with
 // option objects and node-redis' reply shapes, per-call pub/sub listeners.
 const { BaseClient, closedError } = require('./base')
+const { DEFAULT_COMMAND_TIMEOUT_MS } = require('./constants')
 const { blockingTimeout } = require('./commands')
 const { SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript, sha1 } = require('./script')
@@ -62,7 +63,7 @@ class RedisClient extends BaseClient {
         db: options.database,
         tls: socketTls(s),
         connectTimeout: s.connectTimeout,
-        commandTimeout: options.commandTimeout ?? 5000,
+        commandTimeout: options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
         keepAlive: s.keepAlive,
         connectionName: options.name,
         maxRetriesPerRequest: null,

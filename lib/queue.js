@@ -19,7 +19,8 @@ const SCRIPTS = native.queueScripts()
 const MAX_EVENTS = 10000
 const MAX_PRIORITY = 2097152
 // The fields a fetch returns for each job, in order (see `fetch` in common.lua).
-const ROW_FIELDS = ['name', 'data', 'opts', 'timestamp', 'delay', 'priority', 'atm', 'ats', 'stc', 'processedOn', 'progress', 'sched', 'stacktrace']
+// The fields of a fetched job, in the order the fetch script returns them (from Rust).
+const ROW_FIELDS = native.queueRowFields()
 const STATES = ['completed', 'failed', 'active', 'delayed', 'prioritized', 'waiting', 'wait', 'paused', 'waiting-children']
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))

@@ -11,7 +11,7 @@ const { typeError, rangeError } = require('./errors')
 const { globEscape } = require('./args')
 
 const SCRIPTS = native.rateLimitScripts()
-const ALGORITHMS = ['sliding-window', 'sliding-window-counter', 'fixed-window', 'token-bucket']
+const ALGORITHMS = native.rateLimitAlgorithms()
 const FAILURE_POLICIES = ['fail-open', 'fail-closed', 'memory']
 // Errors that mean "Redis could not answer", as opposed to a bad script or argument.
 const UNAVAILABLE = new Set(['ERR_REDIS_CONNECTION', 'ERR_REDIS_TIMEOUT', 'ERR_REDIS_OFFLINE_QUEUE_FULL', 'ERR_REDIS_MAX_RETRIES', 'ERR_REDIS_CLOSED'])

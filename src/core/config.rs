@@ -208,6 +208,10 @@ pub enum Addr {
     Unix(PathBuf),
 }
 
+/// How long a command may wait for its reply unless its client says otherwise (ioredis and
+/// node-redis have no such default; ours keeps a stalled server from holding promises).
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
@@ -217,7 +221,7 @@ impl Default for ClientConfig {
             db: 0,
             tls: None,
             connect_timeout: Duration::from_secs(10),
-            command_timeout: Duration::from_secs(5),
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
             keep_alive: Some(Duration::from_secs(30)),
             connection_name: None,
             max_offline_queue: 10_000,

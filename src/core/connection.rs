@@ -20,6 +20,23 @@ pub enum SubKind {
     Shard,
 }
 
+impl SubKind {
+    /// Each kind with the code the host names it by.
+    pub const CODES: [(SubKind, u32); 3] = [
+        (SubKind::Channel, 0),
+        (SubKind::Pattern, 1),
+        (SubKind::Shard, 2),
+    ];
+
+    /// The kind a host's code names (channels for an unknown code).
+    pub fn from_code(code: u32) -> SubKind {
+        SubKind::CODES
+            .into_iter()
+            .find(|(_, c)| *c == code)
+            .map_or(SubKind::Channel, |(k, _)| k)
+    }
+}
+
 /// A live connection (cheap to clone: clones share it).
 #[derive(Clone)]
 pub enum Connection {

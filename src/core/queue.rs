@@ -59,6 +59,24 @@ pub const SCRIPTS: [(&str, &str); 13] = [
     ("scheduler", SCHEDULER),
 ];
 
+/// The job fields a fetch returns for each job, in order (`common.lua` reads them with one
+/// HMGET; the JavaScript `Job` takes them in this order).
+pub const ROW_FIELDS: [&str; 13] = [
+    "name",
+    "data",
+    "opts",
+    "timestamp",
+    "delay",
+    "priority",
+    "atm",
+    "ats",
+    "stc",
+    "processedOn",
+    "progress",
+    "sched",
+    "stacktrace",
+];
+
 /// Why a queue name cannot be used, if it cannot.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -91,6 +109,22 @@ mod tests {
         assert!(key_base("bull", "a:b").is_err());
         assert!(key_base("bull", "").is_err());
         assert!(key_base("bull", "x}").is_err());
+    }
+
+    #[test]
+    fn the_fetch_reads_the_row_fields_in_order() {
+        // Lua cannot import the list: the one HMGET that reads a row must name it exactly.
+        let common = include_str!("scripts/queue/common.lua");
+        let at = common
+            .find("redis.call('HMGET', jk, ")
+            .expect("the row's HMGET");
+        let call = &common[at..at + common[at..].find(')').expect("end of the call")];
+        let fields: Vec<&str> = call
+            .split(',')
+            .skip(2)
+            .map(|f| f.trim().trim_matches('\''))
+            .collect();
+        assert_eq!(fields, ROW_FIELDS);
     }
 
     #[test]

@@ -110,6 +110,55 @@ pub fn init(env: Env, on_drain: Function<'_, Drained, ()>) -> Result<()> {
     Ok(())
 }
 
+/// Every number both sides of the boundary must agree on, by name, from its one definition
+/// in the core: the command header's bits, the id ranges, the tape's value and record codes,
+/// the message markers, the subscription kinds and the default command timeout.
+/// `lib/constants.js` hands them to the JavaScript side.
+#[napi(catch_unwind)]
+pub fn boundary_constants() -> HashMap<String, f64> {
+    use crate::core::transfer::{op, record, NO_PATTERN, SHARDED};
+    let mut m: HashMap<String, f64> = [
+        ("BUFFER_REPLY", command::BUFFER_REPLY as f64),
+        ("TRACKED_READ", command::TRACKED_READ as f64),
+        ("SHAPE_SHIFT", command::SHAPE_SHIFT as f64),
+        ("ARGC_MASK", command::ARGC_MASK as f64),
+        ("BUFFER_ARG", command::BUFFER_ARG as f64),
+        ("INTERNAL_IDS", command::INTERNAL_IDS as f64),
+        ("OP_NULL", op::NULL),
+        ("OP_NUMBER", op::NUMBER),
+        ("OP_STRING", op::STRING),
+        ("OP_BYTES", op::BYTES),
+        ("OP_ARRAY", op::ARRAY),
+        ("OP_EXTRA", op::EXTRA),
+        ("OP_OBJECT", op::OBJECT),
+        ("OP_SCORED", op::SCORED),
+        ("OP_UNDEFINED", op::UNDEFINED),
+        ("OP_NEXT_TEXT", op::NEXT_TEXT),
+        ("RECORD_BATCH", record::BATCH),
+        ("RECORD_BATCH_ERROR", record::BATCH_ERROR),
+        ("RECORD_EVENT", record::EVENT),
+        ("RECORD_MESSAGES", record::MESSAGES),
+        ("NO_PATTERN", NO_PATTERN as f64),
+        ("SHARDED", SHARDED as f64),
+        (
+            "DEFAULT_COMMAND_TIMEOUT_MS",
+            crate::core::config::DEFAULT_COMMAND_TIMEOUT.as_millis() as f64,
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (kind, code) in SubKind::CODES {
+        let name = match kind {
+            SubKind::Channel => "SUB_CHANNEL",
+            SubKind::Pattern => "SUB_PATTERN",
+            SubKind::Shard => "SUB_SHARD",
+        };
+        m.insert(name.to_string(), code as f64);
+    }
+    m
+}
+
 /// The reply shapes a face may ask for, by name, with the codes it writes into a command's
 /// header word (see `core::command`).
 #[napi(catch_unwind)]
@@ -117,6 +166,15 @@ pub fn reply_shapes() -> HashMap<String, u32> {
     Shape::ALL
         .into_iter()
         .map(|(name, s)| (name.to_string(), s as u32))
+        .collect()
+}
+
+/// The rate-limit algorithms' names, in the core's order.
+#[napi(catch_unwind)]
+pub fn rate_limit_algorithms() -> Vec<String> {
+    crate::core::rate_limit::Algorithm::ALL
+        .into_iter()
+        .map(|a| a.name().to_string())
         .collect()
 }
 
@@ -149,6 +207,15 @@ pub fn lock_key_parts(prefix: String) -> Vec<String> {
 #[napi(catch_unwind)]
 pub fn queue_key_base(prefix: String, name: String) -> Result<String> {
     crate::core::queue::key_base(&prefix, &name).map_err(|m| arg_error(CoreError::InvalidArg(m)))
+}
+
+/// The job fields a queue fetch returns, in order (`core::queue::ROW_FIELDS`).
+#[napi(catch_unwind)]
+pub fn queue_row_fields() -> Vec<String> {
+    crate::core::queue::ROW_FIELDS
+        .iter()
+        .map(|f| f.to_string())
+        .collect()
 }
 
 /// The queue scripts by name, so JavaScript runs what Rust tests.
@@ -289,12 +356,7 @@ impl NativeClient {
         unsubscribe: bool,
         names: Vec<Buffer>,
     ) -> Result<()> {
-        // 0: channels, 1: patterns, 2: sharded channels.
-        let kind = match kind {
-            1 => SubKind::Pattern,
-            2 => SubKind::Shard,
-            _ => SubKind::Channel,
-        };
+        let kind = SubKind::from_code(kind);
         let names = names.iter().map(|b| b.to_vec()).collect();
         self.inner.subscribe(
             id,
