@@ -194,6 +194,26 @@ test('db and connection name are re-applied after a restart; disconnect() reject
   }
 })
 
+test('a command that times out in the offline queue reports its own timeout, not the default', async () => {
+  const port = await freePort()
+  const r = new Redis({ port, commandTimeout: 200, retryStrategy: () => 50, maxRetriesPerRequest: null })
+  r.on('error', () => {})
+  try {
+    // No server: both wait in the offline queue until their deadlines (issued in two ticks,
+    // so they are two batches, each with its own deadline).
+    const first = r.get('k')
+    await new Promise((resolve) => setImmediate(resolve))
+    const [plain, blocking] = await Promise.allSettled([first, r.blpop('q', 1)])
+    assert.equal(plain.reason.code, 'ERR_REDIS_TIMEOUT')
+    assert.match(plain.reason.message, /after 200 ms/)
+    // A blocking command's deadline is its block time on top of the command timeout.
+    assert.equal(blocking.reason.code, 'ERR_REDIS_TIMEOUT')
+    assert.match(blocking.reason.message, /after 1200 ms/)
+  } finally {
+    r.disconnect()
+  }
+})
+
 test('enableOfflineQueue: false rejects at once while disconnected', async () => {
   const server = await RedisServer.start()
   // A long deadline: a command that waited (queued) instead of rejecting at once would end

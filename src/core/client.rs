@@ -64,6 +64,8 @@ struct Pending {
     id: u32,
     op: Op,
     deadline: Option<Instant>,
+    /// The timeout `deadline` came from, which a timed-out command reports.
+    timeout: Option<Duration>,
     /// Failed reconnection attempts already counted when this op started waiting.
     attempts_at_enqueue: u32,
 }
@@ -239,6 +241,7 @@ impl ClientHandle {
             id,
             op,
             deadline,
+            timeout,
             attempts_at_enqueue: 0,
         };
         if self.ended.load(Ordering::SeqCst) {
@@ -917,6 +920,7 @@ impl Actor {
             id: u32::MAX,
             op: Op::Batch(crate::core::command::batch_of(&[cmd])),
             deadline: None,
+            timeout: None,
             attempts_at_enqueue: 0,
         });
     }
@@ -1024,6 +1028,7 @@ impl Actor {
                         id: crate::core::command::DISCARD,
                         op: Op::Batch(crate::core::command::batch_of(&[cmd])),
                         deadline: None,
+                        timeout: None,
                         attempts_at_enqueue: 0,
                     }));
                 }
@@ -1191,17 +1196,27 @@ impl Actor {
         }
         let expired = |p: &Pending| p.deadline.is_some_and(|d| d <= now);
         if self.queue.iter().any(expired) {
-            let err = Error::Timeout(self.config.command_timeout);
-            self.reject_queue(expired, &err);
+            // Each reports its own timeout (a command may carry one other than the default).
+            let default = self.config.command_timeout;
+            self.reject_queue_with(expired, |p| Error::Timeout(p.timeout.unwrap_or(default)));
         }
     }
 
     fn reject_queue(&mut self, which: impl Fn(&Pending) -> bool, err: &Error) {
+        self.reject_queue_with(which, |_| err.clone());
+    }
+
+    fn reject_queue_with(
+        &mut self,
+        which: impl Fn(&Pending) -> bool,
+        err: impl Fn(&Pending) -> Error,
+    ) {
         let mut keep = VecDeque::with_capacity(self.queue.len());
         for p in std::mem::take(&mut self.queue) {
             if which(&p) {
                 self.queued_commands -= p.op.commands();
-                self.sink.push(fail(self.id, p, err.clone()));
+                let e = err(&p);
+                self.sink.push(fail(self.id, p, e));
             } else {
                 keep.push_back(p);
             }

@@ -12,7 +12,7 @@ use crate::core::error::{Error, Result};
 /// How the client decides the delay before each reconnection attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RetryPolicy {
-    /// Capped exponential backoff with full jitter: `min(cap, base * 2^(attempt-1))`, then a
+    /// Capped exponential backoff with equal jitter: `min(cap, base * 2^(attempt-1))`, then a
     /// random delay between half of that and all of it.
     Backoff { base: Duration, cap: Duration },
     /// The host (the JavaScript face running the user's `retryStrategy`) answers every

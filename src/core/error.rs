@@ -69,12 +69,7 @@ impl Error {
                     Error::Reply(text)
                 }
             }
-            _ if err.is_io_error()
-                || err.is_connection_dropped()
-                || err.is_connection_refusal() =>
-            {
-                Error::Connection(describe(err))
-            }
+            // I/O, dropped or refused connections, and anything else redis-rs reports.
             _ => Error::Connection(describe(err)),
         }
     }
