@@ -15,7 +15,7 @@ const { checkTransaction } = require('./core')
 // the reply in RESP2's raw form (the wire is RESP3; `RESP2_SHAPES` restores the few forms
 // that differ).
 const TABLE = require('./command-table.json').nodeRedis
-const { argumentsOf } = require('./node-redis/arguments')
+const { argumentsOf, isWriteError } = require('./node-redis/arguments')
 const { transforms } = require('./node-redis/replies')
 
 // Methods the client and its multi() define themselves.
@@ -538,7 +538,16 @@ class Multi {
   }
 
   _add(method, args) {
-    const cmd = argumentsOf(method, args)
+    let cmd
+    try {
+      cmd = argumentsOf(method, args)
+    } catch (err) {
+      // A value node-redis refuses only when writing: the command fails at exec(), which
+      // still sends the others and then rejects with this error, as node-redis does.
+      if (!isWriteError(err)) throw err
+      this.queue.push({ args: null, error: err, transform: null })
+      return this
+    }
     this.queue.push({ args: cmd, transform: replyOf(method, args, cmd) })
     return this
   }
@@ -549,10 +558,24 @@ class Multi {
     const dirty = this.client._dirtyWatch
     this.client._dirtyWatch = undefined
     if (dirty !== undefined) throw new WatchError(dirty)
-    const cmds = this.queue
-    if (cmds.length === 0) return []
-    // All or nothing: a command that cannot be sent rejects the transaction before any of
-    // it is sent.
+    const refused = this.queue.find((c) => c.error !== undefined)
+    const cmds = refused === undefined ? this.queue : this.queue.filter((c) => c.error === undefined)
+    if (cmds.length === 0) {
+      if (refused !== undefined) throw refused.error
+      return []
+    }
+    if (refused !== undefined) {
+      // node-redis runs the transaction without the commands it could not write, then
+      // rejects with the first of their errors.
+      await this._transaction(conn, cmds).catch(() => {})
+      throw refused.error
+    }
+    return this._transaction(conn, cmds)
+  }
+
+  async _transaction(conn, cmds) {
+    // All or nothing otherwise: a command that cannot be sent (a lone surrogate, a raw
+    // argument of no wire form) rejects the transaction before any of it is sent.
     const bad = checkTransaction(cmds.map((c) => c.args))
     if (bad !== null) throw bad
     // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
@@ -572,7 +595,7 @@ class Multi {
     const cmds = this.queue
     if (cmds.length === 0) return []
     const conn = this.client._conn_()
-    const sent = cmds.map((c) => conn.send(c.args, false, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null))
+    const sent = cmds.map((c) => (c.error !== undefined ? Promise.reject(c.error) : conn.send(c.args, false, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null)))
     for (const p of sent) p.catch(() => {})
     return Promise.all(sent)
   }

@@ -1099,6 +1099,16 @@ function describe(v) {
   return typeof v
 }
 
+// Errors node-redis meets only when it writes the command (its encoder refusing a value),
+// as opposed to those its argument parsing throws at once: inside multi() the former fail
+// the command at exec() while the rest is sent.
+const writeErrors = new WeakSet()
+
+/** Whether `err` is one node-redis would meet only when writing the command. */
+function isWriteError(err) {
+  return writeErrors.has(err)
+}
+
 /** What node-redis' encoder accepts (strings and Buffers), plus numbers as String(n). */
 function finish(method, out) {
   for (let i = 0; i < out.length; i++) {
@@ -1108,7 +1118,9 @@ function finish(method, out) {
       out[i] = String(v)
       continue
     }
-    throw typeError(`node-redis ${method}(): argument ${i} of the command must be a string, Buffer or number, got ${describe(v)}`)
+    const err = typeError(`node-redis ${method}(): argument ${i} of the command must be a string, Buffer or number, got ${describe(v)}`)
+    writeErrors.add(err)
+    throw err
   }
   return out
 }
@@ -1141,4 +1153,4 @@ function argumentsOf(method, args) {
   return finish(method, out)
 }
 
-module.exports = { argumentsOf }
+module.exports = { argumentsOf, isWriteError }
