@@ -850,10 +850,8 @@ test.after(async () => {
   for (const s of servers) await s.stop()
 })
 
-// Reported, not yet enforced: TODO names what still differs; drop it once the run is clean.
-const TODO = 'known differences remain (issue #22): a value node-redis can only refuse when writing (undefined, an odd mSet list) throws at once inside multi()/execAsPipeline() where node-redis rejects at exec and sends the rest; the Buffer type mapping turns simple strings into Buffers'
 
-test(`differential vs node-redis 5: ${COUNT} seeded random operations (DIFF_SEED=${SEED})`, { timeout: 120_000, todo: TODO }, async () => {
+test(`differential vs node-redis 5: ${COUNT} seeded random operations (DIFF_SEED=${SEED})`, { timeout: 120_000 }, async () => {
   const ops = generate(rng(SEED))
   const deliberateMisses = []
   for (let i = 0; i < ops.length; i++) {
@@ -891,7 +889,7 @@ test(`differential vs node-redis 5: ${COUNT} seeded random operations (DIFF_SEED
   assert.equal(mismatches.length, 0, `${mismatches.length} of ${ops.length} operations differ from node-redis 5 (replay: DIFF_SEED=${SEED} DIFF_N=${COUNT}):\n\n${report.join('\n\n')}`)
 })
 
-test(`differential vs node-redis 5: both databases hold the same keys and contents afterwards (DIFF_SEED=${SEED})`, { todo: TODO }, async () => {
+test(`differential vs node-redis 5: both databases hold the same keys and contents afterwards (DIFF_SEED=${SEED})`, async () => {
   const [theirs, o] = [await snapshot(servers[0].port), await snapshot(servers[1].port)]
   const byHex = (list) => new Map(list.map((e) => [e.keyBytes.toString('hex'), e]))
   const a = byHex(theirs)

@@ -14,6 +14,7 @@ const { typeError, rangeError, closedError, classify, AbortError, MaxRetriesPerR
 // after CLIENT CACHING YES). These and the tape's codes come from Rust (lib/constants.js).
 const {
   BUFFER_REPLY,
+  BLOBS_ONLY,
   TRACKED_READ,
   SHAPE_SHIFT,
   ARGC_MASK: MAX_ARGS,
@@ -42,6 +43,10 @@ const {
 // rest, so the two overlap instead of taking turns (measured: SET with 256 in flight went
 // from about 0.95M to 1.5M ops/s on 2 cores).
 const EARLY_FLUSH = 128
+
+// `binary` for a command whose bulk strings alone come back as Buffers, simple strings as
+// text (node-redis' BLOB_STRING type mapping); `true` makes every string a Buffer (ioredis).
+const BLOB_BUFFERS = 'blobs'
 
 const connections = new Map() // native client id -> Connection (this thread's)
 let nextClientId = 1
@@ -474,7 +479,7 @@ class Connection {
       head |= transform[0] << SHAPE_SHIFT
       transform = transform[1]
     }
-    lens[k++] = binary ? (head | BUFFER_REPLY) >>> 0 : head
+    lens[k++] = binary ? (binary === BLOB_BUFFERS ? head | BUFFER_REPLY | BLOBS_ONLY : head | BUFFER_REPLY) >>> 0 : head
     let text = b.text
     for (let i = 0; i < args.length; i++) {
       let a = args[i]
@@ -665,4 +670,4 @@ class Connection {
   }
 }
 
-module.exports = { Connection, checkArgs, checkTransaction }
+module.exports = { Connection, checkArgs, checkTransaction, BLOB_BUFFERS }

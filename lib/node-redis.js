@@ -7,7 +7,7 @@ const { blockingTimeout } = require('./commands')
 const { SHAPES, RESP2_SHAPES } = require('./args')
 const { runScript, sha1 } = require('./script')
 const { typeError, NodeRedisSimpleError, ClientClosedError, MultiErrorReply, WatchError } = require('./errors')
-const { checkTransaction } = require('./core')
+const { checkTransaction, BLOB_BUFFERS } = require('./core')
 
 // node-redis 5's commands, from the command table (lib/command-table.json): each method's
 // arguments as node-redis' own parser writes them (lib/node-redis/arguments.js) and its
@@ -201,7 +201,7 @@ class RedisClient extends BaseClient {
    */
   withTypeMapping(mapping) {
     const view = Object.create(this)
-    view._buffers = !!(mapping && mapping[RESP_TYPES.BLOB_STRING] === Buffer)
+    view._buffers = mapping && mapping[RESP_TYPES.BLOB_STRING] === Buffer ? BLOB_BUFFERS : false
     return view
   }
 
@@ -580,6 +580,7 @@ class Multi {
     if (bad !== null) throw bad
     // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
     // EXEC's reply; JavaScript transforms run in `finish`.
+    // (node-redis' type mapping does not reach EXEC's replies: they stay strings.)
     const [multi, queued, exec] = conn.transaction(() => [conn.send(['MULTI'], false, null), cmds.map((c) => conn.send(c.args, false, shapeOf(c))), conn.send(['EXEC'], false, null)])
     multi.catch(() => {})
     exec.catch(() => {})
@@ -595,7 +596,9 @@ class Multi {
     const cmds = this.queue
     if (cmds.length === 0) return []
     const conn = this.client._conn_()
-    const sent = cmds.map((c) => (c.error !== undefined ? Promise.reject(c.error) : conn.send(c.args, false, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null)))
+    // The client's type mapping applies to a pipeline's replies, as in node-redis.
+    const binary = this.client._buffers
+    const sent = cmds.map((c) => (c.error !== undefined ? Promise.reject(c.error) : conn.send(c.args, binary, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null)))
     for (const p of sent) p.catch(() => {})
     return Promise.all(sent)
   }

@@ -1127,7 +1127,8 @@ function finish(method, out) {
 
 /** A mistake in the arguments (a missing option, a wrong type) as this package's TypeError. */
 function asArgError(method, err) {
-  if (err && err.code === 'ERR_INVALID_ARG') {
+  // A plain Error is node-redis' own, worded as node-redis words it.
+  if (err && err.code === 'ERR_INVALID_ARG' && (err instanceof TypeError || err instanceof RangeError)) {
     if (!err.message.startsWith('node-redis ')) err.message = `node-redis ${method}(): ${err.message}`
     return err
   }

@@ -5,7 +5,7 @@
 //!
 //! The JavaScript side sends all string arguments of all commands concatenated into one
 //! string, plus one `Uint32Array` of lengths: per command a header word (`argc` in the low
-//! 24 bits, the reply's [`Shape`] code in bits 24–29, [`TRACKED_READ`] for a near-cache
+//! 23 bits, [`BLOBS_ONLY`] in bit 23, the reply's [`Shape`] code in bits 24–29, [`TRACKED_READ`] for a near-cache
 //! read, [`BUFFER_REPLY`] when the reply must stay binary) followed by each argument's
 //! length in UTF-16 code units, or [`BUFFER_ARG`] to take the next `Buffer` argument instead. This costs a few N-API calls per tick instead
 //! of several per argument.
@@ -25,8 +25,11 @@ pub const TRACKED_READ: u32 = 0x4000_0000;
 pub const SHAPE_SHIFT: u32 = 24;
 /// The shape code's bits in a command's header word.
 const SHAPE_MASK: u32 = 0x3F << SHAPE_SHIFT;
+/// Set in a command's header word with [`BUFFER_REPLY`]: only bulk strings become `Buffer`s,
+/// simple strings stay text (node-redis' `BLOB_STRING: Buffer` type mapping).
+pub const BLOBS_ONLY: u32 = 1 << (SHAPE_SHIFT - 1);
 /// The argument count's bits in a command's header word.
-pub const ARGC_MASK: u32 = (1 << SHAPE_SHIFT) - 1;
+pub const ARGC_MASK: u32 = BLOBS_ONLY - 1;
 /// An argument length meaning "the next binary argument".
 pub const BUFFER_ARG: u32 = 0xFFFF_FFFF;
 
@@ -46,7 +49,12 @@ fn form_of(head: u32, name: &[u8]) -> ReplyForm {
             s => s,
         }
     };
-    ReplyForm::new(shape, head & BUFFER_REPLY != 0)
+    let form = ReplyForm::new(shape, head & BUFFER_REPLY != 0);
+    if head & BLOBS_ONLY != 0 {
+        form.blobs_only()
+    } else {
+        form
+    }
 }
 
 /// One tick's commands, ready to send as one pipeline.
@@ -287,7 +295,7 @@ mod tests {
     fn buffers_and_flags() {
         let bin: &[u8] = &[0, 255, 1];
         let b = decode("GET", &[2 | BUFFER_REPLY, 3, BUFFER_ARG], &[bin]).unwrap();
-        assert!(b.forms[0].binary());
+        assert_eq!(b.forms[0].binary(), crate::core::reply::Bin::ALL);
         assert_eq!(args_of(&b)[0][1], bin);
     }
 

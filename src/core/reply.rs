@@ -39,12 +39,13 @@ pub enum Shape {
     /// [`Shape::Plain`] with integers as text, digit for digit (ioredis' `stringNumbers`).
     Text = 8,
     /// `MULTI`: the commands after it in the batch are queued; their shapes apply to the
-    /// elements of the `EXEC` reply. Set by the core from the command name.
-    Multi = 125,
+    /// elements of the `EXEC` reply. Set by the core from the command name. (Every code fits
+    /// the header word's six shape bits, so a form keeps two bits for its strings.)
+    Multi = 61,
     /// `EXEC` (see [`Shape::Multi`]).
-    Exec = 126,
+    Exec = 62,
     /// `DISCARD`: ends a `MULTI` without an `EXEC`.
-    Discard = 127,
+    Discard = 63,
 }
 
 impl Shape {
@@ -72,25 +73,36 @@ impl Shape {
             6 => Shape::StreamPairs,
             7 => Shape::Resp3,
             8 => Shape::Text,
-            125 => Shape::Multi,
-            126 => Shape::Exec,
-            127 => Shape::Discard,
+            61 => Shape::Multi,
+            62 => Shape::Exec,
+            63 => Shape::Discard,
             _ => Shape::Plain,
         }
     }
 }
 
-/// How one command's reply is delivered: its [`Shape`] and whether bulk strings stay binary
+/// How one command's reply is delivered: its [`Shape`] and which strings stay binary
 /// (`Buffer`s). One byte per command.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReplyForm(u8);
 
 impl ReplyForm {
+    /// The shape's code (every [`Shape`] fits six bits).
+    const SHAPE: u8 = 0x3F;
     const BINARY: u8 = 0x80;
+    /// With [`Self::BINARY`]: only what RESP2 sends as bulk strings is binary (bulk, verbatim
+    /// strings, doubles); simple strings (`OK`, `TYPE`'s reply) stay text (node-redis'
+    /// `BLOB_STRING: Buffer` type mapping, node-redis speaking RESP2).
+    const BLOBS_ONLY: u8 = 0x40;
 
     /// A form from its parts.
     pub fn new(shape: Shape, binary: bool) -> ReplyForm {
         ReplyForm(shape as u8 | if binary { Self::BINARY } else { 0 })
+    }
+
+    /// This form with only bulk strings binary (see [`Self::BLOBS_ONLY`]).
+    pub fn blobs_only(self) -> ReplyForm {
+        ReplyForm(self.0 | Self::BLOBS_ONLY)
     }
 
     /// Plain text replies (Rust callers).
@@ -98,12 +110,52 @@ impl ReplyForm {
 
     /// The shape.
     pub fn shape(self) -> Shape {
-        Shape::from_code(self.0 & !Self::BINARY)
+        Shape::from_code(self.0 & Self::SHAPE)
     }
 
-    /// Whether bulk strings stay binary.
-    pub fn binary(self) -> bool {
-        self.0 & Self::BINARY != 0
+    /// Which strings stay binary.
+    pub fn binary(self) -> Bin {
+        match (self.0 & Self::BINARY != 0, self.0 & Self::BLOBS_ONLY != 0) {
+            (false, _) => Bin::TEXT,
+            (true, false) => Bin::ALL,
+            (true, true) => Bin::BLOBS,
+        }
+    }
+}
+
+/// Which strings of a reply stay binary: bulk strings (with verbatim strings and doubles,
+/// which RESP2 sends as bulk strings), simple strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bin {
+    blob: bool,
+    simple: bool,
+}
+
+impl Bin {
+    /// Every string as text.
+    pub const TEXT: Bin = Bin {
+        blob: false,
+        simple: false,
+    };
+    /// Every string binary (ioredis' `…Buffer` methods).
+    pub const ALL: Bin = Bin {
+        blob: true,
+        simple: true,
+    };
+    /// Bulk strings binary, simple ones text (node-redis' type mapping).
+    pub const BLOBS: Bin = Bin {
+        blob: true,
+        simple: false,
+    };
+
+    /// Whether bulk strings (and verbatim strings, doubles) are binary.
+    pub fn blob(self) -> bool {
+        self.blob
+    }
+
+    /// Whether simple strings are binary.
+    pub fn simple(self) -> bool {
+        self.simple
     }
 }
 
@@ -208,7 +260,7 @@ impl<'a> Reader<'a> {
             let n = self.count();
             let mut scratch = Tape::default();
             for _ in 0..n.max(0) * 2 {
-                self.plain(&mut scratch, false);
+                self.plain(&mut scratch, Bin::TEXT);
             }
         }
         self.b.get(self.i).copied().unwrap_or(0)
@@ -233,12 +285,12 @@ impl<'a> Reader<'a> {
 
     fn skip(&mut self) {
         let mut scratch = Tape::default();
-        self.plain(&mut scratch, false);
+        self.plain(&mut scratch, Bin::TEXT);
     }
 
     /// One value in the RESP2 shape: maps as flat arrays, doubles as their text, booleans as
     /// 0/1, verbatim strings without their format.
-    fn plain(&mut self, tape: &mut Tape, binary: bool) {
+    fn plain(&mut self, tape: &mut Tape, binary: Bin) {
         if self.too_deep {
             return;
         }
@@ -261,12 +313,17 @@ impl<'a> Reader<'a> {
                     tape.op1(op::NULL)
                 } else {
                     let b = self.blob(n);
-                    tape.bytes(b, binary)
+                    tape.bytes(b, binary.blob())
                 }
             }
-            b'+' | b',' => {
+            b'+' => {
                 let l = self.line();
-                tape.bytes(l, binary)
+                tape.bytes(l, binary.simple())
+            }
+            // RESP2 (node-redis' wire) carries a double as a bulk string.
+            b',' => {
+                let l = self.line();
+                tape.bytes(l, binary.blob())
             }
             // A big number is text even for Buffer replies (as the peers give it).
             b'(' => {
@@ -293,7 +350,7 @@ impl<'a> Reader<'a> {
                 let n = self.count();
                 let b = self.blob(n);
                 // `txt:` / `mkd:` first.
-                tape.bytes(b.get(4..).unwrap_or_default(), binary)
+                tape.bytes(b.get(4..).unwrap_or_default(), binary.blob())
             }
             b'-' => {
                 let l = self.line();
@@ -312,7 +369,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array, set, push or map (as a flat array) at the cursor.
-    fn aggregate_plain(&mut self, tape: &mut Tape, binary: bool) {
+    fn aggregate_plain(&mut self, tape: &mut Tape, binary: Bin) {
         let t = self.b[self.i];
         self.i += 1;
         let n = self.count();
@@ -327,7 +384,7 @@ impl<'a> Reader<'a> {
     }
 
     /// One value as RESP3 has it: maps as objects, doubles as numbers, at every depth.
-    fn resp3(&mut self, tape: &mut Tape, binary: bool) {
+    fn resp3(&mut self, tape: &mut Tape, binary: Bin) {
         if self.too_deep {
             return;
         }
@@ -346,7 +403,7 @@ impl<'a> Reader<'a> {
                 if t == b'%' {
                     tape.op2(op::OBJECT, n as f64);
                     for _ in 0..n {
-                        self.plain(tape, false);
+                        self.plain(tape, Bin::TEXT);
                         self.resp3(tape, binary);
                     }
                 } else {
@@ -368,7 +425,7 @@ impl<'a> Reader<'a> {
 
     /// A number where one is expected; anything else (`QUEUED`, nil, an error) keeps its
     /// plain shape.
-    fn number(&mut self, tape: &mut Tape, binary: bool) {
+    fn number(&mut self, tape: &mut Tape, binary: Bin) {
         match self.peek() {
             b',' | b':' => {
                 self.i += 1;
@@ -398,7 +455,7 @@ impl<'a> Reader<'a> {
                     let pairs = if t == b'%' { n } else { n / 2 };
                     tape.op2(op::OBJECT, pairs as f64);
                     for _ in 0..pairs {
-                        self.plain(tape, false);
+                        self.plain(tape, Bin::TEXT);
                         self.plain(tape, binary);
                     }
                     if t != b'%' && n % 2 == 1 {
@@ -733,11 +790,36 @@ mod tests {
     }
 
     #[test]
+    fn buffers_for_every_string_or_for_bulk_strings_only() {
+        let replies = || vec![Value::SimpleString("string".into()), bulk("abc")];
+        let mut all = Tape::default();
+        put_batch(
+            &mut all,
+            replies(),
+            &[ReplyForm::new(Shape::Plain, true); 2],
+        );
+        assert_eq!(decode(&all), "<string> <abc>");
+        let mut blobs = Tape::default();
+        let form = ReplyForm::new(Shape::Plain, true).blobs_only();
+        assert_eq!(form.shape(), Shape::Plain);
+        put_batch(&mut blobs, replies(), &[form; 2]);
+        assert_eq!(decode(&blobs), r#""string" <abc>"#);
+        // The string bits never reach the shape, whatever the shape.
+        for (_, shape) in Shape::ALL {
+            assert_eq!(ReplyForm::new(shape, true).blobs_only().shape(), shape);
+        }
+        for shape in [Shape::Multi, Shape::Exec, Shape::Discard] {
+            assert_eq!(ReplyForm::new(shape, true).blobs_only().shape(), shape);
+        }
+    }
+
+    #[test]
     fn exec_elements_take_the_queued_forms() {
         let forms = [
             ReplyForm::new(Shape::Multi, false),
             ReplyForm::new(Shape::Object, false),
             ReplyForm::new(Shape::Number, false),
+            ReplyForm::new(Shape::FlatPairs, false),
             ReplyForm::new(Shape::Exec, false),
             ReplyForm::new(Shape::Number, false),
         ];
@@ -745,13 +827,17 @@ mod tests {
         let exec = Value::Array(vec![
             Value::Map(vec![(bulk("f"), bulk("v"))]),
             Value::Double(3.0),
+            Value::Array(vec![Value::Array(vec![bulk("d"), Value::Double(-2.5)])]),
         ]);
         let mut t = Tape::default();
         put_batch(
             &mut t,
-            vec![Value::Okay, queued(), queued(), exec, bulk("2")],
+            vec![Value::Okay, queued(), queued(), queued(), exec, bulk("2")],
             &forms,
         );
-        assert_eq!(decode(&t), r#""OK" "QUEUED" "QUEUED" [{"f":"v"},3] 2"#);
+        assert_eq!(
+            decode(&t),
+            r#""OK" "QUEUED" "QUEUED" "QUEUED" [{"f":"v"},3,["d","-2.5"]] 2"#
+        );
     }
 }

@@ -119,6 +119,7 @@ pub fn boundary_constants() -> HashMap<String, f64> {
     use crate::core::transfer::{op, record, NO_PATTERN, SHARDED};
     let mut m: HashMap<String, f64> = [
         ("BUFFER_REPLY", command::BUFFER_REPLY as f64),
+        ("BLOBS_ONLY", command::BLOBS_ONLY as f64),
         ("TRACKED_READ", command::TRACKED_READ as f64),
         ("SHAPE_SHIFT", command::SHAPE_SHIFT as f64),
         ("ARGC_MASK", command::ARGC_MASK as f64),
