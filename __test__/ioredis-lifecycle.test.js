@@ -319,3 +319,17 @@ test('disconnect(): replies already on their way still arrive; what is issued af
     return out
   })
 })
+
+test('multi({ pipeline: false }): MULTI now, the next commands QUEUED, redis.exec() gives [err, result] pairs (callback and promise)', async () => {
+  await same(async (Client) => {
+    const client = new Client({ port: server.port })
+    const multi = await client.multi({ pipeline: false })
+    const queued = await Promise.all([client.set('manual:k', 'bar'), client.get('manual:k'), client.incr('manual:k')])
+    const viaCallback = await new Promise((resolve) => client.exec((err, results) => resolve({ err, results: results.map(([e, v]) => (e ? e.message : v)) })))
+    await client.multi({ pipeline: false })
+    await client.get('manual:k')
+    const viaPromise = await client.exec()
+    client.disconnect()
+    return { multi, queued, viaCallback, viaPromise }
+  })
+})

@@ -558,8 +558,10 @@ class Redis extends BaseClient {
       options = commands
       commands = undefined
     }
-    // Sent as one batch always (see README): no other command of the client can land inside.
-    if (options && options.pipeline === false) throw typeError('multi({ pipeline: false }) is not supported: a transaction is sent as one batch')
+    // ioredis' manual transaction: MULTI goes out now, the client's next commands are queued
+    // by the server (each answered QUEUED) until `exec()`. Whatever else this client sends
+    // meanwhile lands inside it, as with ioredis; `multi()` without it is one batch.
+    if (options && options.pipeline === false) return this._run('multi', [], false)
     return queueAll(new Pipeline(this, true), commands)
   }
 
@@ -806,7 +808,7 @@ for (const name of ['sentinel']) {
 }
 
 for (const name of names) {
-  if (name === 'multi' || name === 'quit' || name === 'monitor') continue
+  if (name === 'multi' || name === 'quit' || name === 'monitor' || name === 'exec') continue
   if (name === 'subscribe' || name === 'psubscribe' || name === 'ssubscribe') continue
   Redis.prototype[name] = function (...args) {
     return this._run(name, args, false)
@@ -815,6 +817,14 @@ for (const name of names) {
     return this._run(name, args, true)
   }
 }
+/** `exec()` on the client (after `multi({ pipeline: false })`): ioredis' `[err, result]` pairs. */
+for (const [name, binary] of [['exec', false], ['execBuffer', true]]) {
+  Redis.prototype[name] = function (callback) {
+    const p = this._run('exec', [], binary).then((r) => (Array.isArray(r) ? r.map((v) => (v instanceof Error ? [v] : [null, v])) : r))
+    return typeof callback === 'function' ? withCallback(p, callback) : p
+  }
+}
+
 /**
  * A reply's shape: ioredis transforms by the name as called (`call('HGETALL')` stays an
  * array); its pair and stream transforms match any case.

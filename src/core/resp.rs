@@ -170,7 +170,7 @@ impl ReplyReader {
         let len = match frame_len(buf) {
             Ok(Some(n)) => n,
             Ok(None) => return Ok(None),
-            Err(_) => return Err(Error::Connection("protocol error: not RESP".into())),
+            Err(_) => return Err(not_resp(buf)),
         };
         let at = self.start;
         self.start += len;
@@ -185,7 +185,7 @@ impl ReplyReader {
         let len = match frame_len(buf) {
             Ok(Some(n)) => n,
             Ok(None) => return Ok(None),
-            Err(_) => return Err(Error::Connection("protocol error: not RESP".into())),
+            Err(_) => return Err(not_resp(buf)),
         };
         let v = redis::parse_redis_value(&buf[..len])
             .map_err(|e| Error::Connection(format!("protocol error: {e}")))?;
@@ -201,6 +201,18 @@ pub fn handshake_error(e: &redis::ServerError) -> Error {
         Error::Auth(text)
     } else {
         Error::Connection(text)
+    }
+}
+
+/// The error for bytes that are not RESP: an unknown type byte is named as ioredis names it
+/// (`Unknown RESP type 38 "&"`).
+fn not_resp(buf: &[u8]) -> Error {
+    match buf.first() {
+        Some(&b) if !b"+-:$*_#,(!=%~>|".contains(&b) => Error::Connection(format!(
+            "protocol error: Unknown RESP type {b} \"{}\"",
+            char::from(b)
+        )),
+        _ => Error::Connection("protocol error: not RESP".into()),
     }
 }
 
