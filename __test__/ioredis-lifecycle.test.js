@@ -333,3 +333,12 @@ test('multi({ pipeline: false }): MULTI now, the next commands QUEUED, redis.exe
     return { multi, queued, viaCallback, viaPromise }
   })
 })
+
+test("pipeline([['multi'], ..., ['exec']]): an inline transaction in the array form, as ioredis takes it", async () => {
+  await same(async (Client) => {
+    const client = new Client({ port: server.port })
+    const rows = await client.pipeline([['set', 'inline:k', '1'], ['multi'], ['incr', 'inline:k'], ['get', 'inline:k'], ['exec'], ['get', 'inline:k']]).exec()
+    client.disconnect()
+    return rows.map(([e, v]) => (e ? e.message : v))
+  })
+})

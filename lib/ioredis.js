@@ -840,7 +840,9 @@ function queueAll(p, commands) {
   if (!Array.isArray(commands)) throw typeError('pipeline(commands) takes an array of [name, ...args]')
   for (const c of commands) {
     const n = Array.isArray(c) && typeof c[0] === 'string' ? c[0].toLowerCase() : null
-    if (n === null || typeof p[n] !== 'function' || n === 'exec') throw typeError(`pipeline: unknown command ${Array.isArray(c) ? String(c[0]) : typeof c}`)
+    // ['exec'] closes an inline ['multi'] (the pipeline itself runs at its own exec()).
+    const closes = n === 'exec' && p._openMulti > 0
+    if (n === null || typeof p[n] !== 'function' || (n === 'exec' && !closes)) throw typeError(`pipeline: unknown command ${Array.isArray(c) ? String(c[0]) : typeof c}`)
     p[n](...c.slice(1))
   }
   return p
