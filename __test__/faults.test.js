@@ -1,7 +1,7 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, freePort, sleep, cli, bothFaces } = require('./helpers')
+const { RedisServer, freePort, sleep, cli, bothFaces, waitFor } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 const unhandled = []
@@ -49,8 +49,9 @@ test('command deadline covers a slow server (DEBUG SLEEP) and the client stays u
     const took = Date.now() - t0
     assert.equal(err.code, 'ERR_REDIS_TIMEOUT')
     assert.ok(took >= 190 && took < 800, `took ${took} ms`)
-    // The server itself stays busy until its sleep ends; then the client carries on.
-    await sleep(1000)
+    // The server itself stays busy until its sleep ends (redis-cli's PING returns then);
+    // then the client carries on.
+    assert.equal(cli(server.port, 'PING'), 'PONG')
     assert.equal(await redis.set('after', '1'), 'OK')
     // Blocking commands get their own block time on top of the deadline.
     assert.equal(await redis.blpop('empty-list', 0.5), null)
@@ -150,7 +151,9 @@ test('maxRetriesPerRequest rejects waiting commands; an error with no listener d
   const redis = new Redis({ port, maxRetriesPerRequest: 1, retryStrategy: () => 20 })
   const err = await redis.get('k').catch((e) => e)
   assert.equal(err.code, 'ERR_REDIS_MAX_RETRIES')
-  await sleep(100)
+  // Further failed attempts (each an 'error' nobody listens to) leave the process standing.
+  await once(redis, 'reconnecting')
+  await once(redis, 'reconnecting')
   const ended = once(redis, 'end')
   redis.disconnect()
   await ended
@@ -186,7 +189,7 @@ test('db and connection name are re-applied after a restart; disconnect() reject
     await redis.set('where', 'again')
     assert.equal(cli(server.port, '-n', '3', 'GET', 'where'), 'again')
     const pending = redis.blpop('never', 0)
-    await sleep(50)
+    await waitFor(() => cli(server.port, 'CLIENT', 'LIST').includes('cmd=blpop'))
     redis.disconnect()
     await assert.rejects(pending, (e) => ['ERR_REDIS_CONNECTION', 'ERR_REDIS_CLOSED'].includes(e.code))
   } finally {

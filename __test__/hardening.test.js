@@ -176,7 +176,9 @@ test("the package's own keys never collide with a user's (cache load locks, Redl
   // Reading a user key while another key loads never meets the lock token.
   let release
   const loading = cache.wrap('user:2', () => new Promise((r) => (release = r)))
-  await new Promise((r) => setTimeout(r, 50))
+  // The loader runs once the load lock is held: the lock is there while the user key is read.
+  await waitFor(() => release !== undefined)
+  assert.equal(await redis.exists('\u0000lock:c1:user:2'), 1)
   assert.equal(await cache.get('lock:user:2'), null)
   release({ id: 2 })
   assert.deepEqual(await loading, { id: 2 })

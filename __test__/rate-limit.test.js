@@ -82,8 +82,9 @@ test('failure policies while the server is down: fail-open, fail-closed, memory'
   c.on('error', () => {})
   try {
     await c.ping()
+    const lost = new Promise((r) => c.once('close', r))
     await down.kill()
-    await sleep(50)
+    await lost
     const open = await c.rateLimiter({ limit: 1, windowMs: 1000, onRedisError: 'fail-open' }).limit('k')
     assert.equal(open.allowed, true)
     assert.ok(open.error && open.error.code)

@@ -2,7 +2,7 @@
 // The durable channel: `client.stream(name)` on a Redis Stream with consumer groups.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisServer, sleep, cli } = require('./helpers')
+const { RedisServer, sleep, cli, waitFor } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 /** Reads from `consumer` until `pred(seen)` holds; returns every message read, in order. */
@@ -162,18 +162,18 @@ test('run(handler): acknowledges after the handler, leaves failed entries pendin
       if (data.i === 3) throw new Error('smtp down')
       handled.push(data.i)
     })
-    const t = Date.now()
-    while (handled.length < 4 && Date.now() - t < 5000) await sleep(10)
+    await waitFor(() => handled.length >= 4 && failed.length >= 1, 5000).catch(() => {})
     assert.deepEqual(handled, [0, 1, 2, 4])
     assert.deepEqual(failed, [[3, 'smtp down']])
     assert.equal(await stream.pending('senders'), 1, 'the failed entry stays pending')
     await consumer.close()
     await running
     assert.equal(consumer.closed, true)
-    // Its connection is gone: only the command connection remains.
-    await sleep(50)
-    const clients = cli(server.port, 'CLIENT', 'LIST').split('\n').filter((l) => !l.includes('cmd=client'))
-    assert.equal(clients.length, 1, clients.join('\n'))
+    // Its connection is gone: only the command connection remains (once the server has
+    // seen the close).
+    const others = () => cli(server.port, 'CLIENT', 'LIST').split('\n').filter((l) => !l.includes('cmd=client'))
+    await waitFor(() => others().length === 1, 5000).catch(() => {})
+    assert.equal(others().length, 1, others().join('\n'))
   } finally {
     await consumer.close()
     await redis.quit()
