@@ -9,17 +9,32 @@ const path = require('path')
 
 const root = path.join(__dirname, '..')
 
-/** module -> Map(dependency -> first line naming it), for the .rs files of `dir`. */
-function graph(dir, patterns) {
-  const g = new Map()
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.rs') && f !== 'mod.rs')) {
-    const name = file.slice(0, -3)
-    let src = fs.readFileSync(path.join(dir, file), 'utf8')
+/** A module's source outside comments and its tests: a file, or every file of a directory module. */
+function sourceOf(p) {
+  const files = fs.statSync(p).isDirectory() ? fs.readdirSync(p).filter((f) => f.endsWith('.rs')).map((f) => path.join(p, f)) : [p]
+  const lines = []
+  for (const f of files) {
+    let src = fs.readFileSync(f, 'utf8')
     const tests = src.search(/#\[cfg\(test\)\]\s*(pub(\(\w+\))?\s+)?mod tests/)
     if (tests >= 0) src = src.slice(0, tests)
+    for (const line of src.split('\n')) if (!line.trim().startsWith('//')) lines.push(line)
+  }
+  return lines
+}
+
+/**
+ * module -> Map(dependency -> first line naming it), for the modules of `dir`: its .rs
+ * files (not mod.rs) and its directory modules, each taken whole.
+ */
+function graph(dir, patterns) {
+  const g = new Map()
+  for (const entry of fs.readdirSync(dir)) {
+    const p = path.join(dir, entry)
+    const isDir = fs.statSync(p).isDirectory()
+    if (!isDir && (!entry.endsWith('.rs') || entry === 'mod.rs')) continue
+    const name = isDir ? entry : entry.slice(0, -3)
     const deps = new Map()
-    for (const line of src.split('\n')) {
-      if (line.trim().startsWith('//')) continue
+    for (const line of sourceOf(p)) {
       for (const re of patterns) {
         for (const m of line.matchAll(re)) if (m[1] !== name && !deps.has(m[1])) deps.set(m[1], line.trim())
       }
@@ -64,11 +79,20 @@ function cycles(g) {
   return out
 }
 
-let failed = false
-for (const [dir, patterns] of [
+// Each layer, and inside each directory module its files (naming each other `super::x`).
+const layers = [
   ['src/core', [/crate::core::(\w+)/g]],
   ['src/node', [/crate::node::(\w+)/g, /super::(\w+)/g]],
-]) {
+]
+for (const [dir] of layers.slice()) {
+  for (const entry of fs.readdirSync(path.join(root, dir))) {
+    const sub = path.join(root, dir, entry)
+    if (fs.statSync(sub).isDirectory() && fs.readdirSync(sub).some((f) => f.endsWith('.rs'))) layers.push([`${dir}/${entry}`, [/super::(\w+)/g]])
+  }
+}
+
+let failed = false
+for (const [dir, patterns] of layers) {
   const g = graph(path.join(root, dir), patterns)
   for (const comp of cycles(g)) {
     failed = true
@@ -77,4 +101,4 @@ for (const [dir, patterns] of [
   }
 }
 if (failed) process.exit(1)
-console.log('src/core and src/node: no import cycle')
+console.log(`no import cycle in ${layers.map(([d]) => d).join(', ')}`)
