@@ -12,7 +12,7 @@ fn main() {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .unwrap_or(6379);
-    let cfg = ClientConfig::from_options(&redis_hotpath::core::config::ClientOptions {
+    let cfg = ClientConfig::from_options(&redis_hotpath::core::options::ClientOptions {
         port: Some(f64::from(port)),
         ..Default::default()
     })

@@ -93,7 +93,7 @@ async fn deadline_covers_a_slow_server() {
 async fn offline_queue_is_bounded_and_drains_on_connect() {
     let port = free_port();
     let cfg = redis_hotpath::core::config::ClientConfig::from_options(
-        &redis_hotpath::core::config::ClientOptions {
+        &redis_hotpath::core::options::ClientOptions {
             port: Some(port as f64),
             max_offline_queue: Some(2.0),
             unlimited_retries: Some(true),

@@ -11,6 +11,7 @@
 //! services) answer some of these with errors; each step says which errors end the attempt.
 
 use std::io;
+use std::time::Duration;
 
 use redis::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -304,7 +305,7 @@ where
             }
             _ => return Ok(None),
         };
-        match crate::core::config::loading_delay(&text) {
+        match loading_delay(&text) {
             Some(wait) => tokio::time::sleep(wait).await,
             None => return Ok(Some(text)),
         }
@@ -345,9 +346,7 @@ where
     let mut resp3 = config.resp3;
     match send_steps(stream, config, tracking, resp3, &mut notes).await {
         // No RESP3 on this server (before Redis 6, or HELLO renamed away): speak RESP2.
-        Err(Error::Connection(text) | Error::Auth(text))
-            if resp3 && crate::core::config::refuses_resp3(&text) =>
-        {
+        Err(Error::Connection(text) | Error::Auth(text)) if resp3 && refuses_resp3(&text) => {
             resp3 = false;
             notes.clear();
             send_steps(stream, config, tracking, false, &mut notes).await?;
@@ -399,6 +398,31 @@ pub fn check_role_reply(config: &ClientConfig, reply: &Value) -> Result<()> {
             other.unwrap_or("(none)")
         ))),
     }
+}
+
+/// Whether a handshake error says the server cannot speak RESP3 (`NOPROTO`, or no `HELLO`
+/// at all before Redis 6): the connection is then retried in RESP2.
+pub fn refuses_resp3(text: &str) -> bool {
+    let t = text.to_ascii_uppercase();
+    t.contains("NOPROTO") || (t.contains("UNKNOWN COMMAND") && t.contains("HELLO"))
+}
+
+/// How long to wait before asking again when `INFO persistence` says the server is still
+/// loading its data set (it answers most commands with `LOADING` until then); `None` once
+/// it is not. The server's own estimate, between 50 ms and 1 s.
+pub fn loading_delay(info: &str) -> Option<Duration> {
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    if field("loading") != Some("1") {
+        return None;
+    }
+    let eta = field("loading_eta_seconds")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1);
+    Some(Duration::from_secs(eta).clamp(Duration::from_millis(50), Duration::from_secs(1)))
 }
 
 #[cfg(test)]

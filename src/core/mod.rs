@@ -11,6 +11,7 @@ pub mod handshake;
 pub mod lease;
 pub mod lock;
 pub mod message_tap;
+pub mod options;
 pub mod queue;
 pub mod rate_limit;
 pub mod reply;

@@ -19,8 +19,9 @@ use super::drain::{
 use super::values::check;
 use crate::core::client::{Client, Role, SubKind};
 use crate::core::command;
-use crate::core::config::{ClientConfig, ClientOptions};
+use crate::core::config::ClientConfig;
 use crate::core::error::Error as CoreError;
+use crate::core::options::ClientOptions;
 use crate::core::reply::Shape;
 use crate::core::sink::{Completion, Event, Sink};
 

@@ -96,7 +96,7 @@ impl Server {
     }
 
     pub fn config(&self) -> ClientConfig {
-        ClientConfig::from_options(&redis_hotpath::core::config::ClientOptions {
+        ClientConfig::from_options(&redis_hotpath::core::options::ClientOptions {
             port: Some(self.port as f64),
             ..Default::default()
         })

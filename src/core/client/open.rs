@@ -159,7 +159,7 @@ pub(super) async fn wait_loaded(conn: &mut MultiplexedConnection) -> Result<()> 
             .query_async(conn)
             .await;
         match info {
-            Ok(text) => match crate::core::config::loading_delay(&text) {
+            Ok(text) => match crate::core::handshake::loading_delay(&text) {
                 Some(wait) => tokio::time::sleep(wait).await,
                 None => return Ok(()),
             },
