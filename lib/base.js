@@ -128,6 +128,28 @@ class BaseClient extends EventEmitter {
     // Things with connections of their own (stream consumers) that end with this client.
     this._dependents = new Set()
     this._subOwner = { _nativeEvent: (name, detail) => this._subEvent(name, detail) }
+    // What the helpers (cache, sessions, limiter, locks, streams, queues) may ask of this
+    // client: nothing else of it is theirs to touch.
+    Object.defineProperty(this, PORT, {
+      value: Object.freeze({
+        /** The command connection (lib/core.js Connection). */
+        cmd: () => this._cmdConn(),
+        /** The connection whose runtime keeps locks and leases alive. */
+        keeper: () => this._keeperConn(),
+        /** A connection of the helper's own (blocking reads), closed with the client. */
+        own: (onEvent) => this._ownConnection(onEvent),
+        /** Lock and lease watches: id -> what to do when the runtime reports a loss. */
+        watches: this._lockWatches,
+        /** SCAN over every primary (a Cluster's too), batch by batch. */
+        scan: (match, count) => this._scanKeys(match, count),
+        /** A near-cache starts (true: it may keep what it reads at once) or stops. */
+        nearCache: (cache) => this._registerNearCache(cache),
+        /** Things with connections of their own, ended with the client. */
+        dependents: this._dependents,
+        /** An error for the client's `error` event (or the process, with no listener). */
+        error: (err) => this._emitError(err),
+      }),
+    })
   }
 
   /**
@@ -418,4 +440,12 @@ async function* scanLoop(conn, match, count) {
   } while (cursor !== '0')
 }
 
-module.exports = { BaseClient, closedError, serverOf }
+// The key of a client's internal port (see the constructor).
+const PORT = Symbol('redis-hotpath internal port')
+
+/** The internal port of a client of this package, or null for anything else. */
+function portOf(client) {
+  return (client !== null && typeof client === 'object' && client[PORT]) || null
+}
+
+module.exports = { BaseClient, closedError, serverOf, portOf }

@@ -7,6 +7,7 @@ const crypto = require('crypto')
 const { typeError, rangeError } = require('./errors')
 const { globEscape } = require('./args')
 const { runScript } = require('./script')
+const { portOf } = require('./base')
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -49,6 +50,7 @@ function fromJson(raw, key) {
 class Cache {
   constructor(client, options = {}) {
     this.client = client
+    Object.defineProperty(this, 'port', { value: portOf(client) })
     this.prefix = options.prefix ?? 'cache:'
     this.ttl = options.ttl ?? 300
     if (!Number.isInteger(this.ttl) || this.ttl < 0) throw rangeError('ttl must be a whole number of seconds (0: no expiry)')
@@ -91,7 +93,7 @@ class Cache {
     // not kept.
     this.reading = new Map()
     this.counters = { hits: 0, misses: 0, evictions: 0, invalidations: 0 }
-    this.tracked = this.client._registerNearCache(this)
+    this.tracked = this.port.nearCache(this)
     // Local hits are served only until `trustedUntil`. On one server that is forever (a lost
     // connection flushes everything). On a Cluster a primary can go silent (paused, cut off)
     // without its connection closing, and once its replica is promoted, writes there never
@@ -209,7 +211,7 @@ class Cache {
   }
 
   _conn() {
-    return this.client._cmdConn()
+    return this.port.cmd()
   }
 
   _key(key) {
@@ -331,7 +333,7 @@ class Cache {
     const conn = this._conn()
     let removed = 0
     // Every primary of a Cluster is scanned; UNLINK of keys in several slots is split by node.
-    for await (const keys of this.client._scanKeys(globEscape(this.prefix) + pattern, count)) {
+    for await (const keys of this.port.scan(globEscape(this.prefix) + pattern, count)) {
       removed += await conn.send(['UNLINK', ...keys], false, null)
     }
     return removed

@@ -8,6 +8,7 @@ const { EventEmitter } = require('events')
 const native = require('./native')
 const { runScript } = require('./script')
 const { typeError, rangeError, redisError } = require('./errors')
+const { portOf } = require('./base')
 
 const SCRIPTS = native.NativeClient.lockScripts()
 let watchIds = 1
@@ -67,14 +68,14 @@ class Lock {
 
   /** Releases the lock if still ours; resolves whether it was. */
   async release() {
-    const n = await runScript(this.client._cmdConn(), SCRIPTS.release, [this.keys.length, ...this.keys, this.token], false, null)
+    const n = await runScript(portOf(this.client).cmd(), SCRIPTS.release, [this.keys.length, ...this.keys, this.token], false, null)
     return n === this.keys.length
   }
 
   /** Extends the lock to `ttlMs` from now if still ours; resolves whether it was. */
   async extend(ttlMs) {
     ttlOf(ttlMs)
-    const ok = await runScript(this.client._cmdConn(), SCRIPTS.extend, [this.keys.length, ...this.keys, this.token, ttlMs], false, null)
+    const ok = await runScript(portOf(this.client).cmd(), SCRIPTS.extend, [this.keys.length, ...this.keys, this.token, ttlMs], false, null)
     if (ok === 1) this.expiresAt = new Date(Date.now() + ttlMs)
     return ok === 1
   }
@@ -105,7 +106,7 @@ async function acquire(client, resources, ttlMs, options = {}) {
   let held = null
   for (let attempt = 1; attempt <= retryCount + 1; attempt++) {
     if (signal && signal.aborted) throw abortedError(signal)
-    const conn = client._cmdConn()
+    const conn = portOf(client).cmd()
     const r = await runScript(conn, SCRIPTS.acquire, [list.length, ...lockKeys, t, ttlMs, 1], false, null)
     if (r[0] === 1) {
       // One fence for the whole acquire: the server clock when it took every resource.
@@ -140,9 +141,10 @@ async function withLock(client, resources, ttlMs, routine, options = {}) {
   if (typeof routine !== 'function') throw typeError('withLock needs a routine function')
   const lock = await acquire(client, resources, ttlMs, options)
   const controller = new AbortController()
-  const conn = client._keeperConn()
+  const port = portOf(client)
+  const conn = port.keeper()
   const watchId = nextWatchId()
-  client._lockWatches.set(watchId, (err) => controller.abort(err))
+  port.watches.set(watchId, (err) => controller.abort(err))
   // Extend when a third of the TTL is left (redlock's automaticExtensionThreshold, if given).
   const every = options.automaticExtensionThreshold ? Math.max(10, ttlMs - options.automaticExtensionThreshold) : Math.max(10, Math.floor((ttlMs * 2) / 3))
   conn.native.watchLock(watchId, lock.keys, lock.token, ttlMs, every)
@@ -150,7 +152,7 @@ async function withLock(client, resources, ttlMs, routine, options = {}) {
     return await routine(controller.signal, lock)
   } finally {
     conn.native.unwatchLock(watchId)
-    client._lockWatches.delete(watchId)
+    port.watches.delete(watchId)
     await lock.release().catch(() => false)
   }
 }
@@ -188,7 +190,7 @@ function voteTimeout(duration, settings) {
 class Redlock extends EventEmitter {
   constructor(clients, settings = {}) {
     super()
-    if (!Array.isArray(clients) || clients.length === 0 || clients.some((c) => !c || typeof c._cmdConn !== 'function')) {
+    if (!Array.isArray(clients) || clients.length === 0 || clients.some((c) => portOf(c) === null)) {
       throw typeError('Redlock needs an array of redis-hotpath clients')
     }
     this.clients = clients
@@ -218,7 +220,7 @@ class Redlock extends EventEmitter {
     const timers = []
     const results = await Promise.allSettled(
       this.clients.map((c) => {
-        const vote = runScript(c._cmdConn(), script, keysAndArgs, false, null)
+        const vote = runScript(portOf(c).cmd(), script, keysAndArgs, false, null)
         if (timeoutMs === undefined) return vote
         vote.catch(() => {})
         return Promise.race([

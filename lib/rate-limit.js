@@ -9,6 +9,7 @@ const native = require('./native')
 const { runScript } = require('./script')
 const { typeError, rangeError } = require('./errors')
 const { globEscape } = require('./args')
+const { portOf } = require('./base')
 
 const SCRIPTS = native.rateLimitScripts()
 const ALGORITHMS = native.rateLimitAlgorithms()
@@ -59,6 +60,7 @@ class RateLimiter {
   constructor(client, options = {}) {
     if (!options || typeof options !== 'object') throw typeError('rateLimiter options must be an object')
     this.client = client
+    Object.defineProperty(this, 'port', { value: portOf(client) })
     this.limitPerWindow = positiveInt(options.limit, 'limit')
     this.windowMs = positiveInt(options.windowMs, 'windowMs')
     this.algorithm = options.algorithm ?? 'sliding-window'
@@ -104,7 +106,7 @@ class RateLimiter {
     else if (this.algorithm === 'token-bucket') args.push(this.burst)
     let r
     try {
-      r = await runScript(this.client._cmdConn(), this.lua, args, false, null)
+      r = await runScript(this.port.cmd(), this.lua, args, false, null)
     } catch (err) {
       if (!UNAVAILABLE.has(err && err.code)) throw err
       return this._unavailable(key, cost, err)
@@ -129,7 +131,7 @@ class RateLimiter {
   async reset(id) {
     const key = this._key(id)
     if (this.blocked !== null) this.blocked.delete(key)
-    await this.client._cmdConn().send(['DEL', key, key + this.companionSuffix], false, null)
+    await this.port.cmd().send(['DEL', key, key + this.companionSuffix], false, null)
   }
 
   _result(allowed, remaining, resetAtMs, retryAfterMs) {
@@ -201,7 +203,7 @@ function setHeaders(res, d, windowMs, standard, legacy, key) {
  */
 function rateLimit(options = {}) {
   const client = options.client
-  if (!client || typeof client._cmdConn !== 'function') throw typeError('rateLimit needs { client } (a redis-hotpath client)')
+  if (portOf(client) === null) throw typeError('rateLimit needs { client } (a redis-hotpath client)')
   const windowMs = options.windowMs ?? 60_000
   const limiter = new RateLimiter(client, {
     limit: options.limit ?? options.max ?? 100,
@@ -248,8 +250,9 @@ function rateLimit(options = {}) {
 /** A Store for express-rate-limit v7/v8 with rate-limit-redis' fixed-window semantics. */
 class RateLimitStore {
   constructor(options = {}) {
-    if (!options.client || typeof options.client._cmdConn !== 'function') throw typeError('RateLimitStore needs { client } (a redis-hotpath client)')
+    if (portOf(options.client) === null) throw typeError('RateLimitStore needs { client } (a redis-hotpath client)')
     this.client = options.client
+    Object.defineProperty(this, 'port', { value: portOf(options.client) })
     this.prefix = options.prefix ?? 'rl:'
     this.resetExpiryOnChange = options.resetExpiryOnChange ?? false
     this.localKeys = false
@@ -261,7 +264,7 @@ class RateLimitStore {
   }
 
   async get(key) {
-    const conn = this.client._cmdConn()
+    const conn = this.port.cmd()
     const k = this.prefix + key
     const [hits, ttl] = await Promise.all([conn.send(['GET', k], false, null), conn.send(['PTTL', k], false, null)])
     return { totalHits: Number(hits) || 0, resetTime: new Date(Date.now() + ttl) }
@@ -274,7 +277,7 @@ class RateLimitStore {
    * server about four times as long (measured: 2.0 µs against 0.47 per decision).
    */
   async increment(key) {
-    const conn = this.client._cmdConn()
+    const conn = this.port.cmd()
     const k = this.prefix + key
     const w = this.windowMs
     if (this.resetExpiryOnChange) {
@@ -289,17 +292,17 @@ class RateLimitStore {
   }
 
   async decrement(key) {
-    await this.client._cmdConn().send(['DECR', this.prefix + key], false, null)
+    await this.port.cmd().send(['DECR', this.prefix + key], false, null)
   }
 
   async resetKey(key) {
-    await this.client._cmdConn().send(['DEL', this.prefix + key], false, null)
+    await this.port.cmd().send(['DEL', this.prefix + key], false, null)
   }
 
   async resetAll() {
     if (this.prefix === '') throw rangeError('RateLimitStore.resetAll() needs a non-empty prefix')
-    const conn = this.client._cmdConn()
-    for await (const keys of this.client._scanKeys(`${globEscape(this.prefix)}*`, 1000)) {
+    const conn = this.port.cmd()
+    for await (const keys of this.port.scan(`${globEscape(this.prefix)}*`, 1000)) {
       await conn.send(['UNLINK', ...keys], false, null)
     }
   }

@@ -12,6 +12,7 @@ try {
 }
 const { typeError, rangeError } = require('./errors')
 const { globEscape } = require('./args')
+const { portOf } = require('./base')
 
 const hubs = new WeakMap() // client -> Set of WeakRef<RedisStore>
 
@@ -46,8 +47,9 @@ function settle(cb, err, data) {
 class RedisStore extends Store {
   constructor(opts = {}) {
     super()
-    if (!opts.client || typeof opts.client._cmdConn !== 'function') throw typeError('RedisStore needs { client } (a redis-hotpath client)')
+    if (portOf(opts.client) === null) throw typeError('RedisStore needs { client } (a redis-hotpath client)')
     this.client = opts.client
+    Object.defineProperty(this, 'port', { value: portOf(opts.client) })
     this.prefix = opts.prefix == null ? 'sess:' : opts.prefix
     this.scanCount = opts.scanCount || 100
     this.serializer = opts.serializer || JSON
@@ -64,12 +66,12 @@ class RedisStore extends Store {
   }
 
   _send(args) {
-    return this.client._cmdConn().send(args, false, null)
+    return this.port.cmd().send(args, false, null)
   }
 
   /** A write, followed by the replica wait when `waitReplicas` is set. */
   async _write(args) {
-    const conn = this.client._cmdConn()
+    const conn = this.port.cmd()
     const r = await conn.send(args, false, null)
     if (this._durable !== null) await waitReplicas(conn, this._durable, 'session write')
     return r
@@ -192,7 +194,7 @@ class RedisStore extends Store {
 
   async _keys() {
     const seen = new Set()
-    for await (const keys of this.client._scanKeys(`${globEscape(this.prefix)}*`, this.scanCount)) {
+    for await (const keys of this.port.scan(`${globEscape(this.prefix)}*`, this.scanCount)) {
       for (const k of keys) seen.add(k)
     }
     return [...seen]

@@ -9,6 +9,7 @@ const { EventEmitter } = require('events')
 const { typeError, rangeError } = require('./errors')
 const { blockingTimeout } = require('./commands')
 const { SHAPES } = require('./args')
+const { portOf } = require('./base')
 
 function nonEmptyString(value, what) {
   if (typeof value !== 'string' || value.length === 0) throw typeError(`${what} must be a non-empty string`)
@@ -30,13 +31,14 @@ class Stream {
    */
   constructor(client, name, options = {}) {
     this.client = client
+    Object.defineProperty(this, 'port', { value: portOf(client) })
     this.name = nonEmptyString(name, 'stream name')
     this.maxLen = integer(options.maxLen, 'maxLen', 1, 0)
     this.json = options.json !== false
   }
 
   _send(args) {
-    const conn = this.client._cmdConn()
+    const conn = this.port.cmd()
     return conn.send(args, false, null, undefined)
   }
 
@@ -128,14 +130,14 @@ class StreamConsumer extends EventEmitter {
     this._claimCursor = '0-0'
     this._lastClaim = 0
     // Quitting (or disconnecting) the client closes its consumers too.
-    stream.client._dependents.add(this)
+    stream.port.dependents.add(this)
   }
 
   _connection() {
     if (this._conn === null || this._conn.ended) {
       // A read's reply can be lost with a connection: after any drop, this consumer's own
       // pending entries are read again first.
-      this._conn = this.stream.client._ownConnection((name) => name === 'close' && this._startRecovery())
+      this._conn = this.stream.port.own((name) => name === 'close' && this._startRecovery())
     }
     return this._conn
   }
@@ -274,13 +276,13 @@ class StreamConsumer extends EventEmitter {
 
   _error(err) {
     if (this.listenerCount('error') > 0) this.emit('error', err)
-    else this.stream.client._emitError(err)
+    else this.stream.port.error(err)
   }
 
   /** Stops reading and closes the consumer's connection (an ongoing blocking read ends now). */
   async close() {
     this.closed = true
-    this.stream.client._dependents.delete(this)
+    this.stream.port.dependents.delete(this)
     if (this._conn !== null && !this._conn.ended) this._conn.disconnect()
     this._conn = null
   }

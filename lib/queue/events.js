@@ -3,6 +3,7 @@
 const { SHAPES } = require('../args')
 const { redisError } = require('../errors')
 const { QueueBase, parseJson, positiveInt, sleep } = require('./job')
+const { portOf } = require('../base')
 
 /**
  * BullMQ's `QueueEvents`: the queue's events (`waiting`, `active`, `progress`, `completed`,
@@ -22,7 +23,7 @@ class QueueEvents extends QueueBase {
   }
 
   _connection() {
-    if (this._conn_ === null || this._conn_.ended) this._conn_ = this._client._ownConnection()
+    if (this._conn_ === null || this._conn_.ended) this._conn_ = portOf(this._client).own()
     return this._conn_
   }
 

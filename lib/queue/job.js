@@ -14,6 +14,7 @@ const native = require('../native')
 const { runScript } = require('../script')
 const { SHAPES } = require('../args')
 const { typeError, rangeError, redisError } = require('../errors')
+const { portOf } = require('../base')
 
 const SCRIPTS = native.queueScripts()
 const MAX_EVENTS = 10000
@@ -35,7 +36,7 @@ class UnrecoverableError extends Error {
 // --- connections ------------------------------------------------------------------------
 
 function isClient(c) {
-  return c !== null && typeof c === 'object' && typeof c._cmdConn === 'function' && c._nativeOptions !== undefined
+  return portOf(c) !== null
 }
 
 /**
@@ -92,7 +93,7 @@ class QueueBase extends EventEmitter {
 
   _conn() {
     if (this.closing) throw redisError('ERR_QUEUE_CLOSED', `${this.constructor.name} "${this.name}" is closed`)
-    return this._client._cmdConn()
+    return portOf(this._client).cmd()
   }
 
   /** Runs queue script `name` with `args` after the queue prefix. */

@@ -7,6 +7,7 @@ const { typeError, redisError } = require('../errors')
 const { nextWatchId } = require('../lock')
 const { Job, MAX_EVENTS, QueueBase, UnrecoverableError, keepOf, nonNegativeInt, positiveInt } = require('./job')
 const { nextRunOf } = require('./scheduler')
+const { portOf } = require('../base')
 
 
 /** BullMQ's `Worker`: runs `processor(job, token, signal)` for the queue's jobs. */
@@ -193,7 +194,7 @@ class Worker extends QueueBase {
 
   /** Waits up to `ms` for the marker a producer sets when it adds a job. */
   async _block(ms) {
-    if (this._blocking === null || this._blocking.ended) this._blocking = this._client._ownConnection()
+    if (this._blocking === null || this._blocking.ended) this._blocking = portOf(this._client).own()
     const conn = this._blocking
     const secs = Math.max(0.001, ms / 1000).toFixed(3)
     try {
@@ -221,7 +222,7 @@ class Worker extends QueueBase {
     const controller = new AbortController()
     let lost = null
     this._active.set(job.id, { job, controller })
-    this._client._lockWatches.set(watchId, (detail) => {
+    portOf(this._client).watches.set(watchId, (detail) => {
       lost = detail
       controller.abort(redisError('ERR_QUEUE_LEASE_LOST', `the lease of job ${job.id} was lost`))
     })
@@ -238,7 +239,7 @@ class Worker extends QueueBase {
       error = err instanceof Error ? err : new Error(String(err))
     }
     conn.native.removeLease(this._leaseSet, watchId)
-    this._client._lockWatches.delete(watchId)
+    portOf(this._client).watches.delete(watchId)
     try {
       await this._finish(job, result, error, lost)
     } catch (err) {
@@ -250,7 +251,7 @@ class Worker extends QueueBase {
 
   /** The keeper connection, with this worker's lease set started on it. */
   _leases() {
-    const conn = this._client._keeperConn()
+    const conn = portOf(this._client).keeper()
     if (this._leaseConn !== conn) {
       this._leaseConn = conn
       conn.native.keepLeases(this._leaseSet, this.lockDuration, this.lockRenewTime)
@@ -397,7 +398,7 @@ class Worker extends QueueBase {
 
   _conn() {
     // A closing worker still finishes its active jobs.
-    return this._client._cmdConn()
+    return portOf(this._client).cmd()
   }
 }
 
