@@ -1,6 +1,9 @@
 -- Approximate sliding window from two fixed windows, O(1) memory.
 -- KEYS[1]: hash of window index -> count. ARGV: limit, window_ms, cost.
 -- estimate = previous * (share of the previous window still inside the sliding window) + current.
+-- An admitted request costs TIME, HMGET and HINCRBY; the first one of a window also drops
+-- older windows and sets the expiry (two windows from then: the hash outlives the window it
+-- counts and the next, which reads it as the previous one).
 -- Returns {allowed, remaining, reset_at_ms, retry_after_ms, now_ms}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -9,21 +12,25 @@ local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local win = math.floor(now / window)
 local elapsed = now - win * window
-local cur = tonumber(redis.call('HGET', KEYS[1], tostring(win)) or '0')
-local prev = tonumber(redis.call('HGET', KEYS[1], tostring(win - 1)) or '0')
+local counts = redis.call('HMGET', KEYS[1], tostring(win), tostring(win - 1))
+local cur = tonumber(counts[1] or '0')
+local prev = tonumber(counts[2] or '0')
 local weight = (window - elapsed) / window
 local estimate = math.floor(prev * weight) + cur
 local allowed = 0
 if estimate + cost <= limit then
   allowed = 1
   if cost > 0 then
+    local before = cur
     cur = redis.call('HINCRBY', KEYS[1], tostring(win), cost)
     estimate = estimate + cost
-    for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-      local n = tonumber(f)
-      if n and n < win - 1 then redis.call('HDEL', KEYS[1], f) end
+    if before == 0 then
+      for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+        local n = tonumber(f)
+        if n and n < win - 1 then redis.call('HDEL', KEYS[1], f) end
+      end
+      redis.call('PEXPIRE', KEYS[1], 2 * window)
     end
-    redis.call('PEXPIRE', KEYS[1], 2 * window)
   end
 end
 local reset = (win + 1) * window
