@@ -210,12 +210,18 @@ pub struct Drained(pub(super) Vec<Pending>);
 
 impl ToNapiValue for Drained {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let mut owed = Owed::default();
+        // Kept between drains, as the tape is: a drain allocates nothing for it.
+        let mut owed = OWED.with(|o| std::mem::take(&mut *o.borrow_mut()));
+        owed.batches.clear();
+        owed.others.clear();
         let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             convert(env, val, &mut owed)
         }));
         let reason = match converted {
-            Ok(Ok(v)) => return Ok(v),
+            Ok(Ok(v)) => {
+                OWED.with(|o| *o.borrow_mut() = owed);
+                return Ok(v);
+            }
             Ok(Err(e)) => format!("could not convert a reply to JavaScript ({})", e.reason),
             Err(_) => "panic while converting a reply to JavaScript".to_string(),
         };
@@ -308,6 +314,7 @@ unsafe fn convert(env: sys::napi_env, val: Drained, owed: &mut Owed) -> Result<s
 
 thread_local! {
     static SCRATCH: RefCell<Tape> = RefCell::new(Tape::default());
+    static OWED: RefCell<Owed> = RefCell::new(Owed::default());
 }
 
 /// The shared tape array of this environment: its data and capacity (in numbers).
