@@ -1,49 +1,25 @@
 'use strict'
 // The ioredis face: `new Redis(...)`, auto-connect, lower-case variadic commands, ioredis'
-// reply shapes and events. Every command goes through the shared native core.
-const { Readable } = require('stream')
-const { BaseClient, closedError, serverOf } = require('./base')
+// reply shapes and events. Every command goes through the shared native core. The client's
+// connection life (status, reconnects, quit/disconnect) and command path are here; its
+// options, pipelines, pub/sub, scan streams and Commander surface are in lib/ioredis/.
+const { BaseClient, closedError } = require('./base')
 const { names, blockingTimeout } = require('./commands')
 const { prefixKeys } = require('./key-prefix')
 const { ioredisArgs, SHAPES, RESP2_SHAPES } = require('./args')
-const { runScript, markSent } = require('./script')
-const { typeError, rangeError, redisError, ReplyError, SimpleError } = require('./errors')
-const { checkTransaction } = require('./core')
-const { DEFAULT_COMMAND_TIMEOUT_MS } = require('./constants')
+const { typeError, redisError, ReplyError, SimpleError } = require('./errors')
 const { openMonitor } = require('./monitor')
-const { traceCommand, traceBatch, traceConnect, listening, connectChannel } = require('./tracing')
+const { traceCommand, traceConnect, listening, connectChannel } = require('./tracing')
+const { DEFAULTS, parseArgs, retryOf, nativeOptions, traceTarget, clusterNodes } = require('./ioredis/options')
+const { withCallback, Command } = require('./ioredis/command')
+const { Pipeline, queueAll } = require('./ioredis/pipeline')
+const { PubSub } = require('./ioredis/pubsub')
+const { ScanStreams } = require('./ioredis/scan-stream')
+const { Commander } = require('./ioredis/commander')
 
 const SUB_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'])
 // Reply shapes (codes the core applies) by command name.
 const TRANSFORMS = { ...RESP2_SHAPES, hgetall: SHAPES.object }
-
-function pem(v) {
-  if (v == null) return undefined
-  if (Array.isArray(v)) return v.map(pem).join('\n')
-  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v)
-}
-
-/** ioredis' constructor forms: (port, host, options), (url, options), (options)... */
-function parseArgs(args) {
-  const o = {}
-  let sawPort = false
-  for (const a of args) {
-    if (a === undefined || a === null) continue
-    if (typeof a === 'number') {
-      o.port = a
-      sawPort = true
-    } else if (typeof a === 'string') {
-      if (a.includes('://')) o.url = a
-      else if (a.startsWith('/')) o.path = a
-      else if (/^\d+$/.test(a) && !sawPort) {
-        o.port = Number(a)
-        sawPort = true
-      } else o.host = a
-    } else if (typeof a === 'object') Object.assign(o, a)
-    else throw typeError(`Invalid Redis constructor argument: ${typeof a}`)
-  }
-  return o
-}
 
 /** The commands ioredis lets a RESP2 connection in subscriber mode send. */
 const VALID_IN_SUBSCRIBER_MODE = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit'])
@@ -51,105 +27,13 @@ const VALID_IN_SUBSCRIBER_MODE = new Set(['subscribe', 'psubscribe', 'unsubscrib
 /** What ioredis writes on a connection still handshaking (status 'connect'). */
 const HANDSHAKE_COMMANDS = new Set(['auth', 'hello', 'select', 'client', 'readonly', 'info'])
 
-/** ioredis 6's defaults, as `redis.options` shows them for options left out. */
-const SHOWN_DEFAULTS = {
-  port: 6379,
-  host: 'localhost',
-  family: 0,
-  connectTimeout: 10000,
-  keepAlive: 30000,
-  noDelay: true,
-  connectionName: null,
-  disableClientInfo: false,
-  role: 'master',
-  db: 0,
-  enableOfflineQueue: true,
-  enableReadyCheck: true,
-  autoResubscribe: true,
-  autoResendUnfulfilledCommands: false,
-  lazyConnect: false,
-  keyPrefix: '',
-  reconnectOnError: null,
-  readOnly: false,
-  stringNumbers: false,
-  protocol: 3,
-  replyMapping: 'legacy',
-  maxRetriesPerRequest: 20,
-  maxLoadingRetryTime: 10000,
-  enableAutoPipelining: false,
-  autoPipeliningIgnoredCommands: [],
-  blockingTimeoutGrace: 100,
-}
-
-/**
- * ioredis' `retryStrategy`: the user's function runs in JavaScript; one given as null (or any
- * non-function) means no reconnection at all, as in ioredis; left out, the core's capped
- * exponential backoff with jitter applies (ioredis' default shape, without a JS round trip).
- */
-function retryOf(o) {
-  if (typeof o.retryStrategy === 'function') return o.retryStrategy
-  return o.retryStrategy === undefined ? null : () => null
-}
-
-/** ioredis' `tls` / `sentinelTLS` (Node TLS options; `true`: the defaults) for the core. */
-function tlsSettings(t) {
-  if (t && typeof t === 'object') return { ca: pem(t.ca), cert: pem(t.cert), key: pem(t.key), rejectUnauthorized: t.rejectUnauthorized !== false }
-  if (t === true) return {}
-  return t === undefined || t === null || t === false ? undefined : t
-}
-
-function nativeOptions(o) {
-  // As in ioredis, with sentinels `tls` is for the data servers only with
-  // enableTLSForSentinelMode; `sentinelTLS` is for the sentinels.
-  const tls = o.sentinels && !o.enableTLSForSentinelMode ? undefined : tlsSettings(o.tls)
-  return {
-    url: o.url,
-    host: o.host,
-    port: o.port,
-    path: o.path,
-    username: o.username,
-    password: o.password,
-    db: o.db,
-    tls,
-    connectTimeout: o.connectTimeout,
-    commandTimeout: o.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
-    keepAlive: o.keepAlive,
-    connectionName: o.connectionName,
-    maxRetriesPerRequest: o.maxRetriesPerRequest === undefined ? 20 : o.maxRetriesPerRequest,
-    enableOfflineQueue: o.enableOfflineQueue,
-    maxOfflineQueue: o.maxOfflineQueue,
-    maxInFlight: o.maxInFlight,
-    lazyConnect: false,
-    clusterNodes: o._clusterNodes,
-    readFromReplicas: o._readFromReplicas || undefined,
-    // Sentinel: the server is whichever these name for `name` (ioredis' option names).
-    // A sentinel named without a port is on Sentinel's own, 26379 (as in ioredis).
-    sentinels: o.sentinels ? clusterNodes(o.sentinels, 26379) : undefined,
-    sentinelName: o.sentinels ? o.name : undefined,
-    sentinelRole: o.sentinels ? o.role : undefined,
-    sentinelUsername: o.sentinelUsername,
-    sentinelPassword: o.sentinelPassword,
-    sentinelTls: o.sentinels ? tlsSettings(o.sentinelTLS) : undefined,
-    protocol: o.protocol,
-    clientInfoTag: o.clientInfoTag,
-    disableClientInfo: o.disableClientInfo,
-    // The handshake as ioredis writes it (src/core/handshake.rs), with its ready check.
-    wire: 'ioredis',
-    enableReadyCheck: o.enableReadyCheck,
-    readOnly: o.readOnly,
-    // The user's strategy (or ioredis' default shape) runs here in JavaScript; without one
-    // the native capped exponential backoff with jitter applies.
-    externalRetry: retryOf(o) !== null,
-  }
-}
-
 class Redis extends BaseClient {
   constructor(...args) {
     const options = parseArgs(args)
     super(nativeOptions(options), retryOf(options))
     // `redis.options` shows ioredis' defaults for what was left out (as ioredis does), with
     // this package's values where they differ (commands in flight are never re-sent).
-    this._keepOptions(options, SHOWN_DEFAULTS)
+    this._keepOptions(options, DEFAULTS)
     this._ready = null
     this.retryAttempts = 0
     this._holdEnd = false
@@ -170,7 +54,7 @@ class Redis extends BaseClient {
     if (options.blockingTimeoutGrace !== undefined && !(typeof options.blockingTimeoutGrace === 'number' && options.blockingTimeoutGrace >= 0)) throw typeError('blockingTimeoutGrace must be a number of ms')
     // ioredis' opt-in safety net: a blocking command with no reply by then resolves null.
     this._blockingTimeout = options.blockingTimeout > 0 ? options.blockingTimeout : 0
-    this._blockingGrace = options.blockingTimeoutGrace ?? 100
+    this._blockingGrace = options.blockingTimeoutGrace ?? DEFAULTS.blockingTimeoutGrace
     // What traces name as the target (ioredis' context fields), and the attempts so far.
     this._db = Number(options.db) || 0
     this._target = traceTarget(options)
@@ -452,103 +336,6 @@ class Redis extends BaseClient {
     return this._command()
   }
 
-  /** Any command, by name: `call('OBJECT', 'ENCODING', 'k')`. */
-  call(command, ...args) {
-    if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('call() needs a command name'))
-    return this._run(command.toLowerCase(), args, false, command)
-  }
-
-  /**
-   * ioredis' `sendCommand(new Redis.Command(name, args, { replyEncoding }))`: the command's
-   * promise settles with the reply (Buffers unless a replyEncoding is given, as in ioredis).
-   */
-  sendCommand(command) {
-    if (!(command instanceof Command)) return Promise.reject(typeError('sendCommand takes a Redis.Command'))
-    const name = String(command.name)
-    this._run(name.toLowerCase(), command.args, !command.replyEncoding, name).then(command.resolve, command.reject)
-    return command.promise
-  }
-
-  /** ioredis' command names (its built-in command methods). */
-  getBuiltinCommands() {
-    return names.slice()
-  }
-
-  /** `{ string, buffer }` functions sending `name` (ioredis' createBuiltinCommand). */
-  createBuiltinCommand(name) {
-    const run = (binary) =>
-      function (...args) {
-        return this._run(String(name).toLowerCase(), args, binary, name)
-      }
-    return { string: run(false), buffer: run(true) }
-  }
-
-  /** Adds a method (and its Buffer twin) for `name` to this client and its pipelines. */
-  addBuiltinCommand(name) {
-    const { string, buffer } = this.createBuiltinCommand(name)
-    this[name] = string
-    this[name + 'Buffer'] = buffer
-    this._addedCommands = (this._addedCommands || new Set()).add(name)
-  }
-
-  /** Emits `event` only if someone listens (an 'error' after the end is dropped), as ioredis. */
-  silentEmit(event, arg) {
-    if (event === 'error' && this.status === 'end') return false
-    if (this.listenerCount(event) > 0) return this.emit(event, arg)
-    if (event === 'error') this._emitError(arg)
-    return false
-  }
-
-  /** ioredis' recovery from a broken protocol stream: drop the connection and reconnect. */
-  recoverFromFatalError(commandError, err) {
-    this.silentEmit('error', err)
-    if (this._conn !== null && !this._conn.ended) this._conn.native.reconnect()
-  }
-
-  /** ioredis' reconnectOnError hook for an error reply (reconnects when it says so). */
-  handleReconnection(err) {
-    if (this._reconnectOnError === null) return
-    let decision = false
-    try {
-      decision = this._reconnectOnError(err)
-    } catch (e) {
-      this._emitError(e)
-    }
-    if ((decision === true || decision === 1 || decision === 2) && this._conn !== null && !this._conn.ended) this._conn.native.reconnect()
-  }
-
-  /** ioredis' old name for `call`. */
-  send_command(command, ...args) {
-    return this.call(command, ...args)
-  }
-
-  callBuffer(command, ...args) {
-    if (typeof command !== 'string' || command.length === 0) return Promise.reject(typeError('callBuffer() needs a command name'))
-    return this._run(command.toLowerCase(), args, true, command)
-  }
-
-  /** Registers a Lua command run by EVALSHA (NOSCRIPT-safe), like ioredis' defineCommand. */
-  defineCommand(name, definition) {
-    const { lua, numberOfKeys } = definition && typeof definition === 'object' ? definition : {}
-    if (typeof name !== 'string' || name.length === 0 || typeof lua !== 'string') throw typeError('defineCommand(name, { lua, numberOfKeys }) needs a name and the script as strings')
-    if (numberOfKeys !== undefined && !(Number.isInteger(numberOfKeys) && numberOfKeys >= 0)) throw rangeError('defineCommand: numberOfKeys must be a non-negative integer')
-    const rest = (args) => {
-      const flat = ioredisArgs('', args, [])
-      return typeof numberOfKeys === 'number' ? [String(numberOfKeys), ...flat] : flat
-    }
-    const make = (binary) =>
-      function (...args) {
-        let cb
-        if (typeof args[args.length - 1] === 'function') cb = args.pop()
-        return withCallback(runScript(this._command(), lua, this._prefixedRest(rest(args)), binary, null), cb)
-      }
-    this[name] = make(false)
-    this[name + 'Buffer'] = make(true)
-    // This client's pipelines and multi()s get it too (and only this client's).
-    if (!this._defined) Object.defineProperty(this, '_defined', { value: new Map(), enumerable: false })
-    this._defined.set(name, { lua, rest })
-  }
-
   pipeline(commands) {
     return queueAll(new Pipeline(this, false), commands)
   }
@@ -563,147 +350,6 @@ class Redis extends BaseClient {
     // meanwhile lands inside it, as with ioredis; `multi()` without it is one batch.
     if (options && options.pipeline === false) return this._run('multi', [], false)
     return queueAll(new Pipeline(this, true), commands)
-  }
-
-  _subscription(name, channels) {
-    const pattern = name.startsWith('p')
-    const kind = name === 'ssubscribe' || name === 'sunsubscribe' ? 'shard' : pattern
-    const unsubscribe = name.includes('unsub')
-    if (unsubscribe && this._sub === null) return Promise.resolve(this._stringNumbers ? '0' : 0)
-    if (!unsubscribe && channels.length === 0) return Promise.reject(typeError(`${name} needs at least one channel`))
-    for (const c of channels) if (typeof c !== 'string' && !Buffer.isBuffer(c)) return Promise.reject(typeError('channels must be strings or Buffers'))
-    const registry = kind === 'shard' ? this._subShards : pattern ? this._subPatterns : this._subChannels
-    const names = channels.map(String)
-    // Sharded channels go one command each, so "all of them" is named here.
-    if (unsubscribe && kind === 'shard' && channels.length === 0) channels = [...registry]
-    if (unsubscribe) {
-      for (const c of names.length ? names : [...registry]) {
-        registry.delete(c)
-        this._handlers.delete((kind === 'shard' ? 's:' : pattern ? 'p:' : 'c:') + c)
-      }
-    } else for (const c of names) registry.add(c)
-    // The count Redis reports: channels and patterns together; sharded channels apart.
-    const count = kind === 'shard' ? this._subShards.size : this._subChannels.size + this._subPatterns.size
-    return this._subscriber()
-      .subscribe(kind, unsubscribe, channels)
-      .then(() => (this._stringNumbers ? String(count) : count))
-  }
-
-  /**
-   * `subscribe(channel, handler, { json })` / `psubscribe(...)`: a per-channel handler
-   * `(message, channel)`, with the payload parsed as JSON when `json` is set. (With a
-   * plain function and no options, ioredis' `(err, count)` callback form applies.)
-   */
-  _handlerSubscription(name, channel, handler, options) {
-    const pattern = name === 'psubscribe'
-    const key = (name === 'ssubscribe' ? 's:' : pattern ? 'p:' : 'c:') + channel
-    let set = this._handlers.get(key)
-    if (!set) this._handlers.set(key, (set = new Set()))
-    set.add({ fn: handler, json: !!(options && options.json) })
-    return this._subscription(name, [channel])
-  }
-
-  subscribe(...args) {
-    if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('subscribe', args[0], args[1], args[2])
-    return this._run('subscribe', args, false)
-  }
-
-  ssubscribe(...args) {
-    if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('ssubscribe', args[0], args[1], args[2])
-    return this._run('ssubscribe', args, false)
-  }
-
-  psubscribe(...args) {
-    if (args.length === 3 && typeof args[1] === 'function' && args[2] && typeof args[2] === 'object') return this._handlerSubscription('psubscribe', args[0], args[1], args[2])
-    return this._run('psubscribe', args, false)
-  }
-
-  _dispatchHandlers(channel, payload, pattern, sharded) {
-    const set = this._handlers.get(sharded ? 's:' + channel : pattern === null ? 'c:' + channel : 'p:' + pattern)
-    if (!set) return
-    for (const h of set) {
-      let msg = Buffer.isBuffer(payload) ? payload.toString() : payload
-      if (h.json) {
-        try {
-          msg = JSON.parse(msg)
-        } catch (err) {
-          this._emitError(Object.assign(err, { code: 'ERR_INVALID_JSON_MESSAGE', channel: String(channel) }))
-          continue
-        }
-      }
-      h.fn(msg, String(channel))
-    }
-  }
-
-  _onMessage(channel, payload, pattern, sharded) {
-    if (this._handlers.size > 0) this._dispatchHandlers(channel, payload, pattern, sharded)
-    if (sharded) {
-      // Sharded channels (Redis Cluster): ioredis' smessage / smessageBuffer.
-      if (Buffer.isBuffer(payload)) {
-        this.emit('smessageBuffer', channel, payload)
-        if (this.listenerCount('smessage') > 0) this.emit('smessage', channel.toString(), payload.toString())
-      } else this.emit('smessage', channel, payload)
-    } else if (Buffer.isBuffer(payload)) {
-      if (pattern === null) {
-        this.emit('messageBuffer', channel, payload)
-        if (this.listenerCount('message') > 0) this.emit('message', channel.toString(), payload.toString())
-      } else {
-        // ioredis hands the pattern over as a string, also to pmessageBuffer.
-        this.emit('pmessageBuffer', pattern.toString(), channel, payload)
-        if (this.listenerCount('pmessage') > 0) this.emit('pmessage', pattern.toString(), channel.toString(), payload.toString())
-      }
-    } else if (pattern === null) this.emit('message', channel, payload)
-    else this.emit('pmessage', pattern, channel, payload)
-  }
-
-  scanStream(options = {}) {
-    return this._scanStream('scan', [], options)
-  }
-  sscanStream(key, options = {}) {
-    return this._scanStream('sscan', [key], options)
-  }
-  hscanStream(key, options = {}) {
-    return this._scanStream('hscan', [key], options)
-  }
-  zscanStream(key, options = {}) {
-    return this._scanStream('zscan', [key], options)
-  }
-
-  scanBufferStream(options = {}) {
-    return this._scanStream('scan', [], options, true)
-  }
-  sscanBufferStream(key, options = {}) {
-    return this._scanStream('sscan', [key], options, true)
-  }
-  hscanBufferStream(key, options = {}) {
-    return this._scanStream('hscan', [key], options, true)
-  }
-  zscanBufferStream(key, options = {}) {
-    return this._scanStream('zscan', [key], options, true)
-  }
-
-  _scanStream(cmd, head, options, binary = false) {
-    let cursor = '0'
-    let done = false
-    const self = this
-    return new Readable({
-      objectMode: true,
-      read() {
-        if (done) return this.push(null)
-        const args = [...head, cursor]
-        if (options.match) args.push('MATCH', options.match)
-        if (options.type) args.push('TYPE', options.type)
-        if (options.count) args.push('COUNT', options.count)
-        self._send(cmd, args, binary).then(
-          ([next, keys]) => {
-            cursor = String(next)
-            if (cursor === '0') done = true
-            this.push(keys)
-          },
-          (err) => this.destroy(err)
-        )
-      },
-    })
   }
 
   duplicate(override) {
@@ -771,7 +417,7 @@ class Redis extends BaseClient {
         clearTimeout(timer)
         this._disconnectAll()
       }
-      timer = setTimeout(done, this._fullOptions.disconnectTimeout ?? 2000)
+      timer = setTimeout(done, this._fullOptions.disconnectTimeout ?? DEFAULTS.disconnectTimeout)
       timer.unref()
       c.onIdle(done)
       return
@@ -783,6 +429,11 @@ class Redis extends BaseClient {
   end() {
     this.disconnect()
   }
+}
+
+// The rest of ioredis' client surface (lib/ioredis/), before the command methods below.
+for (const part of [Commander, PubSub, ScanStreams]) {
+  for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(part.prototype))) if (key !== 'constructor') Object.defineProperty(Redis.prototype, key, desc)
 }
 
 // ioredis' *Buffer twins of its own methods, and SENTINEL (a command ioredis adds itself).
@@ -834,282 +485,7 @@ function transformOf(name, wire) {
   return name === 'hgetall' ? null : TRANSFORMS[name] || null
 }
 
-/** Queues `[[name, ...args], ...]` on a pipeline; an unknown command is an ERR_INVALID_ARG. */
-function queueAll(p, commands) {
-  if (commands === undefined) return p
-  if (!Array.isArray(commands)) throw typeError('pipeline(commands) takes an array of [name, ...args]')
-  for (const c of commands) {
-    const n = Array.isArray(c) && typeof c[0] === 'string' ? c[0].toLowerCase() : null
-    // ['exec'] closes an inline ['multi'] (the pipeline itself runs at its own exec()).
-    const closes = n === 'exec' && p._openMulti > 0
-    if (n === null || typeof p[n] !== 'function' || (n === 'exec' && !closes)) throw typeError(`pipeline: unknown command ${Array.isArray(c) ? String(c[0]) : typeof c}`)
-    p[n](...c.slice(1))
-  }
-  return p
-}
-
-/** The server a client's traces name: its unix socket path, or host and port. */
-function traceTarget(o) {
-  const t = serverOf(o)
-  if (t.path) return { address: t.path, port: undefined }
-  return { address: t.host || 'localhost', port: Number(t.port) || 6379 }
-}
-
-/**
- * Calls a Node-style callback when `p` settles, as ioredis does: whatever the callback
- * returns is ignored (a returned promise must not become an unhandled rejection here), and
- * what it throws is thrown again outside the promise chain.
- */
-function withCallback(p, cb) {
-  if (typeof cb !== 'function') return p
-  const call = (err, v) => {
-    try {
-      if (err) cb(err)
-      else cb(null, v)
-    } catch (thrown) {
-      process.nextTick(() => {
-        throw thrown
-      })
-    }
-  }
-  p.then(
-    (v) => call(null, v),
-    (e) => call(e)
-  )
-  return p
-}
-
-/** `pipeline()` / `multi()`: commands queued, then sent together by `exec()`. */
-class Pipeline {
-  constructor(redis, transaction) {
-    this.redis = redis
-    // ioredis: a pipeline carries its client's options.
-    this.options = redis.options
-    this.transaction = transaction
-    this.queue = []
-    // MULTIs opened inside a plain pipeline and not yet closed by an inner exec().
-    this._openMulti = 0
-    // ioredis' pipeline promise (what exec() resolves), with its resolve / reject.
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-    this.promise.catch(() => {})
-    this._result = []
-    // The client's defined commands (defineCommand), with their Buffer twins.
-    if (redis._defined) {
-      for (const [name, { lua, rest }] of redis._defined) {
-        const queue = (binary) => (...args) => {
-          // A trailing function is the command's own callback (see _add).
-          const cb = typeof args[args.length - 1] === 'function' ? [args.pop()] : []
-          return this._add('evalsha_script', [lua, ...rest(args), ...cb], binary)
-        }
-        this[name] = queue(false)
-        this[name + 'Buffer'] = queue(true)
-      }
-    }
-  }
-
-  /** ioredis' row setter: the reply at `position` (exec() fills every row itself). */
-  fillResult(value, position) {
-    this._result[position] = value
-  }
-
-  /** Inside a pipeline: opens an inline transaction, closed by `exec()` (ioredis'). */
-  multi(...args) {
-    if (this.transaction) throw typeError('multi() inside multi(): transactions do not nest')
-    this._openMulti++
-    return this._add('multi', args, false)
-  }
-
-  _add(name, args, binary, wire = name) {
-    // A trailing function is the command's own callback (ioredis' per-command callbacks).
-    let cb = null
-    if (args.length > 0 && typeof args[args.length - 1] === 'function') {
-      cb = args[args.length - 1]
-      args = args.slice(0, -1)
-    }
-    this.queue.push({ name, args, binary, cb, wire })
-    return this
-  }
-
-  /** Calls each command's callback with its `[err, result]` row (after exec settles). */
-  _callBack(rows) {
-    for (let i = 0; i < rows.length; i++) {
-      const cb = this.queue[i] && this.queue[i].cb
-      if (!cb) continue
-      try {
-        cb(rows[i][0], rows[i][1])
-      } catch (err) {
-        process.nextTick(() => {
-          throw err
-        })
-      }
-    }
-  }
-
-  get length() {
-    return this.queue.length
-  }
-
-  exec(callback) {
-    if (this._openMulti > 0) {
-      // Closes the inline transaction; the pipeline itself runs at the outer exec().
-      this._openMulti--
-      return this._add('exec', typeof callback === 'function' ? [callback] : [], false)
-    }
-    let p
-    try {
-      p = this._exec()
-    } catch (err) {
-      p = Promise.reject(err)
-    }
-    p.then(this.resolve, this.reject)
-    return withCallback(p, callback)
-  }
-
-  _exec() {
-    const conn = this.redis._command()
-    // Build every command first, so a bad argument rejects the whole exec before anything is sent.
-    const cmds = this.queue.map(({ name, args, binary, wire }) => {
-      if (name === 'evalsha_script') return { script: [args[0], ...this.redis._prefixedRest(args.slice(1))], binary }
-      const flat = this.redis._prefixed(ioredisArgs(wire, args, [wire]))
-      return { flat, binary, transform: this.redis._shapeOf(name, wire), timeout: blockingTimeout(flat, conn.commandTimeout) }
-    })
-    // ioredis' rows: [null, value], or [err] alone.
-    const settle = (p) => p.then((v) => [null, v], (e) => [e])
-    if (!this.transaction) {
-      const redis = this.redis
-      // An inline MULTI ... EXEC crosses as one batch, so EXEC's reply gets its commands' shapes.
-      const inline = cmds.some((c) => c.flat && c.flat[0] === 'multi')
-      const one = (c) => {
-        const p = c.script ? runScript(conn, c.script[0], c.script.slice(1), c.binary, null) : traceCommand(conn.send(c.flat, c.binary, c.transform, c.timeout), redis, c.flat)
-        // reconnectOnError per command, as ioredis; never inside an inline transaction
-        // (one of its commands sent again alone would run outside it).
-        if (redis._reconnectOnError === null || c.script || inline || c.flat[0] === 'client') return p
-        return redis._onReplyError(p, () => redis._command().send(c.flat, c.binary, c.transform, c.timeout))
-      }
-      if (inline) {
-        // Never half a transaction: a command that cannot be sent refuses the whole pipeline.
-        const bad = checkTransaction(cmds.map((c) => c.flat || ['evalsha', ...c.script]))
-        if (bad !== null) return Promise.reject(bad)
-      }
-      const sent = inline ? conn.transaction(() => cmds.map(one)) : cmds.map(one)
-      return Promise.all(sent.map(settle)).then((rows) => {
-        this._callBack(rows)
-        return rows
-      })
-    }
-    for (const c of cmds) {
-      if (!c.script) continue
-      c.flat = ['eval', ...c.script]
-      markSent(conn, c.script[0], c.script.slice(1))
-    }
-    // All or nothing: a command that cannot be sent discards the transaction before any of
-    // it is (ioredis users see EXECABORT with the reasons in `previousErrors`).
-    const bad = checkTransaction(cmds.map((c) => c.flat))
-    if (bad !== null) {
-      const e = (bad instanceof RangeError ? rangeError : typeError)(`EXECABORT Transaction discarded because of previous errors: ${bad.message}`)
-      e.previousErrors = bad.previousErrors
-      return Promise.reject(e)
-    }
-    // One batch from MULTI to EXEC; each queued command's shape (and Buffer choice) applies
-    // to its element of EXEC's reply.
-    const [multi, queued, exec] = conn.transaction(() => [
-      conn.send(['multi'], false, null),
-      cmds.map((c) => conn.send(c.flat, c.binary, c.transform, c.timeout).catch((e) => e)),
-      traceBatch(conn.send(['exec'], false, null), this.redis, cmds.length),
-    ])
-    multi.catch(() => {})
-    // Inside a transaction a command's callback gets its queuing reply ('QUEUED'), as in ioredis.
-    return Promise.all(queued).then((acks) => {
-      this._callBack(acks.map((v) => (v instanceof Error ? [v] : [null, v])))
-      return exec.then(
-        (replies) => {
-          if (replies === null) return null
-          return replies.map((v) => (v instanceof Error ? [v] : [null, v]))
-        },
-        (err) => {
-          // EXECABORT: the server refused commands as they were queued; say which, in order.
-          if (/^EXECABORT/.test(err && err.message)) err.previousErrors = acks.filter((v) => v instanceof Error)
-          throw err
-        }
-      )
-    })
-  }
-}
-
-for (const name of names) {
-  if (name === 'exec' || name === 'multi') continue
-  Pipeline.prototype[name] = function (...args) {
-    return this._add(name, args, false)
-  }
-  Pipeline.prototype[name + 'Buffer'] = function (...args) {
-    return this._add(name, args, true)
-  }
-}
-Pipeline.prototype.call = function (command, ...args) {
-  return this._add(String(command).toLowerCase(), args, false, String(command))
-}
-Pipeline.prototype.callBuffer = function (command, ...args) {
-  return this._add(String(command).toLowerCase(), args, true, String(command))
-}
-Pipeline.prototype.send_command = Pipeline.prototype.call
-for (const name of ['sentinel']) {
-  Pipeline.prototype[name] = function (...args) {
-    return this._add(name, args, false)
-  }
-  Pipeline.prototype[name + 'Buffer'] = function (...args) {
-    return this._add(name, args, true)
-  }
-}
 for (const m of ['getBuiltinCommands', 'createBuiltinCommand']) Pipeline.prototype[m] = Redis.prototype[m]
-/** Adds a command method to this pipeline (ioredis' addBuiltinCommand). */
-Pipeline.prototype.addBuiltinCommand = function (name) {
-  this[name] = (...args) => this._add(String(name).toLowerCase(), args, false, name)
-  this[name + 'Buffer'] = (...args) => this._add(String(name).toLowerCase(), args, true, name)
-}
-/** ioredis' `multiBuffer`, `execBuffer`: the same as multi / exec here. */
-Pipeline.prototype.multiBuffer = Pipeline.prototype.multi
-Pipeline.prototype.execBuffer = function (callback) {
-  return this.exec(callback)
-}
-/** Queues `[[name, ...args], ...]` (ioredis' addBatch). */
-Pipeline.prototype.addBatch = function (commands) {
-  queueAll(this, commands)
-  return this
-}
-/** Queues a `Redis.Command` (ioredis' sendCommand on a pipeline). */
-Pipeline.prototype.sendCommand = function (command) {
-  const name = String(command.name)
-  this._add(name.toLowerCase(), command.args, !command.replyEncoding, name)
-  return this
-}
-/** A Lua command on this pipeline only (ioredis' defineCommand on a pipeline). */
-Pipeline.prototype.defineCommand = function (name, definition) {
-  const { lua, numberOfKeys } = definition || {}
-  this[name] = function (...args) {
-    const flat = ioredisArgs('', args, [])
-    return this._add('evalsha_script', [lua, ...(typeof numberOfKeys === 'number' ? [String(numberOfKeys), ...flat] : flat)], false)
-  }
-}
-
-/**
- * ioredis' `Command`: `new Redis.Command(name, args, { replyEncoding }, callback)` for
- * `sendCommand`; `promise` settles with the reply.
- */
-class Command {
-  constructor(name, args = [], options = {}, callback) {
-    this.name = name
-    this.args = Array.isArray(args) ? args.flat() : []
-    this.replyEncoding = options && options.replyEncoding
-    this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve
-      this.reject = reject
-    })
-    if (typeof callback === 'function') withCallback(this.promise, callback)
-  }
-}
 Redis.Command = Command
 
 Redis.Pipeline = Pipeline
@@ -1138,26 +514,5 @@ class Cluster extends Redis {
   }
 }
 Redis.Cluster = Cluster
-
-/** Seed nodes as `[{ host, port }]`, from ports, 'host:port' / URL strings or objects (no port: `defaultPort`). */
-function clusterNodes(list, defaultPort = 6379) {
-  if (!Array.isArray(list) || list.length === 0) throw typeError('cluster: startup nodes must be a non-empty array')
-  return list.map((n) => {
-    let host = '127.0.0.1'
-    let port = defaultPort
-    if (typeof n === 'number' || (typeof n === 'string' && /^\d+$/.test(n))) port = Number(n)
-    else if (typeof n === 'string') {
-      const u = new URL(n.includes('://') ? n : `redis://${n}`)
-      host = u.hostname || host
-      port = u.port ? Number(u.port) : port
-    } else if (n && typeof n === 'object') {
-      if (n.url) return clusterNodes([n.url], defaultPort)[0]
-      host = n.host ?? (n.socket && n.socket.host) ?? host
-      port = Number(n.port ?? (n.socket && n.socket.port) ?? port)
-    } else throw typeError('cluster: a node is a port, a "host:port" string or { host, port }')
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw typeError(`cluster: bad port in ${JSON.stringify(n)}`)
-    return { host, port }
-  })
-}
 
 module.exports = { Redis, Pipeline, Cluster, Command, clusterNodes }

@@ -1,89 +1,29 @@
 'use strict'
 // The node-redis (v4+) face: `createClient(options)`, `connect()`, camelCase commands with
-// option objects and node-redis' reply shapes, per-call pub/sub listeners.
-const { BaseClient, closedError } = require('./base')
-const { DEFAULT_COMMAND_TIMEOUT_MS } = require('./constants')
-const { blockingTimeout } = require('./commands')
-const { SHAPES, RESP2_SHAPES } = require('./args')
-const { runScript, sha1 } = require('./script')
-const { typeError, NodeRedisSimpleError, ClientClosedError, MultiErrorReply, WatchError } = require('./errors')
-const { checkTransaction, BLOB_BUFFERS } = require('./core')
-
-// node-redis 5's commands, from the command table (lib/command-table.json): each method's
-// arguments as node-redis' own parser writes them (lib/node-redis/arguments.js) and its
-// reply as node-redis' RESP2 transform returns it (lib/node-redis/replies.js), applied to
+// option objects and node-redis' reply shapes, per-call pub/sub listeners. The client and
+// the factories are here; options, multi(), scripts and pub/sub are in lib/node-redis/.
+// node-redis 5's commands come from the command table (lib/command-table.json): each
+// method's arguments as node-redis' own parser writes them (lib/node-redis/arguments.js) and
+// its reply as node-redis' RESP2 transform returns it (lib/node-redis/replies.js), applied to
 // the reply in RESP2's raw form (the wire is RESP3; `RESP2_SHAPES` restores the few forms
 // that differ).
-const TABLE = require('./command-table.json').nodeRedis
-const { argumentsOf, isWriteError } = require('./node-redis/arguments')
-const { transforms } = require('./node-redis/replies')
-
-// Methods the client and its multi() define themselves.
-const OWN = new Set(['select', 'subscribe', 'unsubscribe', 'pSubscribe', 'pUnsubscribe', 'sSubscribe', 'sUnsubscribe', 'multi', 'monitor', 'quit'])
-
-/** The transform of `method` called with `args`: a shape code, a function, [code, fn] or null. */
-function replyOf(method, args, cmd) {
-  const t = transforms[method]
-  const shape = RESP2_SHAPES[String(cmd[0]).toLowerCase()]
-  if (t === undefined) return shape === undefined ? null : shape
-  const fn = (reply) => t(reply, args)
-  return shape === undefined ? fn : [shape, fn]
-}
-
-function retryFor(strategy) {
-  if (strategy === undefined) return null
-  if (strategy === false) return () => null
-  if (typeof strategy === 'number') return () => strategy
-  if (typeof strategy === 'function') {
-    return (attempt) => {
-      const r = strategy(attempt - 1, undefined)
-      return r === false ? null : r
-    }
-  }
-  throw typeError('socket.reconnectStrategy must be a function, a number or false')
-}
-
-/** node-redis' `socket: { tls: true, ca, cert, key, rejectUnauthorized }` for the core. */
-function socketTls(s) {
-  return s.tls ? { ca: s.ca && String(s.ca), cert: s.cert && String(s.cert), key: s.key && String(s.key), rejectUnauthorized: s.rejectUnauthorized !== false } : undefined
-}
+const { BaseClient, closedError } = require('./base')
+const { blockingTimeout } = require('./commands')
+const { SHAPES, RESP2_SHAPES } = require('./args')
+const { runScript } = require('./script')
+const { typeError, NodeRedisSimpleError, ClientClosedError } = require('./errors')
+const { BLOB_BUFFERS } = require('./core')
+const { argumentsOf } = require('./node-redis/arguments')
+const { DEFAULTS, retryFor, socketTls, nativeOptions } = require('./node-redis/options')
+const { Multi, replyOf, TABLE, OWN } = require('./node-redis/multi')
+const { defineScript, checkScript, scriptCall, withScripts } = require('./node-redis/scripts')
+const { PubSub } = require('./node-redis/pubsub')
 
 class RedisClient extends BaseClient {
   constructor(options = {}) {
     const s = options.socket || {}
     const retry = retryFor(s.reconnectStrategy)
-    super(
-      {
-        url: options.url,
-        host: s.host,
-        port: s.port,
-        path: s.path,
-        username: options.username,
-        password: options.password,
-        db: options.database,
-        tls: socketTls(s),
-        connectTimeout: s.connectTimeout,
-        commandTimeout: options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
-        keepAlive: s.keepAlive,
-        connectionName: options.name,
-        maxRetriesPerRequest: null,
-        enableOfflineQueue: options.disableOfflineQueue ? false : undefined,
-        maxOfflineQueue: options.commandsQueueMaxLength,
-        maxInFlight: options.maxInFlight,
-        lazyConnect: false,
-        clusterNodes: options._clusterNodes,
-        readFromReplicas: options._readFromReplicas || undefined,
-        ...sentinelOptions(options._sentinel),
-        externalRetry: retry !== null,
-        // node-redis' RESP option (2 by default there; 3 here, which the server's HELLO
-        // decides: the typed commands' replies are the same either way).
-        protocol: options.RESP,
-        clientInfoTag: options.clientInfoTag,
-        disableClientInfo: options.disableClientInfo,
-        readOnly: options.readonly,
-      },
-      retry
-    )
+    super(nativeOptions(options, retry !== null), retry)
     this._keepOptions(options)
     // With RESP: 3, sendCommand's raw replies keep RESP3's types (maps as objects, doubles as numbers).
     this._rawShape = options.RESP === 3 ? SHAPES.resp3 : null
@@ -271,37 +211,6 @@ class RedisClient extends BaseClient {
 
   unref() {}
 
-  /** node-redis' listener registry for a pub/sub type ('CHANNELS', 'PATTERNS', 'SHARDED'). */
-  getPubSubListeners(type) {
-    const map = this._listenersOf(type)
-    const out = new Map()
-    for (const [channel, set] of map) {
-      const entry = { unsubscribing: false, buffers: new Set(), strings: new Set() }
-      for (const [fn, { buffer }] of set) (buffer ? entry.buffers : entry.strings).add(fn)
-      out.set(channel, entry)
-    }
-    return out
-  }
-
-  /** Adds `listeners` (as getPubSubListeners gives them) for one channel. */
-  async extendPubSubChannelListeners(type, channel, listeners) {
-    const [map, kind] = [this._listenersOf(type), type === 'SHARDED' ? 'shard' : type === 'PATTERNS']
-    for (const fn of listeners.strings || []) await this._listen(map, kind, channel, fn, false)
-    for (const fn of listeners.buffers || []) await this._listen(map, kind, channel, fn, true)
-  }
-
-  async extendPubSubListeners(type, listeners) {
-    for (const [channel, l] of listeners) await this.extendPubSubChannelListeners(type, channel, l)
-  }
-
-  _listenersOf(type) {
-    return type === 'SHARDED' ? this._shardListeners : type === 'PATTERNS' ? this._patternListeners : this._channelListeners
-  }
-
-  get isPubSubActive() {
-    return this._subChannels.size + this._subPatterns.size + this._subShards.size > 0
-  }
-
   /** Any command: `sendCommand(['OBJECT', 'ENCODING', 'k'])`. */
   sendCommand(args, options) {
     if (!Array.isArray(args) || args.length === 0) return Promise.reject(typeError('sendCommand needs a non-empty array'))
@@ -361,100 +270,6 @@ class RedisClient extends BaseClient {
     return withScripts(new Multi(this, false), this._scripts)
   }
 
-  async subscribe(channels, listener, bufferMode) {
-    return this._listen(this._channelListeners, false, channels, listener, bufferMode)
-  }
-
-  async pSubscribe(patterns, listener, bufferMode) {
-    return this._listen(this._patternListeners, true, patterns, listener, bufferMode)
-  }
-
-  async unsubscribe(channels, listener) {
-    return this._unlisten(this._channelListeners, false, channels, listener)
-  }
-
-  async pUnsubscribe(patterns, listener) {
-    return this._unlisten(this._patternListeners, true, patterns, listener)
-  }
-
-  /** Sharded channels (Redis Cluster): node-redis' sSubscribe / sUnsubscribe. */
-  async sSubscribe(channels, listener, bufferMode) {
-    return this._listen(this._shardListeners, 'shard', channels, listener, bufferMode)
-  }
-
-  async sUnsubscribe(channels, listener) {
-    return this._unlisten(this._shardListeners, 'shard', channels, listener)
-  }
-
-  _registry(kind) {
-    return kind === 'shard' ? this._subShards : kind ? this._subPatterns : this._subChannels
-  }
-
-  async _listen(map, pattern, names_, listener, bufferMode) {
-    if (typeof listener !== 'function') throw typeError('subscribe needs a listener function')
-    // Listeners are registered under the caller's function (so unsubscribe finds it) and
-    // called through `call`, which parses JSON when asked to.
-    let call = listener
-    if (bufferMode && typeof bufferMode === 'object') {
-      // subscribe(channel, listener, { json: true }): payloads parsed as JSON.
-      if (bufferMode.json) {
-        const inner = listener
-        call = (message, channel) => {
-          let value
-          try {
-            value = JSON.parse(message)
-          } catch (err) {
-            this._emitError(Object.assign(err, { code: 'ERR_INVALID_JSON_MESSAGE', channel }))
-            return
-          }
-          inner(value, channel)
-        }
-      }
-      bufferMode = false
-    }
-    const list = Array.isArray(names_) ? names_ : [names_]
-    if (list.length === 0 || list.some((c) => typeof c !== 'string' || c.length === 0)) throw typeError('channels must be non-empty strings')
-    if (bufferMode) this._wantBinaryMessages()
-    const fresh = []
-    for (const c of list) {
-      let set = map.get(c)
-      if (!set) {
-        map.set(c, (set = new Map()))
-        fresh.push(c)
-      }
-      set.set(listener, { call, buffer: !!bufferMode })
-    }
-    for (const c of fresh) this._registry(pattern).add(c)
-    if (fresh.length) await this._subscriber().subscribe(pattern, false, fresh)
-  }
-
-  async _unlisten(map, pattern, names_, listener) {
-    const list = names_ === undefined ? [...map.keys()] : Array.isArray(names_) ? names_ : [names_]
-    const gone = []
-    for (const c of list) {
-      const set = map.get(c)
-      if (!set) continue
-      if (listener) set.delete(listener)
-      if (!listener || set.size === 0) {
-        map.delete(c)
-        gone.push(c)
-      }
-    }
-    for (const c of gone) this._registry(pattern).delete(c)
-    if (gone.length && this._sub) await this._sub.subscribe(pattern, true, gone)
-  }
-
-  _onMessage(channel, payload, pattern, sharded) {
-    const key = pattern === null ? channel : pattern
-    const map = sharded ? this._shardListeners : pattern === null ? this._channelListeners : this._patternListeners
-    const set = map.get(Buffer.isBuffer(key) ? key.toString() : key)
-    if (!set) return
-    for (const { call, buffer } of set.values()) {
-      if (Buffer.isBuffer(payload) && !buffer) call(payload.toString(), channel.toString())
-      else call(payload, channel)
-    }
-  }
-
   /**
    * MONITOR: `listener(line)` gets every command the server runs, as the raw line. The
    * monitor has a connection of its own (so this client keeps working); resolves with it,
@@ -488,6 +303,9 @@ class RedisClient extends BaseClient {
   }
 }
 
+// Pub/sub (lib/node-redis/pubsub.js), before the command methods below.
+for (const [key, desc] of Object.entries(Object.getOwnPropertyDescriptors(PubSub.prototype))) if (key !== 'constructor') Object.defineProperty(RedisClient.prototype, key, desc)
+
 for (const [method, spec] of Object.entries(TABLE)) {
   if (OWN.has(method)) continue
   const run = function (...args) {
@@ -504,220 +322,6 @@ for (const m of ['watch', 'unwatch']) {
     return this._run(m, keys)
   }
   RedisClient.prototype[m.toUpperCase()] = RedisClient.prototype[m]
-}
-
-/**
- * `multi()` / `pipeline()`: chainable; `exec()` sends MULTI ... EXEC as one batch and
- * resolves with the transformed replies, throwing node-redis' MultiErrorReply when some
- * failed and WatchError when a WATCHed key changed; `execAsPipeline()` sends them without
- * MULTI and rejects with the first error, as node-redis does.
- */
-class Multi {
-  constructor(client, transaction) {
-    this.client = client
-    this.transaction = transaction
-    this.queue = []
-  }
-
-  /** node-redis' raw form: the command's words and arguments as strings/Buffers. */
-  addCommand(args, transformReply) {
-    // RESP2's raw form, as node-redis 5 queues it (the wire is RESP3).
-    const shape = RESP2_SHAPES[String(args[0]).toLowerCase()]
-    const fn = typeof transformReply === 'function' ? (r) => transformReply(r) : null
-    this.queue.push({ args, transform: fn === null ? (shape === undefined ? null : shape) : shape === undefined ? fn : [shape, fn] })
-    return this
-  }
-
-  select(db) {
-    this.queue.push({ args: ['SELECT', String(db)], transform: null, db: Number(db) })
-    return this
-  }
-
-  SELECT(db) {
-    return this.select(db)
-  }
-
-  _add(method, args) {
-    let cmd
-    try {
-      cmd = argumentsOf(method, args)
-    } catch (err) {
-      // A value node-redis refuses only when writing: the command fails at exec(), which
-      // still sends the others and then rejects with this error, as node-redis does.
-      if (!isWriteError(err)) throw err
-      this.queue.push({ args: null, error: err, transform: null })
-      return this
-    }
-    this.queue.push({ args: cmd, transform: replyOf(method, args, cmd) })
-    return this
-  }
-
-  async exec(execAsPipeline = false) {
-    if (execAsPipeline === true || !this.transaction) return this.execAsPipeline()
-    const conn = this.client._conn_()
-    const dirty = this.client._dirtyWatch
-    this.client._dirtyWatch = undefined
-    if (dirty !== undefined) throw new WatchError(dirty)
-    const refused = this.queue.find((c) => c.error !== undefined)
-    const cmds = refused === undefined ? this.queue : this.queue.filter((c) => c.error === undefined)
-    if (cmds.length === 0) {
-      if (refused !== undefined) throw refused.error
-      return []
-    }
-    if (refused !== undefined) {
-      // node-redis runs the transaction without the commands it could not write, then
-      // rejects with the first of their errors.
-      await this._transaction(conn, cmds).catch(() => {})
-      throw refused.error
-    }
-    return this._transaction(conn, cmds)
-  }
-
-  async _transaction(conn, cmds) {
-    // All or nothing otherwise: a command that cannot be sent (a lone surrogate, a raw
-    // argument of no wire form) rejects the transaction before any of it is sent.
-    const bad = checkTransaction(cmds.map((c) => c.args))
-    if (bad !== null) throw bad
-    // One batch from MULTI to EXEC: shapes apply in the core to each command's element of
-    // EXEC's reply; JavaScript transforms run in `finish`.
-    // (node-redis' type mapping does not reach EXEC's replies: they stay strings.)
-    const [multi, queued, exec] = conn.transaction(() => [conn.send(['MULTI'], false, null), cmds.map((c) => conn.send(c.args, false, shapeOf(c))), conn.send(['EXEC'], false, null)])
-    multi.catch(() => {})
-    exec.catch(() => {})
-    // A command refused while queuing: the first such error, as node-redis rejects.
-    await Promise.all(queued)
-    const replies = await exec
-    if (replies === null) throw new WatchError()
-    for (const c of cmds) if (c.db !== undefined) conn.selectTransform(c.db)('OK')
-    return finish(replies, cmds)
-  }
-
-  async execAsPipeline() {
-    const cmds = this.queue
-    if (cmds.length === 0) return []
-    const conn = this.client._conn_()
-    // The client's type mapping applies to a pipeline's replies, as in node-redis.
-    const binary = this.client._buffers
-    const sent = cmds.map((c) => (c.error !== undefined ? Promise.reject(c.error) : conn.send(c.args, binary, c.db !== undefined ? conn.selectTransform(c.db) : c.transform || null)))
-    for (const p of sent) p.catch(() => {})
-    return Promise.all(sent)
-  }
-
-  EXEC(execAsPipeline) {
-    return this.exec(execAsPipeline)
-  }
-
-  /** node-redis' raw form inside multi(): the command as an array. */
-  sendCommand(args) {
-    return this.addCommand(args.slice())
-  }
-
-  execTyped(execAsPipeline) {
-    return this.exec(execAsPipeline)
-  }
-
-  execAsPipelineTyped() {
-    return this.execAsPipeline()
-  }
-}
-
-/** Records what a node-redis `parseCommand` pushes (scripts defined with defineScript). */
-class ArgsParser {
-  constructor() {
-    this.redisArgs = []
-    this.keys = []
-  }
-  push(...a) {
-    this.redisArgs.push(...a)
-  }
-  pushKey(k) {
-    this.keys.push(k)
-    this.redisArgs.push(k)
-  }
-  pushKeys(k) {
-    for (const x of Array.isArray(k) ? k : [k]) this.pushKey(x)
-  }
-  pushKeysLength(k) {
-    this.redisArgs.push(String(Array.isArray(k) ? k.length : 1))
-    this.pushKeys(k)
-  }
-  pushVariadic(v) {
-    this.redisArgs.push(...(Array.isArray(v) ? v : [v]))
-  }
-  pushVariadicWithLength(v) {
-    this.redisArgs.push(String(Array.isArray(v) ? v.length : 1))
-    this.pushVariadic(v)
-  }
-  pushVariadicNumber(v) {
-    this.redisArgs.push(...(Array.isArray(v) ? v : [v]).map(String))
-  }
-  setCachable() {}
-}
-
-/** node-redis' `defineScript({ SCRIPT, NUMBER_OF_KEYS, parseCommand, transformReply })`. */
-function defineScript(script) {
-  return { ...script, SHA1: sha1(script.SCRIPT) }
-}
-
-function checkScript(name, script) {
-  if (!script || typeof script.SCRIPT !== 'string' || typeof script.parseCommand !== 'function') throw typeError(`scripts.${name}: expected defineScript({ SCRIPT, parseCommand, ... })`)
-}
-
-/** A script call's `[numkeys, ...keys, ...args]` and its reply transform. */
-function scriptCall(script, args) {
-  const parser = new ArgsParser()
-  script.parseCommand(parser, ...args)
-  const numkeys = script.NUMBER_OF_KEYS !== undefined ? script.NUMBER_OF_KEYS : parser.keys.length
-  const t = script.transformReply
-  const fn = typeof t === 'function' ? t : t && typeof t === 'object' ? t[2] : undefined
-  return { rest: [String(numkeys), ...parser.redisArgs], transform: fn ? (r) => fn(r, parser.preserve) : null }
-}
-
-/** A multi() with the client's scripts as methods (sent as EVAL inside it, in place). */
-function withScripts(multi, scripts) {
-  if (scripts === null) return multi
-  for (const [name, script] of Object.entries(scripts)) {
-    multi[name] = (...args) => {
-      const { rest, transform } = scriptCall(script, args)
-      multi.queue.push({ args: ['EVAL', script.SCRIPT, ...rest], transform })
-      return multi
-    }
-  }
-  return multi
-}
-
-/** A queued command's reply shape, when it has one the core applies. */
-function shapeOf(c) {
-  const t = c.transform
-  return typeof t === 'number' ? t : Array.isArray(t) ? t[0] : null
-}
-
-/** EXEC's replies through each command's JavaScript transform; errors make a MultiErrorReply. */
-function finish(replies, cmds) {
-  const errorIndexes = []
-  const out = replies.map((v, i) => {
-    if (v instanceof Error) {
-      errorIndexes.push(i)
-      return v
-    }
-    const t = cmds[i].transform
-    const fn = typeof t === 'function' ? t : Array.isArray(t) ? t[1] : null
-    return fn === null ? v : fn(v)
-  })
-  if (errorIndexes.length) throw new MultiErrorReply(out, errorIndexes)
-  return out
-}
-
-for (const [method, spec] of Object.entries(TABLE)) {
-  if (OWN.has(method) || method in Multi.prototype) continue
-  const add = function (...args) {
-    return this._add(method, args)
-  }
-  Multi.prototype[method] = add
-  for (const alias of spec.aliases) if (!(alias in Multi.prototype)) Multi.prototype[alias] = add
-}
-for (const m of ['watch', 'unwatch']) Multi.prototype[m] = Multi.prototype[m.toUpperCase()] = function (...keys) {
-  return this._add(m, keys)
 }
 
 RedisClient.prototype.Multi = Multi
@@ -756,12 +360,6 @@ function createCluster(options = {}) {
   return new RedisClient({ ...(options.defaults || {}), _clusterNodes: clusterNodes(options.rootNodes), _readFromReplicas: options.useReplicas === true })
 }
 
-/** The core's Sentinel options from createSentinel's (see below). */
-function sentinelOptions(s) {
-  if (!s) return {}
-  return { sentinels: s.nodes, sentinelName: s.name, sentinelRole: s.role, sentinelUsername: s.username, sentinelPassword: s.password, sentinelTls: s.tls }
-}
-
 /**
  * node-redis' `createSentinel({ name, sentinelRootNodes, nodeClientOptions,
  * sentinelClientOptions, role })`: a client (call `connect()`) on the primary (or a replica
@@ -773,7 +371,7 @@ function createSentinel(options = {}) {
   const sc = options.sentinelClientOptions || {}
   const role = options.role === 'replica' || options.role === 'slave' ? 'slave' : options.role === undefined || options.role === 'master' ? 'master' : null
   if (role === null) throw typeError("createSentinel: role must be 'master' or 'replica'")
-  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes, 26379), name: options.name, role, username: sc.username, password: sc.password, tls: socketTls(sc.socket || {}) }
+  const _sentinel = { nodes: clusterNodes(options.sentinelRootNodes, DEFAULTS.sentinelPort), name: options.name, role, username: sc.username, password: sc.password, tls: socketTls(sc.socket || {}) }
   return new RedisClient({ ...(options.nodeClientOptions || {}), _sentinel })
 }
 
