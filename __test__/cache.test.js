@@ -3,7 +3,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { execFile } = require('child_process')
 const path = require('path')
-const { RedisServer, cli, sleep, withRedis } = require('./helpers')
+const { RedisServer, cli, sleep, withRedis, waitFor } = require('./helpers')
 const { Redis, createClient } = require('..')
 
 let server
@@ -162,18 +162,15 @@ test('near-cache: hits locally, stays coherent when another client writes, flush
     await closed
     assert.equal(cache.stats().entries, 0, 'flushed on disconnect')
     await new Promise((r) => reader.once('ready', r))
-    await writer.set('nc:k', JSON.stringify({ v: 'after' })).catch(async () => {
-      await new Promise((r) => setTimeout(r, 200))
-      await writer.set('nc:k', JSON.stringify({ v: 'after' }))
-    })
+    // The writer may still be reconnecting to the restarted server: retry until it is back.
+    await waitFor(() => writer.set('nc:k', JSON.stringify({ v: 'after' })).then(() => true, () => false))
     assert.deepEqual(await cache.get('k'), { v: 'after' })
     await writer.set('nc:k', JSON.stringify({ v: 'tracked again' }))
     let v
-    for (let i = 0; i < 200; i++) {
-      await new Promise((r) => setTimeout(r, 5))
+    await waitFor(async () => {
       v = await cache.get('k')
-      if (v.v === 'tracked again') break
-    }
+      return v.v === 'tracked again'
+    }, 5000)
     assert.equal(v.v, 'tracked again', 'tracking is back on after the reconnect')
   } finally {
     reader.disconnect()

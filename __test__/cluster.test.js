@@ -3,7 +3,7 @@
 // survives a node restart.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { RedisCluster, sleep, cli } = require('./helpers')
+const { RedisCluster, sleep, cli, waitFor } = require('./helpers')
 const { Cluster, createCluster, Redis } = require('..')
 
 let cluster
@@ -13,14 +13,6 @@ test.before(async () => {
 test.after(async () => {
   await cluster.stop()
 })
-
-async function until(pred, ms = 10000) {
-  const t = Date.now()
-  while (!pred()) {
-    if (Date.now() - t > ms) throw new Error('condition not met in time')
-    await sleep(20)
-  }
-}
 
 test('commands reach the node owning their slot; pipelines span nodes; MULTI stays in one slot', async () => {
   const redis = new Cluster(cluster.startupNodes)
@@ -99,7 +91,7 @@ test('sharded pub/sub on both faces: smessage, sSubscribe, sunsubscribe', async 
     const nrGot = []
     await nr.sSubscribe('orders{a}', (m, ch) => nrGot.push([ch, m]))
     for (let i = 0; i < 20; i++) for (const c of channels) await pub.spublish(c, `${c}:${i}`)
-    await until(() => got.length === 60 && nrGot.length === 20)
+    await waitFor(() => got.length === 60 && nrGot.length === 20)
     for (const c of channels) {
       assert.deepEqual(
         got.filter(([ch]) => ch === c).map(([, m]) => m),
@@ -113,11 +105,11 @@ test('sharded pub/sub on both faces: smessage, sSubscribe, sunsubscribe', async 
     sub.on('message', (ch, m) => plain.push(m))
     await sub.subscribe('broadcast')
     await pub.publish('broadcast', 'hi')
-    await until(() => plain.length === 1)
+    await waitFor(() => plain.length === 1)
     await sub.sunsubscribe('news{b}')
     await pub.spublish('news{b}', 'gone')
     await pub.spublish('misc{c}', 'still')
-    await until(() => got.some(([, m]) => m === 'still'))
+    await waitFor(() => got.some(([, m]) => m === 'still'))
     assert.ok(!got.some(([, m]) => m === 'gone'))
     // A single-server client pointed at one node of a cluster hears the node's redirect.
     const single = new Redis({ port: cluster.nodes[0].port, lazyConnect: true })
@@ -144,7 +136,7 @@ test('a sharded subscription survives a restart of its node, with subscriptionsL
     const resubscribed = new Promise((r) => sub.once('resubscribed', r))
     await sub.ssubscribe('jobs{r}')
     await pub.spublish('jobs{r}', 'before')
-    await until(() => got.includes('before'))
+    await waitFor(() => got.includes('before'))
     const node = cluster.nodeFor('jobs{r}')
     await node.kill()
     await sleep(300)
@@ -156,7 +148,7 @@ test('a sharded subscription survives a restart of its node, with subscriptionsL
     assert.deepEqual(info.shardChannels, ['jobs{r}'])
     // Publish until delivered: the publisher's own connection to that node heals too.
     let i = 0
-    await until(() => {
+    await waitFor(() => {
       pub.spublish('jobs{r}', `after ${i++}`).catch(() => {})
       return got.some((m) => m.startsWith('after'))
     }, 15000)
@@ -177,7 +169,7 @@ test('CLUSTERDOWN is retried within the command deadline: a command sent while t
   assert.equal(await c.set(healthyKey, 'before'), 'OK')
   await node.kill()
   const healthy = cluster.nodes.filter((n) => n !== node)
-  await until(() => healthy.every((n) => cli(n.port, 'CLUSTER', 'INFO').includes('cluster_state:fail')), 20000)
+  await waitFor(() => healthy.every((n) => cli(n.port, 'CLUSTER', 'INFO').includes('cluster_state:fail')), 20000)
   assert.match(String(cli(healthy[0].port, '-c', 'GET', healthyKey)), /CLUSTERDOWN/)
   // A short deadline: a coded rejection, not a hang.
   const quick = new Cluster(cluster.startupNodes, { redisOptions: { commandTimeout: 500 } })
@@ -217,8 +209,8 @@ test('queues on Cluster (both faces): add, process, counts, events, schedulers',
       await queue.addBulk(Array.from({ length: 20 }, (_, n) => ({ name: 'x', data: { n } })))
       await queue.add('later', { n: 100 }, { delay: 200, priority: 3, jobId: 'later-one' })
       await queue.upsertJobScheduler('every', { every: 200, limit: 2 }, { name: 's', data: { n: 7 } })
-      await until(() => done.length >= 23, 15000)
-      await until(() => completedEvents.length >= 23, 15000)
+      await waitFor(() => done.length >= 23, 15000)
+      await waitFor(() => completedEvents.length >= 23, 15000)
       assert.ok(done.some(([id, r]) => id === 'later-one' && r === 200))
       const counts = await queue.getJobCounts('completed', 'waiting', 'active')
       assert.deepEqual(counts, { completed: 23, waiting: 0, active: 0 })

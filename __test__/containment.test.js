@@ -92,8 +92,10 @@ test('a socket the direct path cannot watch: what waited for it fails with a cod
     const [first] = await Promise.allSettled([redis.get('k')])
     fired('attach-fail')
     allRejected([first], 'ERR_REDIS_CONNECTION')
-    // ioredis' form for a command cut off by its connection; the core's account is the cause.
-    assert.match(first.reason.cause.message, /cannot watch the socket/)
+    // ioredis' form for a command cut off by its connection; the core's account is the cause:
+    // the failed hand-over itself, or (when the command was still queued at the actor as the
+    // hand-over failed, which a loaded machine makes likely) the connection it ended.
+    assert.match(first.reason.cause.message, /cannot watch the socket|Connection lost/)
     await redis.set('k', 'after')
     assert.equal(await redis.get('k'), 'after')
   } finally {

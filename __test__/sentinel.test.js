@@ -196,7 +196,8 @@ test('durability knob: waitReplicas makes lock acquire, session writes and queue
   // The earlier failovers leave a replica resyncing: wait until one is back in sync.
   await waitFor(async () => (await r.wait(1, 200).catch(() => 0)) >= 1, 30000)
   // One replica: waiting for one succeeds.
-  const lock = await r.lock('dur:res', 5000, { waitReplicas: 1 })
+  // (Generous deadlines where success is expected: a loaded machine delays the replica's ack.)
+  const lock = await r.lock('dur:res', 5000, { waitReplicas: 1, waitTimeoutMs: 5000 })
   assert.ok(lock.fence >= 1)
   await lock.release()
   // Two asked, one there: not acquired, and the lock is not left behind.
@@ -206,14 +207,14 @@ test('durability knob: waitReplicas makes lock acquire, session writes and queue
   const free = await r.lock('dur:res', 5000, { retryCount: 0 })
   await free.release()
 
-  const store = (n) => new RedisStore({ client: r, prefix: 'dur:s:', waitReplicas: n, waitTimeoutMs: 100 })
+  const store = (n) => new RedisStore({ client: r, prefix: 'dur:s:', waitReplicas: n, waitTimeoutMs: n === 1 ? 5000 : 100 })
   const set = (s) => new Promise((resolve) => s.set('sid', { cookie: { maxAge: 60_000 }, n: 1 }, resolve))
   assert.equal(await set(store(1)), null)
   const se = await set(store(2))
   assert.equal(se && se.code, 'ERR_REDIS_NOT_REPLICATED')
   assert.deepEqual([se.acked, se.replicas], [1, 2])
 
-  const ok = new Queue('dur-q', { connection: r, waitReplicas: 1 })
+  const ok = new Queue('dur-q', { connection: r, waitReplicas: 1, waitTimeoutMs: 5000 })
   assert.ok((await ok.add('j', {})).id)
   const strict = new Queue('dur-q', { connection: r, waitReplicas: 2, waitTimeoutMs: 100 })
   await assert.rejects(strict.add('j', {}), (x) => x.code === 'ERR_REDIS_NOT_REPLICATED')
