@@ -7,6 +7,8 @@
 //   DIFF_SEED=<n>  replays a run (the seed is in the test name and in every failure)
 //   DIFF_N=<n>     number of operations (default 500)
 //   DIFF_VERBOSE=1 prints every operation and both outcomes
+// (Long by nature: the operation generators and the comparison of every observable belong
+// together; split, a reader would have to hold both files to know what is compared.)
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const crypto = require('crypto')

@@ -5,6 +5,7 @@
 // argumentsOf; the two commands must be identical. Where node-redis would throw (in the parser,
 // or in its encoder for a value that is not a string or Buffer), argumentsOf must throw a
 // TypeError with code 'ERR_INVALID_ARG'. No server is needed.
+// (Long by nature: one table of representative argument lists per node-redis command family.)
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const COMMANDS = require('@redis/client/dist/lib/commands').default

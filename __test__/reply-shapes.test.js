@@ -1,5 +1,5 @@
 'use strict'
-// Reply shapes built in Rust (src/core/reply.rs) reach both faces exactly, on the direct path
+// Reply shapes built in Rust (src/core/reply/) reach both faces exactly, on the direct path
 // (RESP read from the socket on this thread) and on the runtime path (parsed by redis-rs).
 const test = require('node:test')
 const path = require('path')

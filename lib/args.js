@@ -63,7 +63,7 @@ function globEscape(s) {
 
 /**
  * Reply shapes by lower-case command name, shared by both faces: the codes of the core's
- * shapes (`src/core/reply.rs`), which build them in Rust as the replies cross over.
+ * shapes (`src/core/reply/`), which build them in Rust as the replies cross over.
  */
 const SHAPES = native.replyShapes()
 const RESP2_SHAPES = { xread: SHAPES.streamPairs, xreadgroup: SHAPES.streamPairs }
