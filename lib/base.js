@@ -140,6 +140,8 @@ class BaseClient extends EventEmitter {
         own: (onEvent) => this._ownConnection(onEvent),
         /** Lock and lease watches: id -> what to do when the runtime reports a loss. */
         watches: this._lockWatches,
+        /** Whether the client is a Redis Cluster client. */
+        cluster: Array.isArray(nativeOptions.clusterNodes) && nativeOptions.clusterNodes.length > 0,
         /** SCAN over every primary (a Cluster's too), batch by batch. */
         scan: (match, count) => this._scanKeys(match, count),
         /** A near-cache starts (true: it may keep what it reads at once) or stops. */

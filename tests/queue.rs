@@ -153,9 +153,11 @@ async fn priority_fifo_fence_and_next_job_in_one_step() {
     );
     let (_, next) = jobs(v, 2);
     assert_eq!(next[0].0, "x");
-    let rv: String = c.hget(format!("{base}j:2"), "returnvalue").await.unwrap();
+    let rv: String = c.hget(format!("{base}2"), "returnvalue").await.unwrap();
     assert_eq!(rv, "42");
-    let lease: bool = c.exists(format!("{base}l:2")).await.unwrap();
+    let lease: bool = c.exists(format!("{base}2:lock")).await.unwrap();
+    let active: i64 = c.llen(format!("{base}active")).await.unwrap();
+    assert_eq!(active, 2, "3 and x are active, 2 is not");
     assert!(!lease);
 }
 
@@ -180,33 +182,42 @@ async fn delayed_jobs_wait_for_their_time() {
 }
 
 #[tokio::test]
-async fn an_expired_lease_is_recovered_then_failed() {
+async fn an_expired_lock_is_recovered_then_deferred_to_fail() {
     let server = Server::start(&[]);
     let mut c = raw(&server).await;
     let base = key_base("t", "s").unwrap();
     add(&mut c, &base, "", 0, 0).await;
-    let check = |now: &str| s(&[now, "1", "100", "1"]);
-    for round in 0..2 {
+    // The guard between runs (the stalled interval) is 1 ms here.
+    let check = |now: u64| s(&[&now.to_string(), "1", "100", "1"]);
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(5));
+    let ids = |v: &Value| -> Vec<String> {
+        let Value::Array(a) = v else { panic!() };
+        a.iter().map(text).collect()
+    };
+    for round in 0..2u64 {
         let (_, got) = fetch(&mut c, &base, 2000, 1, 1).await;
         assert_eq!(got.len(), 1);
-        // The lease (1 ms) lapses as a dead worker's would.
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-
-        let now = (3000 + round * 10).to_string();
-        let v = run(&mut c, STALLED, &base, &check(&now)).await;
+        // The lock (1 ms) lapses as a dead worker's would.
+        pause().await;
+        // The first run only marks the active jobs as suspects (BullMQ's two-step check).
+        let v = run(&mut c, STALLED, &base, &check(3000 + round * 100)).await;
         let Value::Array(a) = v else { panic!() };
-        let (rec, failed) = (&a[0], &a[1]);
+        assert!(ids(&a[0]).is_empty(), "nothing recovered at the first look");
+        pause().await;
+        let v = run(&mut c, STALLED, &base, &check(3050 + round * 100)).await;
+        let Value::Array(a) = v else { panic!() };
+        assert_eq!(ids(&a[0]), ["1"], "recovered at the second look");
+        let failing = ids(&a[1]);
         if round == 0 {
-            assert_eq!(rec, &Value::Array(vec![Value::BulkString(b"1".to_vec())]));
+            assert!(failing.is_empty());
         } else {
-            assert_eq!(
-                failed,
-                &Value::Array(vec![Value::BulkString(b"1".to_vec())])
-            );
+            assert_eq!(failing, ["1"], "stalled more than max_stalled (1)");
         }
     }
-    let reason: String = c.hget(format!("{base}j:1"), "failedReason").await.unwrap();
+    let reason: String = c.hget(format!("{base}1"), "defa").await.unwrap();
     assert_eq!(reason, "job stalled more than allowable limit");
+    let wait: Vec<String> = c.lrange(format!("{base}wait"), 0, -1).await.unwrap();
+    assert_eq!(wait, ["1"], "back in wait, for a worker to fail it");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,8 +57,6 @@ function main() {
   fs.mkdirSync(dist)
   // The platform package directories are generated from napi.targets.
   run(process.execPath, [path.join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js'), 'create-npm-dirs'])
-  if (!fs.existsSync(path.join(root, 'binding.js'))) run('npm', ['run', 'build'])
-
   const built = []
   if (process.platform === 'linux' && process.arch === 'x64') {
     // glibc 2.17: loads on every glibc distribution still in support (RHEL 7 and later).
@@ -74,6 +72,9 @@ function main() {
     process.stdout.write(`linux-x64-gnu: ${(fs.statSync(node).size / 1024 / 1024).toFixed(2)} MiB, needs GLIBC ${glibc} at most\n`)
     built.push(dir)
   }
+  // The loader (binding.js) ships in the main package; `npm run build` writes it (after the
+  // cross-build above, reusing its compiled dependencies: tools/build.js).
+  if (!fs.existsSync(path.join(root, 'binding.js'))) run('npm', ['run', 'build'])
   for (const dir of built) {
     const sub = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))
     if (sub.version !== pkg.version) throw new Error(`${sub.name} is at ${sub.version}, the main package at ${pkg.version}`)

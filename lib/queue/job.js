@@ -1,7 +1,8 @@
 'use strict'
-// Job queues shaped like BullMQ's: Queue, Worker, Job, QueueEvents. Every state change of
-// a job is one Lua script (src/core/scripts/queue/, tested by the Rust crate), so one
-// atomic step and one round trip. What differs from BullMQ on purpose: a job's lease is
+// Job queues on BullMQ 6's own data: Queue, Worker, Job, QueueEvents read and write the keys,
+// fields and events BullMQ does, so BullMQ processes and ours can share a queue. Every state
+// change of a job is one Lua script of our own (src/core/scripts/queue/, tested by the Rust
+// crate), so one atomic step and one round trip. What differs from BullMQ on purpose: a job's lease is
 // renewed by the native runtime's timers (like withLock's locks), so a processor that
 // blocks the event loop does not lose its job; a completion is accepted only from the
 // lease holder, and the worker says so when it was not.
@@ -58,13 +59,27 @@ function prefixOf(opts) {
   return prefix
 }
 
-function baseOf(prefix, name) {
+/** Whether `s` holds a Redis Cluster hash tag ('{...}' with something inside). */
+function hasTag(s) {
+  const open = s.indexOf('{')
+  return open !== -1 && s.indexOf('}', open + 2) !== -1
+}
+
+/**
+ * The prefix of the queue's keys: BullMQ's `<prefix>:<name>:`. On a Cluster, BullMQ needs a
+ * hash tag in the prefix or the name (its scripts touch several keys); where neither has
+ * one, BullMQ cannot run at all, so the name is made the tag (`<prefix>:{<name>}:`) and the
+ * queue works; it is then ours alone.
+ */
+function baseOf(prefix, name, cluster) {
   if (typeof name !== 'string') throw typeError('a queue name must be a string')
   try {
-    return native.queueKeyBase(prefix, name)
+    if (cluster && !hasTag(prefix) && !hasTag(name)) native.queueKeyBase(prefix, name)
+    else return native.queueKeyBase(prefix, name)
   } catch (err) {
     throw typeError(String(err && err.message))
   }
+  return `${prefix}:{${name}}:`
 }
 
 /** Shared by Queue, Worker and QueueEvents: the queue's client, keys and script runner. */
@@ -76,8 +91,10 @@ class QueueBase extends EventEmitter {
     this.name = name
     this.prefix = prefixOf(opts)
     this.qualifiedName = `${this.prefix}:${name}`
-    this._base = baseOf(this.prefix, name)
+    // (The name is checked before a connection is made for it.)
+    this._base = baseOf(this.prefix, name, false)
     const { client, owned } = clientOf(opts.connection)
+    if (portOf(client).cluster) this._base = baseOf(this.prefix, name, true)
     this._client = client
     this._owned = owned
     this.closing = null
@@ -134,7 +151,7 @@ class QueueBase extends EventEmitter {
 
   /** The job with this id, or undefined. */
   async _getJob(id) {
-    const f = await this._send(['HGETALL', this._key('j:' + id)], SHAPES.object)
+    const f = await this._send(['HGETALL', this._key(id)], SHAPES.object)
     if (!f || Object.keys(f).length === 0) return undefined
     return Job.fromFields(this, id, f)
   }
@@ -193,6 +210,7 @@ class Job {
     this.finishedOn = undefined
     this.token = undefined
     this.repeatJobKey = undefined
+    this.deferredFailure = undefined
     this._worker = null
   }
 
@@ -219,7 +237,9 @@ class Job {
     job.returnvalue = f.returnvalue === undefined ? null : parseJson(f.returnvalue, null)
     job.failedReason = f.failedReason
     job.stacktrace = parseJson(f.stacktrace, []) || []
-    job.repeatJobKey = f.sched
+    job.repeatJobKey = f.rjk
+    // BullMQ 6's deferred failure: the job must fail when a worker takes it (stalled too often).
+    job.deferredFailure = f.defa
     return job
   }
 
@@ -235,7 +255,7 @@ class Job {
   /** Appends a line to the job's log; resolves the log's length. */
   log(row) {
     if (typeof row !== 'string') return Promise.reject(typeError('a log row must be a string'))
-    return this.queue._send(['RPUSH', this.queue._key('g:' + this.id), row])
+    return this.queue._send(['RPUSH', this.queue._key(this.id + ':logs'), row])
   }
 
   /** 'completed', 'failed', 'active', 'delayed', 'prioritized', 'waiting' or 'unknown'. */
@@ -309,7 +329,7 @@ class Job {
         }, ttl)
       }
       // It may have finished before we listened.
-      this.queue._send(['HMGET', this.queue._key('j:' + this.id), 'finishedOn', 'returnvalue', 'failedReason']).then(([finishedOn, rv, reason]) => {
+      this.queue._send(['HMGET', this.queue._key(this.id), 'finishedOn', 'returnvalue', 'failedReason']).then(([finishedOn, rv, reason]) => {
         if (finishedOn === null) return
         if (reason !== null && rv === null) onFailed({ failedReason: reason })
         else onCompleted({ returnvalue: parseJson(rv, null) })

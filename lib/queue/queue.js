@@ -76,11 +76,12 @@ class Queue extends QueueBase {
     const list = typesOf(types)
     const ids = []
     for (const t of list) {
-      const [set, lo, hi] = rangeOf(t)
-      const args = lo === null ? ['ZRANGE', this._key(set), 0, -1] : ['ZRANGE', this._key(set), lo, hi, 'BYSCORE']
-      if (!asc && lo === null && set !== 'wait') args.push('REV')
-      const r = await this._send(args)
-      if (!asc && lo !== null) r.reverse()
+      const [key, kind] = keyOf(t)
+      if (key === null) continue
+      // Lists hold the next job at the right; sorted sets the oldest first.
+      let r = await this._send(kind === 'list' ? ['LRANGE', this._key(key), 0, -1] : ['ZRANGE', this._key(key), 0, -1])
+      if (kind === 'list') r = r.reverse()
+      if (!asc) r.reverse()
       ids.push(...r)
     }
     const picked = end === -1 ? ids.slice(start) : ids.slice(start, end + 1)
@@ -109,10 +110,9 @@ class Queue extends QueueBase {
   }
 
   _count(type) {
-    const [set, lo, hi] = rangeOf(type)
-    if (set === null) return Promise.resolve(0)
-    if (lo === null) return this._send(['ZCARD', this._key(set)])
-    return this._send(['ZCOUNT', this._key(set), lo, hi])
+    const [key, kind] = keyOf(type)
+    if (key === null) return Promise.resolve(0)
+    return this._send([kind === 'list' ? 'LLEN' : 'ZCARD', this._key(key)])
   }
 
   getWaiting(start, end) {
@@ -161,7 +161,7 @@ class Queue extends QueueBase {
 
   /** A job's log lines: `{ logs, count }`. */
   async getJobLogs(id, start = 0, end = -1) {
-    const key = this._key('g:' + id)
+    const key = this._key(id + ':logs')
     const [logs, count] = await Promise.all([this._send(['LRANGE', key, start, end]), this._send(['LLEN', key])])
     return { logs, count }
   }
@@ -188,9 +188,9 @@ class Queue extends QueueBase {
   async clean(grace, limit, type = 'completed') {
     nonNegativeInt(grace, 'grace')
     nonNegativeInt(limit, 'limit')
-    const [set] = rangeOf(type)
-    if (set === null) return []
-    return this._script('clean', [set, Date.now() - grace, limit, MAX_EVENTS])
+    const [key] = keyOf(type)
+    if (key === 'waiting-children') return []
+    return this._script('clean', [key, Date.now() - grace, limit, MAX_EVENTS])
   }
 
   /** Deletes the whole queue; refused while jobs are active unless `{ force: true }`. */
@@ -233,16 +233,18 @@ class Queue extends QueueBase {
 
   /** The schedulers: `[{ key, name, every | pattern, tz, next }]`. */
   async getJobSchedulers(start = 0, end = -1) {
-    const ids = await this._send(['ZRANGE', this._key('schedulers'), start, end])
+    const ids = await this._send(['ZRANGE', this._key('repeat'), start, end])
     const out = await Promise.all(ids.map((id) => this.getJobScheduler(id)))
     return out.filter(Boolean)
   }
 
   async getJobScheduler(id) {
-    const f = await this._send(['HGETALL', this._key('s:' + id)], SHAPES.object)
-    if (!f || !f.spec) return undefined
-    const spec = parseJson(f.spec, {})
-    return { key: id, id, name: f.name, ...spec, next: num(f.next, undefined), iterationCount: num(f.count, 0), template: { data: parseJson(f.data, {}), opts: parseJson(f.opts, {}) } }
+    const [f, next] = await Promise.all([this._send(['HGETALL', this._key('repeat:' + id)], SHAPES.object), this._send(['ZSCORE', this._key('repeat'), id])])
+    if (!f || f.ic === undefined) return undefined
+    const spec = {}
+    for (const k of ['every', 'limit', 'startDate', 'endDate', 'offset']) if (f[k] !== undefined) spec[k] = num(f[k], undefined)
+    for (const k of ['pattern', 'tz']) if (f[k] !== undefined) spec[k] = f[k]
+    return { key: id, id, name: f.name, ...spec, next: num(next, undefined), iterationCount: num(f.ic, 0), template: { data: parseJson(f.data, {}), opts: parseJson(f.opts, {}) } }
   }
 
   /** Removes a scheduler and its pending run; resolves whether it existed. */
@@ -265,23 +267,23 @@ function typesOf(types) {
   return list
 }
 
-/** The set holding a state's jobs and, for states sharing the wait set, its score range. */
-function rangeOf(type) {
+/** The key holding a state's jobs (BullMQ's) and whether it is a list or a sorted set. */
+function keyOf(type) {
   switch (type) {
     case 'waiting':
     case 'wait':
-      return ['wait', '-inf', '(2147483648']
-    case 'prioritized':
-      return ['wait', 2147483648, '+inf']
+      return ['wait', 'list']
     case 'active':
+      return ['active', 'list']
+    // BullMQ 6 keeps a paused queue's jobs in `wait`; a BullMQ 5 process parked them here.
+    case 'paused':
+      return ['paused', 'list']
+    case 'prioritized':
     case 'delayed':
     case 'completed':
     case 'failed':
-      return [type, null, null]
-    // BullMQ 6 has no 'paused' state (a paused queue's jobs are 'waiting'); no flows here.
-    case 'paused':
     case 'waiting-children':
-      return [null, null, null]
+      return [type, 'zset']
     default:
       throw rangeError(`unknown job state "${type}"`)
   }

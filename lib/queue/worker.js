@@ -130,12 +130,10 @@ class Worker extends QueueBase {
 
   async _checkStalled() {
     if (this.closing) return
-    const [recovered, failed] = await this._script('stalled', [Date.now(), this.maxStalledCount, MAX_EVENTS, this.stalledInterval])
+    // Jobs stalled too often come back with a deferred failure: the worker that takes one
+    // fails it (and emits 'failed'), as BullMQ 6 does.
+    const [recovered] = await this._script('stalled', [Date.now(), this.maxStalledCount, MAX_EVENTS, this.stalledInterval])
     for (const id of recovered) this.emit('stalled', id, 'active')
-    for (const id of failed) {
-      const job = await this._getJob(id)
-      if (job) this.emit('failed', job, redisError('ERR_QUEUE_STALLED', job.failedReason, { jobId: id }), 'active')
-    }
   }
 
   _fetchArgs(n) {
@@ -228,12 +226,14 @@ class Worker extends QueueBase {
     })
     // Renewed with the worker's other leases by the runtime's timers: a blocked event
     // loop does not lose the job.
-    conn.native.addLease(this._leaseSet, watchId, this._key('l:' + job.id), job.token)
+    conn.native.addLease(this._leaseSet, watchId, this._key(job.id + ':lock'), job.token)
     if (job.repeatJobKey) this._scheduleNext(job)
     this.emit('active', job, 'waiting')
     let result
     let error = null
     try {
+      // A deferred failure (stalled too often, BullMQ 6's `defa`) fails the job unprocessed.
+      if (job.deferredFailure !== undefined) throw new UnrecoverableError(job.deferredFailure)
       result = await this.processor(job, job.token, controller.signal)
     } catch (err) {
       error = err instanceof Error ? err : new Error(String(err))

@@ -1,4 +1,4 @@
--- Ends attempts, each accepted only from its lease holder (the attempt's token is the
+-- Ends attempts, each accepted only from its lock holder (the attempt's token is the
 -- fence), and fetches next jobs in the same step: a worker sends every attempt that ended
 -- in one tick together. ARGV: B, now, maxlen, then for the next jobs: n (0: none), worker
 -- token, lock_ms, limiter max, limiter ms; then per attempt 9 values: id, token, outcome
@@ -43,42 +43,46 @@ for i = 9, #ARGV, 9 do
   if redis.call('GET', lkey(id)) ~= token then
     out[#out + 1] = 0
     out[#out + 1] = 0
-  elseif outcome == 'completed' and keep == 0 then
-    -- The common case, kept short: a completed job not kept.
-    redis.call('ZREM', B .. 'active', id)
-    emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
-    redis.call('DEL', lkey(id), jk, gkey(id))
-    out[#out + 1] = 1
-    out[#out + 1] = tonumber(atm)
-  elseif redis.call('EXISTS', jk) == 0 then
-    out[#out + 1] = 0
-    out[#out + 1] = 0
   else
     redis.call('DEL', lkey(id))
-    redis.call('ZREM', B .. 'active', id)
-    redis.call('HSET', jk, 'atm', atm)
-    if outcome == 'completed' then
-      redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now)
+    redis.call('SREM', B .. 'stalled', id)
+    redis.call('LREM', B .. 'active', -1, id)
+    if outcome == 'completed' and keep == 0 then
+      -- The common case, kept short: a completed job not kept.
       emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
-      finish_into(id, 'completed', keep, age)
-    elseif outcome == 'failed' then
-      redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack, 'finishedOn', now)
-      emit(maxlen, 'event', 'failed', 'jobId', id, 'failedReason', value, 'prev', 'active')
-      finish_into(id, 'failed', keep, age)
+      delete_job(id)
+      out[#out + 1] = 1
+      out[#out + 1] = tonumber(atm)
+    elseif redis.call('EXISTS', jk) == 0 then
+      out[#out + 1] = 0
+      out[#out + 1] = 0
     else
-      redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack)
-      if delay > 0 then
-        redis.call('ZADD', B .. 'delayed', now + delay, id)
-        emit(maxlen, 'event', 'delayed', 'jobId', id, 'delay', now + delay, 'prev', 'active')
+      redis.call('HSET', jk, 'atm', atm)
+      if outcome == 'completed' then
+        redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now)
+        emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
+        finish_into(id, 'completed', keep, age)
+      elseif outcome == 'failed' then
+        redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack, 'finishedOn', now)
+        redis.call('HDEL', jk, 'defa')
+        emit(maxlen, 'event', 'failed', 'jobId', id, 'failedReason', value, 'prev', 'active')
+        finish_into(id, 'failed', keep, age)
       else
-        local f = redis.call('HMGET', jk, 'priority', 'lifo')
-        push_wait(id, tonumber(f[1]) or 0, f[2] == '1')
-        emit(maxlen, 'event', 'waiting', 'jobId', id, 'prev', 'active')
+        redis.call('HSET', jk, 'failedReason', value, 'stacktrace', stack)
+        if delay > 0 then
+          push_delayed(id, now + delay)
+          redis.call('HSET', jk, 'delay', delay)
+          emit(maxlen, 'event', 'delayed', 'jobId', id, 'delay', now + delay)
+          wake_delayed()
+        else
+          push_ready(id, tonumber(redis.call('HGET', jk, 'priority') or '0') or 0, lifo_of(jk))
+          emit(maxlen, 'event', 'waiting', 'jobId', id, 'prev', 'active')
+          woken = true
+        end
       end
-      woken = true
+      out[#out + 1] = 1
+      out[#out + 1] = tonumber(atm)
     end
-    out[#out + 1] = 1
-    out[#out + 1] = tonumber(atm)
   end
 end
 if woken then wake() end

@@ -1,0 +1,165 @@
+'use strict'
+// Our queues on BullMQ's own data, proved with real BullMQ (devDependency) on a real
+// redis-server: jobs added by BullMQ run on our workers and the reverse, each side's
+// QueueEvents sees the other's events, BullMQ reads the job data we write, a mixed fleet
+// shares one queue with retries, delays and priorities (every job exactly once, counts the
+// same from both sides), and a stalled job of either side is recovered by the other.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const bullmq = require('bullmq')
+const { RedisServer, waitFor } = require('./helpers')
+const ours = require('..')
+
+let server
+let redis
+const connection = () => ({ host: '127.0.0.1', port: server.port, maxRetriesPerRequest: null })
+let n = 0
+const fresh = () => `interop-${process.pid}-${++n}`
+
+test.before(async () => {
+  server = await RedisServer.start()
+  redis = new ours.Redis({ port: server.port })
+})
+test.after(async () => {
+  redis.disconnect()
+  await server.stop()
+})
+
+test('BullMQ adds, our Worker processes; BullMQ QueueEvents and Job.fromId see what we wrote', async (t) => {
+  const name = fresh()
+  const queue = new bullmq.Queue(name, { connection: connection() })
+  const events = new bullmq.QueueEvents(name, { connection: connection() })
+  t.after(() => Promise.all([queue.close(), events.close()]))
+  await events.waitUntilReady()
+  const worker = new ours.Worker(
+    name,
+    async (job) => {
+      await job.updateProgress({ step: 1 })
+      await job.log(`handled ${job.data.x}`)
+      if (job.data.x === 2 && job.attemptsMade === 0) throw new Error('first try fails')
+      return { double: job.data.x * 2 }
+    },
+    { connection: redis }
+  )
+  t.after(() => worker.close())
+  const completed = new Map()
+  events.on('completed', ({ jobId, returnvalue }) => completed.set(jobId, returnvalue))
+  const one = await queue.add('calc', { x: 1 })
+  const [two, three] = await queue.addBulk([
+    { name: 'calc', data: { x: 2 }, opts: { attempts: 2 } },
+    { name: 'calc', data: { x: 3 }, opts: { priority: 3 } },
+  ])
+  const four = await queue.add('calc', { x: 4 }, { delay: 200 })
+  await waitFor(() => completed.size === 4, 10000)
+  // BullMQ's QueueEvents parses returnvalue as JSON.
+  assert.deepEqual(completed.get(one.id), { double: 2 })
+  assert.deepEqual(completed.get(four.id), { double: 8 })
+  const j2 = await bullmq.Job.fromId(queue, two.id)
+  assert.deepEqual(j2.returnvalue, { double: 4 })
+  assert.equal(j2.attemptsMade, 2, 'one failed attempt and the successful one')
+  assert.equal(j2.failedReason, 'first try fails')
+  assert.ok(j2.finishedOn >= j2.processedOn && j2.processedOn >= j2.timestamp)
+  assert.deepEqual(j2.progress, { step: 1 })
+  assert.equal(await j2.getState(), 'completed')
+  const logs = await queue.getJobLogs(three.id)
+  assert.deepEqual(logs, { logs: ['handled 3'], count: 1 })
+  assert.deepEqual(await queue.getJobCounts('completed', 'failed', 'wait', 'active', 'delayed', 'prioritized'), { completed: 4, failed: 0, wait: 0, active: 0, delayed: 0, prioritized: 0 })
+})
+
+test('our Queue adds, BullMQ Worker processes; our QueueEvents sees BullMQ events; our getters read its results', async (t) => {
+  const name = fresh()
+  const queue = new ours.Queue(name, { connection: redis })
+  const events = new ours.QueueEvents(name, { connection: redis })
+  t.after(() => Promise.all([queue.close(), events.close()]))
+  await events.waitUntilReady()
+  const seen = []
+  const worker = new bullmq.Worker(
+    name,
+    async (job) => {
+      seen.push(job.data.x)
+      await job.updateProgress(50)
+      if (job.data.x === 5) throw new Error('no fives')
+      return job.data.x + 100
+    },
+    { connection: connection() }
+  )
+  t.after(() => worker.close())
+  const done = new Map()
+  events.on('completed', ({ jobId, returnvalue }) => done.set(jobId, returnvalue))
+  events.on('failed', ({ jobId, failedReason }) => done.set(jobId, failedReason))
+  const jobs = await queue.addBulk([1, 2, 3, 4, 5].map((x) => ({ name: 'n', data: { x }, opts: x === 3 ? { priority: 1 } : x === 4 ? { delay: 150 } : {} })))
+  await waitFor(() => done.size === 5, 10000)
+  assert.equal(done.get(jobs[0].id), 101)
+  assert.equal(done.get(jobs[4].id), 'no fives')
+  // FIFO first, the prioritized one when wait is empty, the delayed one when due.
+  assert.deepEqual(seen.slice(0, 2), [1, 2])
+  const j = await queue.getJob(jobs[1].id)
+  assert.equal(j.returnvalue, 102)
+  assert.equal(j.attemptsMade, 1)
+  assert.equal(j.progress, 50)
+  assert.equal(await j.getState(), 'completed')
+  const failed = await queue.getJob(jobs[4].id)
+  assert.equal(failed.failedReason, 'no fives')
+  assert.equal(await failed.getState(), 'failed')
+  assert.deepEqual(await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed'), { completed: 4, failed: 1, waiting: 0, active: 0, delayed: 0 })
+})
+
+test('a mixed fleet (2 BullMQ workers, 2 of ours) shares one queue with retries, delays and priorities: each job completes once', async (t) => {
+  const name = fresh()
+  const total = 600
+  const theirs = new bullmq.Queue(name, { connection: connection() })
+  const mine = new ours.Queue(name, { connection: redis })
+  t.after(() => Promise.all([theirs.close(), mine.close()]))
+  const runs = new Map()
+  const by = { ours: 0, bullmq: 0 }
+  const processor = (side) => async (job) => {
+    runs.set(job.data.i, (runs.get(job.data.i) || 0) + 1)
+    if (job.data.i % 7 === 0 && job.attemptsMade === 0) throw new Error('retry me')
+    by[side]++
+    return job.data.i
+  }
+  const workers = [
+    new bullmq.Worker(name, processor('bullmq'), { connection: connection(), concurrency: 5 }),
+    new bullmq.Worker(name, processor('bullmq'), { connection: connection(), concurrency: 5 }),
+    new ours.Worker(name, processor('ours'), { connection: redis, concurrency: 5 }),
+    new ours.Worker(name, processor('ours'), { connection: redis, concurrency: 5 }),
+  ]
+  t.after(() => Promise.all(workers.map((w) => w.close())))
+  const spec = (i) => ({ name: 'j', data: { i }, opts: { attempts: 2, backoff: i % 2 ? 20 : 0, ...(i % 5 === 0 ? { priority: 1 + (i % 3) } : {}), ...(i % 11 === 0 ? { delay: 50 } : {}) } })
+  const half = total / 2
+  await theirs.addBulk(Array.from({ length: half }, (_, i) => spec(i)))
+  await mine.addBulk(Array.from({ length: half }, (_, i) => spec(half + i)))
+  await waitFor(async () => (await mine.getJobCountByTypes('completed')) === total, 60000)
+  const twice = [...runs].filter(([i, c]) => c !== (i % 7 === 0 ? 2 : 1))
+  assert.deepEqual(twice, [], 'every job ran once (twice for the ones failing their first attempt)')
+  assert.ok(by.ours > 0 && by.bullmq > 0, `both sides worked: ${JSON.stringify(by)}`)
+  const a = await mine.getJobCounts('completed', 'failed', 'active', 'delayed', 'prioritized', 'waiting')
+  const b = await theirs.getJobCounts('completed', 'failed', 'active', 'delayed', 'prioritized', 'waiting')
+  assert.deepEqual(a, b)
+  assert.equal(a.completed, total)
+})
+
+test('a stalled job of either side is recovered by the other side', async (t) => {
+  const name = fresh()
+  const mine = new ours.Queue(name, { connection: redis })
+  t.after(() => mine.close())
+  // A job taken and never finished: an active job whose lock is gone (as after a crash).
+  const job = await mine.add('s', { v: 1 })
+  await redis.lmove(`bull:${name}:wait`, `bull:${name}:active`, 'RIGHT', 'LEFT')
+  const worker = new bullmq.Worker(name, async (j) => j.data.v + 1, { connection: connection(), stalledInterval: 100 })
+  t.after(() => worker.close())
+  const done = new Promise((resolve) => worker.on('completed', (j, rv) => resolve([j.id, rv])))
+  assert.deepEqual(await done, [job.id, 2], 'BullMQ recovered and ran our stalled job')
+
+  const theirs = new bullmq.Queue(name, { connection: connection() })
+  t.after(() => theirs.close())
+  await worker.close()
+  const job2 = await theirs.add('s', { v: 10 })
+  await redis.lmove(`bull:${name}:wait`, `bull:${name}:active`, 'RIGHT', 'LEFT')
+  const ourWorker = new ours.Worker(name, async (j) => j.data.v + 1, { connection: redis, stalledInterval: 100 })
+  t.after(() => ourWorker.close())
+  const stalled = new Promise((resolve) => ourWorker.on('stalled', resolve))
+  const done2 = new Promise((resolve) => ourWorker.on('completed', (j, rv) => resolve([j.id, rv])))
+  assert.equal(await stalled, job2.id)
+  assert.deepEqual(await done2, [job2.id, 11], 'we recovered and ran a stalled job BullMQ added')
+})
