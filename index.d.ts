@@ -729,6 +729,8 @@ export interface JobsOptions {
   timestamp?: number
   /** BullMQ 5's repeatable jobs: creates a job scheduler. */
   repeat?: RepeatOptions
+  /** BullMQ's deduplication: while a job holds `id` (until it finishes, or for `ttl` ms), adds with the same id are dropped. */
+  deduplication?: { id: string; ttl?: number; extend?: boolean; replace?: boolean }
 }
 
 export interface QueueOptions {
@@ -737,7 +739,7 @@ export interface QueueOptions {
   waitReplicas?: number
   /** How long WAIT waits for them, ms (default 500). */
   waitTimeoutMs?: number
-  /** Key prefix (default 'bull'); keys are `<prefix>:{<name>}:...`. */
+  /** Key prefix (default 'bull'); keys are BullMQ's `<prefix>:<name>:...` (on a Cluster, put a hash tag in it: '{bull}'). */
   prefix?: string
   defaultJobOptions?: JobsOptions
 }
@@ -767,7 +769,17 @@ export declare class Job<DataType = any, ReturnType = any, NameType extends stri
   token: string | undefined
   /** The job scheduler that created this job. */
   repeatJobKey: string | undefined
+  /** The deduplication id the job holds. */
+  deduplicationId: string | undefined
+  /** Set when the job stalled too often: a worker fails it instead of running it. */
+  deferredFailure: string | undefined
   queueName: string
+  promote(): Promise<void>
+  changePriority(opts: { priority?: number; lifo?: boolean }): Promise<void>
+  extendLock(token: string, duration: number): Promise<number>
+  /** Manual processing: completes a job taken with `worker.getNextJob(token)`; with `fetchNext`, resolves the next one. */
+  moveToCompleted(returnValue: ReturnType, token: string, fetchNext?: boolean): Promise<Job<DataType, ReturnType, NameType> | undefined>
+  moveToFailed(err: Error, token: string, fetchNext?: boolean): Promise<Job<DataType, ReturnType, NameType> | undefined>
   updateProgress(progress: number | object): Promise<void>
   log(row: string): Promise<number>
   getState(): Promise<JobState>
@@ -831,6 +843,10 @@ export declare class Queue<DataType = any, ResultType = any, NameType extends st
   getJobSchedulers(start?: number, end?: number): Promise<JobSchedulerJson[]>
   getJobScheduler(id: string): Promise<JobSchedulerJson | undefined>
   removeJobScheduler(id: string): Promise<boolean>
+  getDeduplicationJobId(id: string): Promise<string | null>
+  trimEvents(maxLength: number): Promise<number>
+  /** Holds every worker of the queue back for `ms`. */
+  rateLimit(ms: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -862,10 +878,16 @@ export interface WorkerOptions {
 }
 
 export declare class Worker<DataType = any, ResultType = any, NameType extends string = string> extends EventEmitter {
-  constructor(name: string, processor: Processor<DataType, ResultType, NameType>, opts?: WorkerOptions)
+  /** `processor` null: jobs are taken by hand with `getNextJob(token)`. */
+  constructor(name: string, processor: Processor<DataType, ResultType, NameType> | null, opts?: WorkerOptions)
+  /** BullMQ's: thrown by a processor, puts the job back to wait without spending an attempt. */
+  static RateLimitError(): Error
   readonly name: string
   readonly id: string
   concurrency: number
+  getNextJob(token: string): Promise<Job<DataType, ResultType, NameType> | undefined>
+  /** Holds every worker of the queue back for `ms`. */
+  rateLimit(ms: number): Promise<void>
   run(): Promise<void>
   isRunning(): boolean
   isPaused(): boolean

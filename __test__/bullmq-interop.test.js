@@ -163,3 +163,95 @@ test('a stalled job of either side is recovered by the other side', async (t) =>
   assert.equal(await stalled, job2.id)
   assert.deepEqual(await done2, [job2.id, 11], 'we recovered and ran a stalled job BullMQ added')
 })
+
+test('job schedulers made by either side run on the other, and a mixed fleet runs each iteration once', async (t) => {
+  const name = fresh()
+  const theirs = new bullmq.Queue(name, { connection: connection() })
+  const mine = new ours.Queue(name, { connection: redis })
+  t.after(() => Promise.all([theirs.close(), mine.close()]))
+  await theirs.upsertJobScheduler('tick', { every: 200 }, { name: 'tick', data: { from: 'bullmq' } })
+  await mine.upsertJobScheduler('tock', { every: 200 }, { name: 'tock', data: { from: 'ours' } })
+  const s = await mine.getJobScheduler('tick')
+  assert.equal(s.every, 200, 'we read the scheduler BullMQ wrote')
+  assert.equal((await theirs.getJobScheduler('tock')).every, 200, 'BullMQ reads the one we wrote')
+  const runs = []
+  const processor = (side) => async (job) => {
+    runs.push([job.id, job.name, side])
+  }
+  const workers = [new bullmq.Worker(name, processor('bullmq'), { connection: connection() }), new ours.Worker(name, processor('ours'), { connection: redis })]
+  t.after(() => Promise.all(workers.map((w) => w.close())))
+  const count = (n, side) => runs.filter(([, jn, s2]) => jn === n && (side === undefined || s2 === side)).length
+  await waitFor(() => count('tick') >= 5 && count('tock') >= 5, 15000)
+  const ids = runs.map(([id]) => id)
+  assert.equal(new Set(ids).size, ids.length, `no iteration ran twice: ${ids.join(' ')}`)
+  for (const [id, n] of runs) assert.match(id, new RegExp(`^repeat:${n}:\\d+$`))
+  assert.ok(runs.some(([, , side]) => side === 'ours') && runs.some(([, , side]) => side === 'bullmq'), JSON.stringify(runs))
+})
+
+test("BullMQ's job operations on our side (deduplication, promote, changePriority, manual processing, rate limit), read back through BullMQ", async (t) => {
+  const name = fresh()
+  const mine = new ours.Queue(name, { connection: redis })
+  const theirs = new bullmq.Queue(name, { connection: connection() })
+  t.after(() => Promise.all([mine.close(), theirs.close()]))
+
+  // Deduplication: one key, held by the first job, seen by BullMQ, honoured by BullMQ's adds.
+  const first = await mine.add('d', { n: 1 }, { deduplication: { id: 'dd' } })
+  const again = await mine.add('d', { n: 2 }, { deduplication: { id: 'dd' } })
+  assert.equal(again.id, first.id, 'our second add is deduplicated')
+  assert.equal(await theirs.getDeduplicationJobId('dd'), first.id)
+  const viaBull = await theirs.add('d', { n: 3 }, { deduplication: { id: 'dd' } })
+  assert.equal(await theirs.getJobCountByTypes('wait'), 1, `BullMQ's add was deduplicated too (got ${viaBull.id})`)
+  assert.equal(await mine.getDeduplicationJobId('dd'), first.id)
+
+  // promote and changePriority, read by BullMQ.
+  const later = await mine.add('p', {}, { delay: 60_000 })
+  assert.equal(await (await bullmq.Job.fromId(theirs, later.id)).getState(), 'delayed')
+  await later.promote()
+  assert.equal(await (await bullmq.Job.fromId(theirs, later.id)).getState(), 'waiting')
+  await later.changePriority({ priority: 7 })
+  const reread = await bullmq.Job.fromId(theirs, later.id)
+  assert.equal(reread.priority, 7)
+  assert.equal(await reread.getState(), 'prioritized')
+  await assert.rejects(first.promote(), (e) => e.code === 'ERR_QUEUE_JOB_STATE')
+
+  // Manual processing: jobs taken by hand in FIFO order, then by priority.
+  const manual = new ours.Worker(name, null, { connection: redis })
+  t.after(() => manual.close())
+  const job = await manual.getNextJob('tok')
+  assert.equal(job.id, first.id)
+  assert.equal(await job.extendLock('tok', 60_000), 1)
+  assert.equal(await job.extendLock('other', 60_000), 0)
+  await assert.rejects(job.moveToCompleted('x', 'other'), (e) => e.code === 'ERR_QUEUE_LEASE_LOST')
+  const next = await job.moveToCompleted({ ok: 1 }, 'tok', true)
+  assert.equal(next.id, later.id, 'the next job comes with the completion')
+  await next.moveToFailed(new Error('by hand'), 'tok')
+  const done = await bullmq.Job.fromId(theirs, first.id)
+  assert.deepEqual([done.returnvalue, await done.getState()], [{ ok: 1 }, 'completed'])
+  const failed = await bullmq.Job.fromId(theirs, later.id)
+  assert.deepEqual([failed.failedReason, await failed.getState()], ['by hand', 'failed'])
+  assert.equal(await theirs.getDeduplicationJobId('dd'), null, 'the key went with its job')
+
+  // A rate-limited processor: the job goes back without spending an attempt, and runs later.
+  let calls = 0
+  const worker = new ours.Worker(
+    name,
+    async (j) => {
+      if (++calls === 1) {
+        await worker.rateLimit(150)
+        throw ours.Worker.RateLimitError()
+      }
+      return j.attemptsMade
+    },
+    // As in BullMQ, a manual rate limit holds workers that have a limiter.
+    { connection: redis, limiter: { max: 1000, duration: 1000 } }
+  )
+  t.after(() => worker.close())
+  const finished = new Promise((resolve) => worker.on('completed', (j, rv) => resolve(rv)))
+  const failedEvents = []
+  worker.on('failed', (j, e) => failedEvents.push(e))
+  const t0 = Date.now()
+  await mine.add('r', {})
+  assert.equal(await finished, 0, 'the rate-limited attempt did not count')
+  assert.ok(Date.now() - t0 >= 140, 'the queue waited for the limit')
+  assert.deepEqual(failedEvents, [])
+})

@@ -113,8 +113,21 @@ test('demo app: page, cache-aside, leaderboard, live events, embedded redis-serv
     assert.ok(q.jobsPerSecond > 0)
     assert.ok(q.recent.some((e) => e.state === 'completed' && added.added.includes(e.id)))
 
+    // The dashboard (bull-board) sees the same queue, through BullMQ's own reading of it.
+    const board = await fetch(base + '/admin/queues')
+    assert.equal(board.status, 200)
+    assert.match(await board.text(), /<html/i)
+    const api = await (await fetch(base + '/admin/queues/api/queues?activeQueue=demo-email&status=completed')).json()
+    const shown = api.queues.find((x) => x.name === 'demo-email')
+    assert.ok(shown, JSON.stringify(api).slice(0, 300))
+    assert.equal(shown.counts.completed, q.counts.completed, JSON.stringify(shown.counts))
+    assert.equal(shown.counts.failed, q.counts.failed)
+    assert.ok(shown.jobs.some((j) => added.added.includes(String(j.id))), 'the completed jobs are listed')
+
+    // A closed terminal (SIGHUP) stops the demo and its redis-server (SIGTERM and Ctrl-C
+    // take the same path).
     const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
+    child.kill('SIGHUP')
     await exited
     for (let i = 0; i < 100 && (await portOpen(redisPort)); i++) await sleep(20)
     assert.equal(await portOpen(redisPort), false, 'the embedded redis-server stops with the demo')

@@ -1,15 +1,16 @@
 'use strict'
-// `npm run test:js`: every file of __test__/ in two lanes at once. The Sentinel suites spend
-// their time waiting for sentinels to agree on failovers (seconds of timers, little CPU), so
-// they run in a lane of their own beside all the other files; each lane runs its files one
-// at a time, as before. The Sentinel lane's report is printed when it ends (not interleaved).
+// `npm run test:js`: every file of __test__/ in two lanes at once. The Sentinel suites and
+// the Cluster failover suite spend their time waiting for failovers (seconds of timers,
+// little CPU), so they run in a lane of their own beside all the other files; each lane
+// runs its files one at a time, as before. The second lane's report is printed when it ends
+// (not interleaved).
 // Arguments after `--` go to both `node --test` runs (e.g. `--test-name-pattern`).
 const { spawn } = require('child_process')
 const fs = require('fs')
 const path = require('path')
 
 const dir = path.join(__dirname, '..', '__test__')
-const SLOW_WAITERS = new Set(['sentinel.test.js', 'chaos-sentinel.test.js'])
+const SLOW_WAITERS = new Set(['sentinel.test.js', 'chaos-sentinel.test.js', 'cluster-ha.test.js'])
 const files = fs
   .readdirSync(dir)
   .filter((f) => /\.test\.(c|m)?js$/.test(f))

@@ -178,6 +178,22 @@ async function queues(): Promise<void> {
   worker.on('completed', (j, result) => console.log(j.id, result.sent))
   worker.on('failed', (j, err) => console.log(j?.id, err.message))
   worker.on('error', (err) => console.log(err.code))
+  // BullMQ's job operations, deduplication and manual processing.
+  await emailQueue.add('send-welcome', { userId: 'u3', email: 'c@d.e' }, { deduplication: { id: 'u3', ttl: 1000 } })
+  const holder: string | null = await emailQueue.getDeduplicationJobId('u3')
+  const trimmed: number = await emailQueue.trimEvents(100)
+  await job.changePriority({ priority: 3 })
+  await job.promote().catch(() => undefined)
+  const manual = new Worker<Email, { sent: boolean }, 'send-welcome'>('email', null, { connection: redis })
+  const taken = await manual.getNextJob('my-token')
+  if (taken) {
+    await taken.extendLock('my-token', 30_000)
+    const next: Job<Email, { sent: boolean }, 'send-welcome'> | undefined = await taken.moveToCompleted({ sent: true }, 'my-token', true)
+    console.log(holder, trimmed, next?.id)
+  }
+  const limited: Error = Worker.RateLimitError()
+  await manual.rateLimit(1000)
+  console.log(limited.name)
   const events = new QueueEvents('email', { connection: { host: 'localhost', port: 6380 } })
   events.on('completed', ({ jobId, returnvalue }) => console.log(jobId, returnvalue))
   const result: { sent: boolean } = await job.waitUntilFinished(events, 5000)

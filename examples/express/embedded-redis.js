@@ -32,7 +32,8 @@ async function startEmbeddedRedis() {
     if (proc.exitCode === null) proc.kill('SIGTERM')
   }
   process.on('exit', stop)
-  for (const sig of ['SIGINT', 'SIGTERM']) {
+  // SIGHUP too: a closed terminal ends the demo, and must not leave its server running.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
       stop()
       process.exit(0)

@@ -82,6 +82,9 @@ async function main() {
   worker.on('failed', (job, err) => jobEvent('failed', job, err.message))
 
   const app = express()
+  // The queue dashboard: bull-board, reading the queue's data as BullMQ's own Queue reads
+  // it (the data is BullMQ's layout, so BullMQ's Queue is the one line that mounts it).
+  app.use('/admin/queues', queueDashboard(url, ['demo-email']))
   app.use(
     session({
       store: new RedisStore({ client: redis, prefix: 'demo:sess:' }),
@@ -195,6 +198,20 @@ async function main() {
   const server = app.listen(port, () => console.log(`redis-hotpath demo listening on http://localhost:${server.address().port}`))
 }
 
+/** bull-board at /admin/queues over `names`, through BullMQ's Queue on the same server. */
+function queueDashboard(url, names) {
+  const { createBullBoard } = require('@bull-board/api')
+  const { BullMQAdapter } = require('@bull-board/api/bullMQAdapter')
+  const { ExpressAdapter } = require('@bull-board/express')
+  const bullmq = require('bullmq')
+  const u = new URL(url)
+  const connection = { host: u.hostname, port: Number(u.port || 6379), username: u.username || undefined, password: u.password ? decodeURIComponent(u.password) : undefined }
+  const serverAdapter = new ExpressAdapter()
+  serverAdapter.setBasePath('/admin/queues')
+  createBullBoard({ queues: names.map((n) => new BullMQAdapter(new bullmq.Queue(n, { connection }))), serverAdapter })
+  return serverAdapter.getRouter()
+}
+
 const PAGE = `<!doctype html><meta charset="utf-8"><title>redis-hotpath demo</title>
 <style>body{font:15px system-ui;margin:2em;max-width:46em}code{background:#eee;padding:0 .3em}li{margin:.2em 0}</style>
 <h1>redis-hotpath demo</h1>
@@ -202,16 +219,18 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>redis-hotpath demo</ti
 <h2>Leaderboard <small>(sorted set)</small></h2><ol id="lb"></ol>
 <p><button onclick="score()">+10 points for a random player</button></p>
 <h2>Live events <small>(pub/sub → Server-Sent Events)</small></h2><ul id="ev"></ul>
-<h2>Job queue <small>(Queue + Worker, leases kept by the native runtime)</small></h2>
+<h2>Job queue <small>(Queue + Worker on BullMQ's data, leases kept by the native runtime; <a href="/admin/queues">dashboard</a>)</small></h2>
 <p><button onclick="fetch('/queue/jobs?n=20',{method:'POST'})">Enqueue 20 emails</button> <span id="qs"></span></p><ul id="jobs"></ul>
 <h2>Cache-aside <small>(slow DB behind Redis)</small></h2>
-<p><button onclick="fetch('/api/users/1').then(r=>r.json()).then(()=>stats())">GET /api/users/1</button> <span id="st"></span></p>
+<p><button onclick="get('/api/users/1','st').then(u=>u&&stats())">GET /api/users/1</button> <span id="st"></span></p>
 <script>
 const players=['ada','grace','linus','ken'];
-async function lb(){const t=await (await fetch('/api/leaderboard')).json();document.getElementById('lb').innerHTML=t.map(p=>'<li>'+p.player+': '+p.score+'</li>').join('')}
+// A rate-limited (429) or failed answer is said as such, instead of being read as data.
+async function get(url,el){const r=await fetch(url);if(r.ok)return r.json();const wait=r.headers.get('retry-after');document.getElementById(el).textContent=r.status===429?'rate-limited'+(wait?' (retry in '+wait+' s)':''):'error '+r.status;return null}
+async function lb(){const t=await get('/api/leaderboard','lb');if(t)document.getElementById('lb').innerHTML=t.map(p=>'<li>'+p.player+': '+p.score+'</li>').join('')}
 async function score(){await fetch('/api/scores',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({player:players[Math.floor(Math.random()*4)],points:10})})}
-async function stats(){const s=await (await fetch('/api/stats')).json();document.getElementById('st').textContent='hits '+s.hits+', misses '+s.misses+', DB loads '+s.loads}
-async function qs(){const s=await (await fetch('/queue/stats')).json();document.getElementById('qs').textContent=Object.entries(s.counts).map(([k,v])=>k+' '+v).join(', ')+' — '+s.jobsPerSecond.toFixed(1)+' jobs/s'}
+async function stats(){const s=await get('/api/stats','st');if(s)document.getElementById('st').textContent='hits '+s.hits+', misses '+s.misses+', DB loads '+s.loads}
+async function qs(){const s=await get('/queue/stats','qs');if(!s)return;document.getElementById('qs').textContent=Object.entries(s.counts).map(([k,v])=>k+' '+v).join(', ')+' — '+s.jobsPerSecond.toFixed(1)+' jobs/s'}
 function job(d){const li=document.createElement('li');li.textContent=new Date(d.at).toLocaleTimeString()+' #'+d.id+' '+d.name+' '+d.state+(d.detail?' ('+d.detail+')':'');const ul=document.getElementById('jobs');ul.prepend(li);while(ul.children.length>15)ul.lastChild.remove()}
 setInterval(qs,1000);qs();
 new EventSource('/events').onmessage=(e)=>{const d=JSON.parse(e.data);if(d.type==='job')return job(d);const li=document.createElement('li');li.textContent=new Date(d.at).toLocaleTimeString()+' '+d.player+' → '+d.score;document.getElementById('ev').prepend(li);lb()};

@@ -211,6 +211,8 @@ class Job {
     this.token = undefined
     this.repeatJobKey = undefined
     this.deferredFailure = undefined
+    this.deduplicationId = opts.deduplication ? opts.deduplication.id : undefined
+    this._manualToken = undefined
     this._worker = null
   }
 
@@ -224,7 +226,7 @@ class Job {
   /** A job from its stored fields. */
   static fromFields(queue, id, fields) {
     const f = fieldsOf(fields)
-    const job = new Job(queue, f.name, parseJson(f.data, {}), parseJson(f.opts, {}), id)
+    const job = new Job(queue, f.name, parseJson(f.data, {}), optsFromStored(parseJson(f.opts, {})), id)
     job.timestamp = num(f.timestamp, job.timestamp)
     job.delay = num(f.delay, 0)
     job.priority = num(f.priority, 0)
@@ -240,6 +242,7 @@ class Job {
     job.repeatJobKey = f.rjk
     // BullMQ 6's deferred failure: the job must fail when a worker takes it (stalled too often).
     job.deferredFailure = f.defa
+    if (f.deid !== undefined) job.deduplicationId = f.deid
     return job
   }
 
@@ -287,6 +290,52 @@ class Job {
   async remove() {
     const r = await this.queue._script('remove', [this.id, MAX_EVENTS])
     if (r === -1) throw redisError('ERR_QUEUE_JOB_LOCKED', `Job ${this.id} could not be removed because it is locked by a worker`)
+  }
+
+  /** A delayed job runs now (BullMQ's `promote`). */
+  async promote() {
+    const r = await this.queue._script('jobOp', ['promote', this.id, Date.now(), MAX_EVENTS])
+    if (r !== 1) throw redisError('ERR_QUEUE_JOB_STATE', `Job ${this.id} is not in the delayed state. promote`)
+    this.delay = 0
+  }
+
+  /** Re-queues a waiting job under a new priority (BullMQ's `changePriority({ priority, lifo })`). */
+  async changePriority(opts = {}) {
+    const priority = nonNegativeInt(opts.priority, 'priority')
+    if (priority > MAX_PRIORITY) throw rangeError(`priority must be between 0 and ${MAX_PRIORITY}`)
+    const r = await this.queue._script('jobOp', ['priority', this.id, Date.now(), MAX_EVENTS, priority, opts.lifo ? '1' : '0'])
+    if (r !== 1) throw redisError('ERR_QUEUE_JOB_STATE', `Job ${this.id} is not waiting. changePriority`)
+    this.priority = priority
+  }
+
+  /** Extends the job's lock by `duration` ms while `token` holds it; resolves 1, or 0 if it does not. */
+  extendLock(token, duration) {
+    if (typeof token !== 'string' || token.length === 0) return Promise.reject(typeError('extendLock needs the token the job was taken with'))
+    if (!Number.isInteger(duration) || duration < 1) return Promise.reject(rangeError('extendLock needs a positive duration in ms'))
+    // A job taken by hand holds its lock under the token it was taken with plus its attempt.
+    const held = token === this._manualToken ? this.token : token
+    return this.queue._script('jobOp', ['extend', this.id, Date.now(), MAX_EVENTS, held, duration])
+  }
+
+  /**
+   * Manual processing (BullMQ's): completes the job taken with `token` (from
+   * `worker.getNextJob(token)`); with `fetchNext`, resolves the next job taken with the
+   * same token, else undefined.
+   */
+  moveToCompleted(returnValue, token, fetchNext = false) {
+    return this._manualFinish(token, null, returnValue, fetchNext)
+  }
+
+  /** Manual processing: fails the job taken with `token` (retried while attempts are left). */
+  moveToFailed(err, token, fetchNext = false) {
+    return this._manualFinish(token, err instanceof Error ? err : new Error(String(err)), undefined, fetchNext)
+  }
+
+  async _manualFinish(token, error, result, fetchNext) {
+    const w = this._worker
+    if (!w || typeof w._manualFinish !== 'function') throw redisError('ERR_INVALID_STATE', `Job ${this.id} was not taken by a worker of this process (worker.getNextJob)`)
+    if (token !== this._manualToken) throw redisError('ERR_QUEUE_LEASE_LOST', `Missing lock for job ${this.id}. moveToFinished`, { jobId: this.id })
+    return w._manualFinish(this, result, error, fetchNext)
   }
 
   /** Moves a failed (or completed) job back to wait. */
@@ -356,7 +405,7 @@ class Job {
   }
 
   toJSON() {
-    const { queue, _worker, ...rest } = this
+    const { queue, _worker, _manualToken, ...rest } = this
     return rest
   }
 }
@@ -424,10 +473,38 @@ function prepare(queue, name, data, opts) {
   }
   if (typeof text !== 'string') throw typeError('job data must be serialisable to JSON')
   if (o.attempts === 0) delete o.attempts
-  const stored = { ...o }
+  const de = dedupOf(o.deduplication)
+  const stored = storedOpts(o)
   delete stored.jobId
   delete stored.repeat
-  return { id, name, data, text, opts: o, optsText: JSON.stringify(stored), delay, priority, lifo: o.lifo === true }
+  return { id, name, data, text, opts: o, optsText: JSON.stringify(stored), delay, priority, lifo: o.lifo === true, de: de === null ? '' : JSON.stringify(de) }
+}
+
+/** `deduplication: { id, ttl, extend, replace }` checked, or null. */
+function dedupOf(d) {
+  if (d === undefined) return null
+  if (d === null || typeof d !== 'object' || typeof d.id !== 'string' || d.id.length === 0) throw typeError('deduplication must be { id, ttl?, extend?, replace? } with a non-empty string id')
+  if (d.ttl !== undefined) nonNegativeInt(d.ttl, 'deduplication.ttl')
+  return { id: d.id, ttl: d.ttl || 0, extend: d.extend === true, replace: d.replace === true }
+}
+
+// The option names BullMQ stores shortened in a job's `opts` (the rest are kept as they are).
+const SHORT_OPTS = { deduplication: 'de', failParentOnFailure: 'fpof', continueParentOnFailure: 'cpof', ignoreDependencyOnFailure: 'idof', removeDependencyOnFailure: 'rdof', keepLogs: 'kl' }
+const LONG_OPTS = Object.fromEntries(Object.entries(SHORT_OPTS).map(([k, v]) => [v, k]))
+
+/** Job options as BullMQ stores them. */
+function storedOpts(o) {
+  const out = {}
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[SHORT_OPTS[k] || k] = v
+  return out
+}
+
+/** Stored job options as BullMQ's Job gives them. */
+function optsFromStored(o) {
+  if (o === null || typeof o !== 'object') return {}
+  const out = {}
+  for (const [k, v] of Object.entries(o)) out[LONG_OPTS[k] || k] = v
+  return out
 }
 
 function positiveInt(v, name, fallback) {

@@ -40,7 +40,7 @@ class Queue extends QueueBase {
     const calls = []
     for (let i = 0; i < list.length; i += 1000) {
       const args = [now, MAX_EVENTS]
-      for (const p of list.slice(i, i + 1000)) args.push(p.id, p.name, p.text, p.optsText, p.delay, p.priority, p.lifo ? '1' : '0', '')
+      for (const p of list.slice(i, i + 1000)) args.push(p.id, p.name, p.text, p.optsText, p.delay, p.priority, p.lifo ? '1' : '0', '', p.de)
       calls.push(this._script('add', args))
     }
     const replies = await Promise.all(calls)
@@ -202,6 +202,24 @@ class Queue extends QueueBase {
     }
   }
 
+  /** The id of the job holding deduplication id `id`, or null (BullMQ's). */
+  getDeduplicationJobId(id) {
+    if (typeof id !== 'string' || id.length === 0) return Promise.reject(typeError('a deduplication id must be a non-empty string'))
+    return this._script('jobOp', ['dedup', id, Date.now(), MAX_EVENTS])
+  }
+
+  /** Trims the event stream to about `maxLength` entries (BullMQ's `trimEvents`); resolves how many went. */
+  trimEvents(maxLength) {
+    nonNegativeInt(maxLength, 'maxLength')
+    return this._send(['XTRIM', this._key('events'), 'MAXLEN', '~', maxLength])
+  }
+
+  /** Holds every worker of the queue back for `ms` (BullMQ's global `rateLimit`). */
+  async rateLimit(ms) {
+    nonNegativeInt(ms, 'ms')
+    if (ms > 0) await this._send(['SET', this._key('limiter'), String(Number.MAX_SAFE_INTEGER), 'PX', ms])
+  }
+
   /** Removes a job; resolves 1 if removed, 0 if there was none (refused while a worker holds it). */
   async remove(id) {
     const r = await this._script('remove', [id, MAX_EVENTS])
@@ -222,7 +240,7 @@ class Queue extends QueueBase {
     const now = Date.now()
     const first = firstRun(spec, now)
     if (first === null) return undefined
-    const opts = { ...JSON.parse(p.optsText), repeat: spec }
+    const opts = { ...JSON.parse(p.optsText), repeat: { ...spec, count: 1 }, prevMillis: first }
     const optsText = JSON.stringify(opts)
     const jobId = await this._script('scheduler', ['upsert', id, now, MAX_EVENTS, JSON.stringify(spec), p.name, p.text, optsText, p.priority, first])
     const job = new Job(this, p.name, p.data, opts, jobId || `repeat:${id}:${first}`)

@@ -10,15 +10,21 @@ const { nextRunOf } = require('./scheduler')
 const { portOf } = require('../base')
 
 
-/** BullMQ's `Worker`: runs `processor(job, token, signal)` for the queue's jobs. */
+// BullMQ's name for the error `Worker.RateLimitError()` makes.
+const RATE_LIMIT_ERROR = 'bullmq:rateLimitExceeded'
+
+/**
+ * BullMQ's `Worker`: runs `processor(job, token, signal)` for the queue's jobs. Without a
+ * processor (null), jobs are taken by hand: `getNextJob(token)`, then `job.moveToCompleted`.
+ */
 class Worker extends QueueBase {
   constructor(name, processor, opts) {
-    if (typeof processor !== 'function') {
-      throw typeError(typeof processor === 'string' ? 'sandboxed processors (a file path) are not supported: pass a function' : 'a Worker needs a processor function')
+    if (typeof processor !== 'function' && processor !== null && processor !== undefined) {
+      throw typeError(typeof processor === 'string' ? 'sandboxed processors (a file path) are not supported: pass a function' : 'a Worker needs a processor function (or null, to take jobs by hand)')
     }
     super(name, opts)
     const o = this.opts
-    this.processor = processor
+    this.processor = typeof processor === 'function' ? processor : null
     this.concurrency = positiveInt(o.concurrency, 'concurrency', 1)
     this.lockDuration = positiveInt(o.lockDuration, 'lockDuration', 30000)
     this.lockRenewTime = positiveInt(o.lockRenewTime, 'lockRenewTime', Math.max(1, Math.floor(this.lockDuration / 2)))
@@ -50,13 +56,14 @@ class Worker extends QueueBase {
     this._leaseConn = null
     this._finishing = []
     this._flushFinishes = this._flushFinishes.bind(this)
-    if (o.autorun !== false) {
+    if (o.autorun !== false && this.processor !== null) {
       this.run().catch((err) => this._error(err))
     }
   }
 
   /** Starts taking jobs; resolves when the worker closes. */
   run() {
+    if (this.processor === null) return Promise.reject(redisError('ERR_INVALID_STATE', 'No process function is defined.'))
     if (this._running) return Promise.reject(redisError('ERR_INVALID_STATE', 'Worker is already running.'))
     if (this.closing) return Promise.reject(redisError('ERR_QUEUE_CLOSED', 'Worker is closed'))
     this._running = this._loop()
@@ -266,7 +273,8 @@ class Worker extends QueueBase {
       if (!spec || !Number.isFinite(prev)) return
       const at = nextRunOf(spec, prev, Date.now())
       if (at === null) return
-      const stored = { ...job.opts }
+      // The iteration count rides in the job's repeat options, as BullMQ's does.
+      const stored = { ...job.opts, repeat: { ...spec, count: (spec.count || 1) + 1 }, prevMillis: at }
       await this._script('scheduler', ['next', job.repeatJobKey, Date.now(), MAX_EVENTS, String(prev), at, spec.limit || 0, job.name, JSON.stringify(job.data), JSON.stringify(stored), job.priority])
     } catch (err) {
       this._error(err)
@@ -287,18 +295,25 @@ class Worker extends QueueBase {
     return d
   }
 
-  async _finish(job, result, error, lost) {
+  /** What the finish script is told about an attempt that ended: its outcome and 10 values. */
+  _attempt(job, result, error) {
     let outcome
     let value
     let stack = ''
     let delay = 0
     let keep
-    const attemptsMade = job.attemptsMade + 1
+    let attemptsMade = job.attemptsMade + 1
     if (error === null) {
       outcome = 'completed'
       value = JSON.stringify(result === undefined ? null : result)
       if (value === undefined) value = 'null'
       keep = job.opts.removeOnComplete !== undefined ? keepOf(job.opts.removeOnComplete) : this._keepCompleted || [-1, 0]
+    } else if (error.name === RATE_LIMIT_ERROR) {
+      // Worker.RateLimitError: the job goes back to wait; the attempt does not count.
+      outcome = 'retry'
+      value = error.message
+      attemptsMade = job.attemptsMade
+      keep = [-1, 0]
     } else {
       value = error.message
       const trace = job.stacktrace.concat(error.stack ? [error.stack] : [])
@@ -313,9 +328,51 @@ class Worker extends QueueBase {
       if (delay < 0) delay = 0
       keep = job.opts.removeOnFail !== undefined ? keepOf(job.opts.removeOnFail) : this._keepFailed || [-1, 0]
     }
+    return { outcome, args: [job.id, job.token, outcome, value, stack, keep[0], keep[1], delay, attemptsMade, job.deduplicationId || ''] }
+  }
+
+  async _finish(job, result, error, lost) {
+    const { outcome, args } = this._attempt(job, result, error)
     job._ending = { result, error, lost, outcome }
-    this._finishing.push(job, [job.id, job.token, outcome, value, stack, keep[0], keep[1], delay, attemptsMade])
+    this._finishing.push(job, args)
     if (this._finishing.length === 2) process.nextTick(this._flushFinishes)
+  }
+
+  /**
+   * Manual processing (BullMQ's): takes the next job for `token`, or undefined when none is
+   * waiting. The caller finishes it with `job.moveToCompleted(value, token)` or
+   * `moveToFailed(err, token)` and keeps its lock with `job.extendLock(token, ms)`.
+   */
+  async getNextJob(token) {
+    if (typeof token !== 'string' || token.length === 0) throw typeError('getNextJob needs a token (any unique string)')
+    const r = await this._script('fetch', [token, this.lockDuration, Date.now(), 1, this.limiter ? this.limiter.max : 0, this.limiter ? this.limiter.duration : 0, MAX_EVENTS])
+    return r[0] === 1 ? this._manualJob(r, 2, token) : undefined
+  }
+
+  _manualJob(r, at, token) {
+    const job = Job.fromRow(this, r[at], r[at + 2])
+    job.token = r[at + 1]
+    job._worker = this
+    job._manualToken = token
+    return job
+  }
+
+  async _manualFinish(job, result, error, fetchNext) {
+    const { outcome, args } = this._attempt(job, result, error)
+    const lim = this.limiter
+    const r = await this._script('finish', [Date.now(), MAX_EVENTS, fetchNext ? 1 : 0, job._manualToken, this.lockDuration, lim ? lim.max : 0, lim ? lim.duration : 0, ...args])
+    if (r[0] !== 1) throw redisError('ERR_QUEUE_LEASE_LOST', `Missing lock for job ${job.id}. moveToFinished`, { jobId: job.id })
+    job.attemptsMade = r[1]
+    job.finishedOn = Date.now()
+    if (outcome === 'completed') job.returnvalue = result === undefined ? null : result
+    else job.failedReason = error.message
+    return fetchNext && r[2] === 1 ? this._manualJob(r, 4, job._manualToken) : undefined
+  }
+
+  /** Holds every worker of the queue back for `ms` (BullMQ's `worker.rateLimit`). */
+  async rateLimit(ms) {
+    nonNegativeInt(ms, 'ms')
+    if (ms > 0) await this._send(['SET', this._key('limiter'), String(Number.MAX_SAFE_INTEGER), 'PX', ms])
   }
 
   /**
@@ -354,7 +411,7 @@ class Worker extends QueueBase {
         if (outcome === 'completed') {
           job.returnvalue = result === undefined ? null : result
           this.emit('completed', job, job.returnvalue, 'active')
-        } else {
+        } else if (error.name !== RATE_LIMIT_ERROR) {
           job.failedReason = error.message
           this.emit('failed', job, error, 'active')
         }
@@ -400,6 +457,13 @@ class Worker extends QueueBase {
     // A closing worker still finishes its active jobs.
     return portOf(this._client).cmd()
   }
+}
+
+/** BullMQ's `Worker.RateLimitError()`: thrown by a processor, puts its job back to wait without spending an attempt (pair it with `worker.rateLimit(ms)`). */
+Worker.RateLimitError = function RateLimitError() {
+  const e = new Error(RATE_LIMIT_ERROR)
+  e.name = RATE_LIMIT_ERROR
+  return e
 }
 
 module.exports = { Worker }

@@ -40,11 +40,14 @@ pub const CLEAN: &str = queue_script!("clean.lua");
 pub const DRAIN: &str = queue_script!("drain.lua");
 /// Deletes a whole queue.
 pub const OBLITERATE: &str = queue_script!("obliterate.lua");
+/// A job's manual operations: promote, change its priority, extend its lock, read a
+/// deduplication key.
+pub const JOB_OP: &str = queue_script!("job_op.lua");
 /// Job schedulers: upsert, next run, remove.
 pub const SCHEDULER: &str = queue_script!("scheduler.lua");
 
 /// Every script by the name JavaScript knows it by.
-pub const SCRIPTS: [(&str, &str); 13] = [
+pub const SCRIPTS: [(&str, &str); 14] = [
     ("add", ADD),
     ("fetch", FETCH),
     ("finish", FINISH),
@@ -58,6 +61,7 @@ pub const SCRIPTS: [(&str, &str); 13] = [
     ("drain", DRAIN),
     ("obliterate", OBLITERATE),
     ("scheduler", SCHEDULER),
+    ("jobOp", JOB_OP),
 ];
 
 /// The job fields a fetch returns for each job, in order (`common.lua` reads them with one

@@ -76,10 +76,51 @@ local function lifo_of(jk)
   return ok and type(o) == 'table' and o.lifo == true
 end
 
+-- Deletes a job and everything it owns.
+local function delete_job(id)
+  local jk = jkey(id)
+  redis.call('DEL', jk, gkey(id), lkey(id), jk .. ':dependencies', jk .. ':processed',
+    jk .. ':failed', jk .. ':unsuccessful')
+end
+
+-- Lets go of a finished or removed job's deduplication key (`did`, '' for none) when the
+-- job holds it and it has no TTL of its own (a TTL keeps deduplicating until it ends).
+local function release_dedup(id, did)
+  if not did or did == '' then return end
+  local dk = B .. 'de:' .. did
+  if redis.call('GET', dk) == id and redis.call('PTTL', dk) == -1 then redis.call('DEL', dk) end
+end
+
+-- BullMQ's deduplication for a job about to be added as `id`: `de` is {id, ttl, extend,
+-- replace}. Returns the id of the job that keeps the key (the add is then dropped), or nil
+-- when `id` now holds it.
+local function deduplicate(maxlen, id, de)
+  local dk = B .. 'de:' .. de.id
+  local ttl = tonumber(de.ttl) or 0
+  local owner = redis.call('GET', dk)
+  if owner then
+    local stale = redis.call('PTTL', dk) == -1 and redis.call('EXISTS', jkey(owner)) == 0
+    if not stale then
+      if de.replace and redis.call('ZREM', B .. 'delayed', owner) == 1 then
+        delete_job(owner)
+        emit(maxlen, 'event', 'removed', 'jobId', owner, 'prev', 'delayed')
+      else
+        if de.extend and ttl > 0 then redis.call('PEXPIRE', dk, ttl) end
+        emit(maxlen, 'event', 'deduplicated', 'jobId', owner, 'deduplicationId', de.id,
+          'deduplicatedJobId', id)
+        return owner
+      end
+    end
+  end
+  if ttl > 0 then redis.call('SET', dk, id, 'PX', ttl) else redis.call('SET', dk, id) end
+  return nil
+end
+
 -- Adds one job unless its id exists already. Returns the id and 1 (added) or 0 (a
--- duplicate, left as it is). `id` is '' for the next number of the queue's counter (which
--- every add moves on, as BullMQ's do).
-local function add_job(now, maxlen, id, name, data, opts, delay, priority, lifo, scheduler)
+-- duplicate, left as it is; or the job holding the deduplication id `de`, a JSON object or
+-- ''). `id` is '' for the next number of the queue's counter (which every add moves on,
+-- as BullMQ's do).
+local function add_job(now, maxlen, id, name, data, opts, delay, priority, lifo, scheduler, de)
   local n = redis.call('INCR', B .. 'id')
   if id == '' then
     id = tostring(n)
@@ -87,10 +128,18 @@ local function add_job(now, maxlen, id, name, data, opts, delay, priority, lifo,
     emit(maxlen, 'event', 'duplicated', 'jobId', id)
     return id, 0
   end
+  local did = nil
+  if de ~= nil and de ~= '' then
+    local d = cjson.decode(de)
+    local owner = deduplicate(maxlen, id, d)
+    if owner then return owner, 0 end
+    did = d.id
+  end
   local jk = jkey(id)
   redis.call('HSET', jk, 'name', name, 'data', data, 'opts', opts, 'timestamp', now,
     'delay', delay, 'priority', priority)
   if scheduler ~= '' then redis.call('HSET', jk, 'rjk', scheduler) end
+  if did then redis.call('HSET', jk, 'deid', did) end
   emit(maxlen, 'event', 'added', 'jobId', id, 'name', name)
   if delay > 0 then
     push_delayed(id, now + delay)
@@ -193,9 +242,3 @@ local function fetch(token, lock_ms, now, n, lim_max, lim_ms, maxlen)
   return out
 end
 
--- Deletes a job and everything it owns.
-local function delete_job(id)
-  local jk = jkey(id)
-  redis.call('DEL', jk, gkey(id), lkey(id), jk .. ':dependencies', jk .. ':processed',
-    jk .. ':failed', jk .. ':unsuccessful')
-end

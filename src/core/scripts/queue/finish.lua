@@ -1,11 +1,11 @@
 -- Ends attempts, each accepted only from its lock holder (the attempt's token is the
 -- fence), and fetches next jobs in the same step: a worker sends every attempt that ended
 -- in one tick together. ARGV: B, now, maxlen, then for the next jobs: n (0: none), worker
--- token, lock_ms, limiter max, limiter ms; then per attempt 9 values: id, token, outcome
+-- token, lock_ms, limiter max, limiter ms; then per attempt 10 values: id, token, outcome
 -- ('completed', 'failed' or 'retry'), value (the return value's JSON or the failure's
 -- message), stacktrace JSON, keep count (-1 all, 0 none), keep age ms (0: any), retry
 -- delay ms, attempts made with this one (only the lease holder writes it, so the holder
--- knows it). Returns {accepted (1, or 0: not the lease holder, nothing changed),
+-- knows it), the job's deduplication id ('' for none). Returns {accepted (1, or 0: not the lease holder, nothing changed),
 -- attemptsMade, ... per attempt, then what `fetch` returns}.
 local now, maxlen = tonumber(ARGV[2]), ARGV[3]
 local n, worker, lock_ms = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
@@ -35,10 +35,10 @@ local function finish_into(id, set, keep, age)
   end
 end
 
-for i = 9, #ARGV, 9 do
+for i = 9, #ARGV, 10 do
   local id, token, outcome, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local stack, keep, age, delay = ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7])
-  local atm = ARGV[i + 8]
+  local atm, did = ARGV[i + 8], ARGV[i + 9]
   local jk = jkey(id)
   if redis.call('GET', lkey(id)) ~= token then
     out[#out + 1] = 0
@@ -50,6 +50,7 @@ for i = 9, #ARGV, 9 do
     if outcome == 'completed' and keep == 0 then
       -- The common case, kept short: a completed job not kept.
       emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')
+      release_dedup(id, did)
       delete_job(id)
       out[#out + 1] = 1
       out[#out + 1] = tonumber(atm)
@@ -58,6 +59,7 @@ for i = 9, #ARGV, 9 do
       out[#out + 1] = 0
     else
       redis.call('HSET', jk, 'atm', atm)
+      if outcome ~= 'retry' then release_dedup(id, did) end
       if outcome == 'completed' then
         redis.call('HSET', jk, 'returnvalue', value, 'finishedOn', now)
         emit(maxlen, 'event', 'completed', 'jobId', id, 'returnvalue', value, 'prev', 'active')

@@ -10,6 +10,7 @@ for _, list in ipairs({'wait', 'active', 'paused'}) do
   if redis.call('LREM', B .. list, 0, id) > 0 then prev = list end
 end
 local existed = redis.call('EXISTS', jkey(id))
+release_dedup(id, redis.call('HGET', jkey(id), 'deid'))
 delete_job(id)
 if existed == 0 and not prev then return 0 end
 emit(ARGV[3], 'event', 'removed', 'jobId', id, 'prev', prev or 'unknown')

@@ -25,7 +25,7 @@ local function add_run(at, name, data, opts, priority)
   local jid = 'repeat:' .. sid .. ':' .. at
   local delay = at - now
   if delay < 0 then delay = 0 end
-  local id, added = add_job(now, maxlen, jid, name, data, opts, delay, priority, false, sid)
+  local id, added = add_job(now, maxlen, jid, name, data, opts, delay, priority, false, sid, '')
   redis.call('ZADD', B .. 'repeat', at, sid)
   wake()
   if added == 1 then return id end
