@@ -161,7 +161,8 @@ test('near-cache: hits locally, stays coherent when another client writes, flush
     await s2.restart()
     await closed
     assert.equal(cache.stats().entries, 0, 'flushed on disconnect')
-    await new Promise((r) => reader.once('ready', r))
+    // Ready again (it may already be: the reconnect can beat this line on a loaded machine).
+    await waitFor(() => reader.status === 'ready')
     // The writer may still be reconnecting to the restarted server: retry until it is back.
     await waitFor(() => writer.set('nc:k', JSON.stringify({ v: 'after' })).then(() => true, () => false))
     assert.deepEqual(await cache.get('k'), { v: 'after' })
