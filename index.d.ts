@@ -1,4 +1,6 @@
 // Types for redis-hotpath: the ioredis face (`Redis`) and the node-redis face (`createClient`).
+// (Long by nature: the whole public surface in the one file `types` names, as TypeScript
+// users and editors read it; sections follow the README's.)
 /// <reference types="node" />
 import { EventEmitter } from 'events'
 import { Readable } from 'stream'
