@@ -36,8 +36,10 @@ test.after(async () => {
 test('on a Cluster with prefix {bull}: BullMQ adds, our worker processes, and the reverse', async (t) => {
   const theirs = new bullmq.Queue('cq', { connection: bullConn, prefix })
   const mine = new ours.Queue('cq', { connection: client, prefix })
-  const theirEvents = new bullmq.QueueEvents('cq', { connection: dup(), prefix })
-  const ourEvents = new ours.QueueEvents('cq', { connection: client, prefix })
+  // Both read the stream from its start: a reader starting at '$' misses what completes
+  // before its first read is sent.
+  const theirEvents = new bullmq.QueueEvents('cq', { connection: dup(), prefix, lastEventId: '0-0' })
+  const ourEvents = new ours.QueueEvents('cq', { connection: client, prefix, lastEventId: '0-0' })
   t.after(() => Promise.all([theirs.close(), mine.close(), theirEvents.close(), ourEvents.close()]))
   await Promise.all([theirEvents.waitUntilReady(), ourEvents.waitUntilReady()])
   const seenByThem = new Set()
@@ -46,6 +48,7 @@ test('on a Cluster with prefix {bull}: BullMQ adds, our worker processes, and th
   ourEvents.on('completed', ({ jobId }) => seenByUs.add(jobId))
 
   const ourWorker = new ours.Worker('cq', async (job) => job.data.n * 2, { connection: client, prefix, concurrency: 5 })
+  t.after(() => ourWorker.close())
   const added = await theirs.addBulk(Array.from({ length: 100 }, (_, n) => ({ name: 'a', data: { n }, opts: n % 10 === 0 ? { priority: 2 } : {} })))
   await waitFor(() => added.every((j) => seenByThem.has(j.id)), 20000)
   await ourWorker.close()

@@ -2,10 +2,10 @@
 // Job queues on BullMQ 6's own data: Queue, Worker, Job, QueueEvents read and write the keys,
 // fields and events BullMQ does, so BullMQ processes and ours can share a queue. Every state
 // change of a job is one Lua script of our own (src/core/scripts/queue/, tested by the Rust
-// crate), so one atomic step and one round trip. What differs from BullMQ on purpose: a job's lease is
-// renewed by the native runtime's timers (like withLock's locks), so a processor that
-// blocks the event loop does not lose its job; a completion is accepted only from the
-// lease holder, and the worker says so when it was not.
+// crate), so one atomic step and one round trip. What differs from BullMQ on purpose: a
+// job's lease is renewed by the native runtime's timers (like withLock's locks), so a
+// processor that blocks the event loop does not lose its job; a completion is accepted only
+// from the lease holder, and the worker says so when it was not.
 //
 // This file: the pieces every part shares (scripts, limits, option checks, the connection a
 // queue uses), QueueBase, and Job. lib/queue/index.js gathers the public classes.
@@ -452,6 +452,9 @@ function prepare(queue, name, data, opts) {
     if (typeof o.jobId !== 'string' || o.jobId.length === 0) throw typeError('jobId must be a non-empty string')
     // Numeric ids belong to the queue's counter.
     if (/^\d+$/.test(o.jobId)) throw typeError(`Custom Ids cannot be integers, got "${o.jobId}"`)
+    // A job's keys are `<queue key><id>` and `<id>:lock`, `<id>:logs`: an id with ':' could
+    // name another job's key (BullMQ refuses them too).
+    if (o.jobId.includes(':')) throw typeError(`Custom Id cannot contain :, got "${o.jobId}"`)
     id = o.jobId
   }
   const delay = nonNegativeInt(o.delay, 'delay')
