@@ -255,3 +255,44 @@ test("BullMQ's job operations on our side (deduplication, promote, changePriorit
   assert.ok(Date.now() - t0 >= 140, 'the queue waited for the limit')
   assert.deepEqual(failedEvents, [])
 })
+
+test('in a mixed fleet, our worker whose processor blocks its event loop for 3 × lockDuration keeps its job: BullMQ does not take it, it runs once', async (t) => {
+  const path = require('path')
+  const { spawn } = require('child_process')
+  const name = fresh()
+  await redis.del('runs')
+  const theirs = new bullmq.Queue(name, { connection: connection() })
+  t.after(() => theirs.close())
+  // Ours, in a process of its own: blocks 3 s with a 1 s lock.
+  const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'queue-worker.js'), String(server.port), name, 'block'], {
+    env: { ...process.env, BLOCK_MS: '3000', LOCK_MS: '1000', STALLED_MS: '300' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const exited = new Promise((r) => child.once('exit', r))
+  t.after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    await exited
+  })
+  let out = ''
+  const seen = (word) =>
+    new Promise((resolve) => {
+      const check = () => out.includes(word) && resolve()
+      child.stdout.on('data', (d) => ((out += d), check()))
+      check()
+    })
+  await seen('ready')
+  const job = await theirs.add('b', {})
+  await seen(`active ${job.id}`)
+  // BullMQ's worker joins now, checking for stalled jobs every 300 ms.
+  const stalled = []
+  const ran = []
+  const worker = new bullmq.Worker(name, async (j) => ran.push(j.id), { connection: connection(), stalledInterval: 300, lockDuration: 1000 })
+  worker.on('stalled', (id) => stalled.push(id))
+  t.after(() => worker.close())
+  await seen(`completed ${job.id}`)
+  const done = await bullmq.Job.fromId(theirs, job.id)
+  assert.equal(await done.getState(), 'completed')
+  assert.equal(done.returnvalue, 'done')
+  assert.deepEqual([stalled, ran], [[], []], 'BullMQ neither recovered nor ran it')
+  assert.equal(await redis.hget('runs', job.id), '1', 'it ran once')
+})
