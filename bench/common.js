@@ -78,13 +78,18 @@ function serverStats(port) {
       const cpuUs = cpu() - cpu0
       let calls = 0
       let cmdUs = 0
+      // sentCalls: the calls counted in cmdUs (scripts and the `sent` commands).
+      let sentCalls = 0
       for (const m of cli('INFO', 'commandstats').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
         const name = m[1]
         if (name === 'info' || name.startsWith('config')) continue
         calls += Number(m[2])
-        if (/^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/.test(name) || sent.includes(name)) cmdUs += Number(m[3])
+        if (/^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/.test(name) || sent.includes(name)) {
+          cmdUs += Number(m[3])
+          sentCalls += Number(m[2])
+        }
       }
-      return { cmdUs, cpuUs, calls }
+      return { cmdUs, cpuUs, calls, sentCalls }
     },
   }
 }

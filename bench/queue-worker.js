@@ -28,28 +28,11 @@ function lib() {
   return { Queue, Worker, connection: { host: '127.0.0.1', port: Number(port), maxRetriesPerRequest: null }, close: async () => {} }
 }
 
-// The Redis server's work since the last reset: the time of the commands clients sent
-// (INFO commandstats: scripts, whose time includes the commands they call (those are listed
-// again on their own, so they are not added twice), blocking waits and the rest), how many,
-// and the server process's CPU time (INFO cpu).
-const { execFileSync } = require('child_process')
-const cli = (...args) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' })
-const TOP_LEVEL = /^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro|bzpopmin|bzpopmax|blmove|brpoplpush|xread|xreadgroup|ping|client\|.*|hello|select)$/
-function serverCpuUs() {
-  const info = cli('INFO', 'cpu')
-  const v = (k) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)[1])
-  return (v('used_cpu_user') + v('used_cpu_sys')) * 1e6
-}
-function serverUs() {
-  let us = 0
-  let calls = 0
-  for (const m of cli('INFO', 'commandstats').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
-    if (!TOP_LEVEL.test(m[1])) continue
-    us += Number(m[3])
-    calls += Number(m[2])
-  }
-  return { us, calls }
-}
+// The Redis server's work (bench/common.js serverStats): the time of the commands clients
+// send (scripts, whose time includes the commands they call inside, blocking waits and the
+// handshake's), how many, and the server process's CPU.
+const stats = require('./common').serverStats(port)
+const SENT = ['bzpopmin', 'bzpopmax', 'blmove', 'brpoplpush', 'xread', 'xreadgroup', 'ping', 'hello', 'select', 'client|setname', 'client|setinfo', 'client|id', 'client|info']
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -87,8 +70,7 @@ async function main() {
     }
     let done = 0
     let t
-    cli('CONFIG', 'RESETSTAT')
-    const srvCpu0 = serverCpuUs()
+    stats.reset()
     const cpu0 = process.cpuUsage()
     const finished = new Promise((resolve) => {
       const w = new Worker(name, async () => {}, { connection, concurrency: c, autorun: false })
@@ -102,10 +84,10 @@ async function main() {
     out.process[c] = total / (Number(process.hrtime.bigint() - t) / 1e9)
     const cpu = process.cpuUsage(cpu0)
     ;(out.cpuUsPerJob ||= {})[c] = (cpu.user + cpu.system) / total
-    const srv = serverUs()
-    ;(out.serverUsPerJob ||= {})[c] = srv.us / total
-    ;(out.callsPerJob ||= {})[c] = srv.calls / total
-    ;(out.serverCpuUsPerJob ||= {})[c] = (serverCpuUs() - srvCpu0) / total
+    const srv = stats.read(SENT)
+    ;(out.serverUsPerJob ||= {})[c] = srv.cmdUs / total
+    ;(out.callsPerJob ||= {})[c] = srv.sentCalls / total
+    ;(out.serverCpuUsPerJob ||= {})[c] = srv.cpuUs / total
     await w.close()
     await q.obliterate({ force: true })
     await q.close()

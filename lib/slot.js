@@ -15,20 +15,30 @@ function crc16(bytes, start, end) {
   return crc
 }
 
-/** The slot of `key` (a string, Buffer or number). */
-function keySlot(key) {
-  const b = typeof key === 'string' ? Buffer.from(key) : key instanceof Uint8Array ? key : Buffer.from(String(key))
-  let start = 0
-  let end = b.length
+/** The bytes of `key` that Redis Cluster hashes: its {hash tag}, or all of it. */
+function hashedRange(b) {
   const open = b.indexOf(0x7b) // '{'
   if (open >= 0) {
     const close = b.indexOf(0x7d, open + 1) // '}'
-    if (close > open + 1) {
-      start = open + 1
-      end = close
-    }
+    if (close > open + 1) return [open + 1, close]
   }
+  return [0, b.length]
+}
+
+function bytesOf(key) {
+  return typeof key === 'string' ? Buffer.from(key) : key instanceof Uint8Array ? key : Buffer.from(String(key))
+}
+
+/** The slot of `key` (a string, Buffer or number). */
+function keySlot(key) {
+  const b = bytesOf(key)
+  const [start, end] = hashedRange(b)
   return crc16(b, start, end) & 16383
 }
 
-module.exports = { keySlot }
+/** Whether `key` holds a hash tag (Cluster hashes only that part of it). */
+function hasHashTag(key) {
+  return hashedRange(bytesOf(key))[0] !== 0
+}
+
+module.exports = { keySlot, hasHashTag }

@@ -16,6 +16,7 @@ const { runScript } = require('../script')
 const { SHAPES } = require('../args')
 const { typeError, rangeError, redisError } = require('../errors')
 const { portOf } = require('../base')
+const { hasHashTag } = require('../slot')
 
 const SCRIPTS = native.queueScripts()
 const MAX_EVENTS = 10000
@@ -59,12 +60,6 @@ function prefixOf(opts) {
   return prefix
 }
 
-/** Whether `s` holds a Redis Cluster hash tag ('{...}' with something inside). */
-function hasTag(s) {
-  const open = s.indexOf('{')
-  return open !== -1 && s.indexOf('}', open + 2) !== -1
-}
-
 /**
  * The prefix of the queue's keys: BullMQ's `<prefix>:<name>:`. On a Cluster, BullMQ needs a
  * hash tag in the prefix or the name (its scripts touch several keys); where neither has
@@ -74,7 +69,7 @@ function hasTag(s) {
 function baseOf(prefix, name, cluster) {
   if (typeof name !== 'string') throw typeError('a queue name must be a string')
   try {
-    if (cluster && !hasTag(prefix) && !hasTag(name)) native.queueKeyBase(prefix, name)
+    if (cluster && !hasHashTag(prefix) && !hasHashTag(name)) native.queueKeyBase(prefix, name)
     else return native.queueKeyBase(prefix, name)
   } catch (err) {
     throw typeError(String(err && err.message))
@@ -510,10 +505,16 @@ function optsFromStored(o) {
   return out
 }
 
+/** Holds every worker of the queue back for `ms` (BullMQ's `rateLimit`, on a queue or a worker). */
+async function holdWorkers(base, ms) {
+  nonNegativeInt(ms, 'ms')
+  if (ms > 0) await base._send(['SET', base._key('limiter'), String(Number.MAX_SAFE_INTEGER), 'PX', ms])
+}
+
 function positiveInt(v, name, fallback) {
   if (v === undefined) return fallback
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw rangeError(`${name} must be a positive integer, got ${typeof v === 'number' ? v : typeof v}`)
   return v
 }
 
-module.exports = { Job, MAX_EVENTS, QueueBase, STATES, UnrecoverableError, keepOf, nonNegativeInt, num, parseJson, positiveInt, prepare, sleep }
+module.exports = { Job, MAX_EVENTS, QueueBase, STATES, UnrecoverableError, holdWorkers, keepOf, nonNegativeInt, num, parseJson, positiveInt, prepare, sleep }

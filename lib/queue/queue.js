@@ -4,7 +4,7 @@
 const { waitReplicas } = require('../durability')
 const { SHAPES } = require('../args')
 const { typeError, rangeError, redisError } = require('../errors')
-const { Job, MAX_EVENTS, QueueBase, STATES, nonNegativeInt, num, parseJson, prepare } = require('./job')
+const { Job, MAX_EVENTS, QueueBase, STATES, holdWorkers, nonNegativeInt, num, parseJson, prepare } = require('./job')
 const { firstRun, schedulerSpec } = require('./scheduler')
 
 /** BullMQ's `Queue`: adds jobs and looks after them. */
@@ -215,9 +215,8 @@ class Queue extends QueueBase {
   }
 
   /** Holds every worker of the queue back for `ms` (BullMQ's global `rateLimit`). */
-  async rateLimit(ms) {
-    nonNegativeInt(ms, 'ms')
-    if (ms > 0) await this._send(['SET', this._key('limiter'), String(Number.MAX_SAFE_INTEGER), 'PX', ms])
+  rateLimit(ms) {
+    return holdWorkers(this, ms)
   }
 
   /** Removes a job; resolves 1 if removed, 0 if there was none (refused while a worker holds it). */

@@ -5,7 +5,7 @@
 const crypto = require('crypto')
 const { typeError, redisError } = require('../errors')
 const { nextWatchId } = require('../lock')
-const { Job, MAX_EVENTS, QueueBase, UnrecoverableError, keepOf, nonNegativeInt, positiveInt } = require('./job')
+const { Job, MAX_EVENTS, QueueBase, UnrecoverableError, holdWorkers, keepOf, nonNegativeInt, positiveInt } = require('./job')
 const { nextRunOf } = require('./scheduler')
 const { portOf } = require('../base')
 
@@ -370,9 +370,8 @@ class Worker extends QueueBase {
   }
 
   /** Holds every worker of the queue back for `ms` (BullMQ's `worker.rateLimit`). */
-  async rateLimit(ms) {
-    nonNegativeInt(ms, 'ms')
-    if (ms > 0) await this._send(['SET', this._key('limiter'), String(Number.MAX_SAFE_INTEGER), 'PX', ms])
+  rateLimit(ms) {
+    return holdWorkers(this, ms)
   }
 
   /**
